@@ -1,0 +1,37 @@
+# corridor — the two commands a new user needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test test-all check bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,web]'
+	touch $(STAMP)
+
+run: install
+	$(BIN)/corridor analyze --out out
+
+test: install
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+test-all: install
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m ""
+
+check: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,web,bench]'
+	$(BIN)/python -m pytest -q -p no:xdist -m benchmark benchmarks
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

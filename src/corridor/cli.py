@@ -1,0 +1,43 @@
+"""The `corridor` command line: one Typer app, one module per command.
+
+Each command lives in ``corridor.commands.<name>`` and exposes ``command``.
+Command modules import only Typer and the standard library at module level,
+so ``corridor --help`` starts fast; heavy modules are imported inside the
+command bodies.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+COMMANDS = (
+    "analyze",
+    "routes",
+    "validate",
+    "datasets",
+)
+
+
+def build_app() -> typer.Typer:
+    """Create the Typer application with every command registered."""
+    app = typer.Typer(
+        name="corridor",
+        help=(
+            "Decision support for Eurasian freight corridors (Middle Corridor / TITR).\n\n"
+            "Example: corridor analyze --origin xian --destination duisburg"
+        ),
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    for name in COMMANDS:
+        module = importlib.import_module(f"corridor.commands.{name}")
+        app.command(name, help=module.command.__doc__)(module.command)
+    return app
+
+
+def main() -> None:
+    """Entry point of the ``corridor`` console script."""
+    build_app()()
