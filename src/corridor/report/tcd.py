@@ -1,0 +1,583 @@
+"""UNESCAP time/cost-distance charts of door-to-door routes.
+
+Cumulative distance runs along x; cumulative time (days) or cost (USD/FEU) up
+y. Moving along a line is a slope; waiting (at a border, a transfer, a port,
+for a ferry) is a vertical jump. Each leg of a route of the ``analyze --json``
+contract is drawn as its waiting part, a jump at the start of the leg, followed
+by its moving part, a slope over the leg's distance. For cost a leg with
+distance is a slope and a leg without distance (border fee, handling) a jump.
+
+The same staircase (:func:`tcd_series`) feeds a static PNG (matplotlib) and
+an interactive inline SVG (:func:`tcd_svg`) with hover tooltips, used both on
+its own page (:func:`write_tcd_html`) and inside the HTML report.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corridor.io.atomic import atomic_path, write_text
+from corridor.report.palette import corridor_colours, corridor_label
+
+__all__ = [
+    "TOOLTIP_JS",
+    "TcdSeries",
+    "group_by_pair",
+    "tcd_series",
+    "tcd_svg",
+    "write_tcd_charts",
+    "write_tcd_html",
+    "write_tcd_png",
+]
+
+_JUMP_KINDS_COST = ("border", "transfer", "access", "egress")
+
+
+@dataclass(frozen=True)
+class Jump:
+    """A vertical step: ``y0`` to ``y1`` at distance ``x``, caused by leg ``leg``."""
+
+    x: float
+    y0: float
+    y1: float
+    label: str
+    leg: int
+
+    @property
+    def size(self) -> float:
+        """Height of the jump."""
+        return self.y1 - self.y0
+
+
+@dataclass(frozen=True)
+class TcdSeries:
+    """The time and cost staircases of one route.
+
+    ``time`` and ``cost`` are polylines of ``(km, days)`` and ``(km, USD)``
+    points; ``segments`` gives, per leg, ``(x0, x1, t0, t1, c0, c1)``.
+    """
+
+    corridor: str
+    origin: str
+    destination: str
+    time: tuple[tuple[float, float], ...]
+    cost: tuple[tuple[float, float], ...]
+    time_jumps: tuple[Jump, ...]
+    cost_jumps: tuple[Jump, ...]
+    segments: tuple[tuple[float, float, float, float, float, float], ...]
+    legs: tuple[Mapping[str, Any], ...]
+
+    @property
+    def total_km(self) -> float:
+        """Route distance."""
+        return self.time[-1][0]
+
+    @property
+    def total_days(self) -> float:
+        """Door-to-door time in days."""
+        return self.time[-1][1]
+
+    @property
+    def total_usd(self) -> float:
+        """Door-to-door cost in USD per FEU."""
+        return self.cost[-1][1]
+
+
+def _name(node: str, names: Mapping[str, str] | None) -> str:
+    return (names or {}).get(node, node)
+
+
+def leg_label(leg: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
+    """Short label of a leg for annotations: its ``name`` if given, else its places.
+
+    Examples
+    --------
+    >>> leg_label({"from": "aktau", "to": "aktau", "kind": "transfer"}, {"aktau": "Aktau"})
+    'Aktau transfer'
+    >>> leg_label({"from": "khorgos", "to": "altynkol", "kind": "border"})
+    'khorgos–altynkol'
+    >>> leg_label({"from": "aktau", "to": "alat", "kind": "service", "mode": "ferry"})
+    'aktau–alat ferry'
+    """
+    if leg.get("name"):
+        return str(leg["name"])
+    a, b = _name(str(leg["from"]), names), _name(str(leg["to"]), names)
+    kind = str(leg.get("kind", ""))
+    if a == b:
+        return f"{a} {kind}".strip()
+    if kind == "service":
+        return f"{a}–{b} {leg.get('mode', '')}".strip()
+    return f"{a}–{b}"
+
+
+def tcd_series(route: Mapping[str, Any], names: Mapping[str, str] | None = None) -> TcdSeries:
+    """Build the time and cost staircases of one route dict.
+
+    Parameters
+    ----------
+    route
+        A route of the ``corridor analyze --json`` contract (``legs`` with
+        ``distance_km``, ``hours_moving``, ``hours_waiting``, ``cost_usd``).
+    names
+        Optional node id → display name map for jump labels.
+
+    Examples
+    --------
+    >>> route = {"corridor": "middle", "origin": "a", "destination": "b", "legs": [
+    ...     {"from": "a", "to": "a", "kind": "border", "distance_km": 0, "hours_moving": 0,
+    ...      "hours_waiting": 24, "cost_usd": 100},
+    ...     {"from": "a", "to": "b", "kind": "link", "distance_km": 500, "hours_moving": 12,
+    ...      "hours_waiting": 12, "cost_usd": 400}]}
+    >>> s = tcd_series(route)
+    >>> s.time
+    ((0.0, 0.0), (0.0, 1.0), (0.0, 1.5), (500.0, 2.0))
+    >>> s.cost
+    ((0.0, 0.0), (0.0, 100.0), (500.0, 500.0))
+    >>> [j.label for j in s.time_jumps]
+    ['a border', 'a–b']
+    """
+    x = t = c = 0.0
+    time_pts = [(0.0, 0.0)]
+    cost_pts = [(0.0, 0.0)]
+    tj: list[Jump] = []
+    cj: list[Jump] = []
+    segments = []
+    for i, leg in enumerate(route["legs"]):
+        km = float(leg.get("distance_km") or 0.0)
+        wait_d = float(leg.get("hours_waiting") or 0.0) / 24.0
+        move_d = float(leg.get("hours_moving") or 0.0) / 24.0
+        usd = float(leg.get("cost_usd") or 0.0)
+        label = leg_label(leg, names)
+        x0, t0, c0 = x, t, c
+        if wait_d > 0:
+            tj.append(Jump(x, t, t + wait_d, label, i))
+            t += wait_d
+            time_pts.append((x, t))
+        if km > 0 or move_d > 0:
+            if km == 0:
+                tj.append(Jump(x, t, t + move_d, label, i))
+            t += move_d
+            time_pts.append((x + km, t))
+        if usd > 0 or km > 0:
+            if km == 0:
+                cj.append(Jump(x, c, c + usd, label, i))
+            c += usd
+            cost_pts.append((x + km, c))
+        x += km
+        segments.append((x0, x, t0, t, c0, c))
+    return TcdSeries(
+        corridor=str(route.get("corridor", "")),
+        origin=str(route.get("origin", "")),
+        destination=str(route.get("destination", "")),
+        time=tuple(time_pts),
+        cost=tuple(cost_pts),
+        time_jumps=tuple(tj),
+        cost_jumps=tuple(cj),
+        segments=tuple(segments),
+        legs=tuple(route["legs"]),
+    )
+
+
+def group_by_pair(
+    routes: Iterable[Mapping[str, Any]],
+) -> list[tuple[tuple[str, str], list[Mapping[str, Any]]]]:
+    """Group routes by (origin, destination), keeping first-seen order.
+
+    Examples
+    --------
+    >>> rs = [{"origin": "a", "destination": "b"}, {"origin": "c", "destination": "d"},
+    ...       {"origin": "a", "destination": "b"}]
+    >>> [(pair, len(g)) for pair, g in group_by_pair(rs)]
+    [(('a', 'b'), 2), (('c', 'd'), 1)]
+    """
+    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for r in routes:
+        groups.setdefault((str(r["origin"]), str(r["destination"])), []).append(r)
+    return list(groups.items())
+
+
+def _biggest(jumps: Sequence[Jump], k: int, floor: float) -> list[Jump]:
+    """The ``k`` largest jumps that are at least ``floor`` high."""
+    return sorted((j for j in jumps if j.size >= floor), key=lambda j: -j.size)[:k]
+
+
+def _jump_text(j: Jump, is_time: bool) -> str:
+    size = f"{j.size * 24:.0f} h" if is_time else f"${j.size:,.0f}"
+    return f"{j.label} ({size})"
+
+
+def _labels(
+    series: Sequence[TcdSeries], is_time: bool, xhi: float, yhi: float
+) -> list[tuple[float, float, str, str]]:
+    """Annotations of the biggest jumps as ``(u, v, text, corridor)``, in unit coordinates.
+
+    ``u``/``v`` run from 0 to 1 across/up the plot area; labels that would
+    overlap an earlier one are pushed down one line at a time.
+    """
+    placed: list[tuple[float, float, str, str]] = []
+    line = 0.036
+    for s in series:
+        jumps = s.time_jumps if is_time else s.cost_jumps
+        for j in _biggest(jumps, 3 if is_time else 2, 0.04 * yhi):
+            u, v = j.x / xhi + 0.008, (j.y0 + j.y1) / 2 / yhi
+            width = 0.011 * len(_jump_text(j, is_time))
+            for _ in range(30):
+                if not any(
+                    abs(v - pv) < line and u < pu + 0.011 * len(pt) and pu < u + width
+                    for pu, pv, pt, _c in placed
+                ):
+                    break
+                v -= line
+            placed.append((u, v, _jump_text(j, is_time), s.corridor))
+    return placed
+
+
+def nice_ticks(hi: float, n: int = 5) -> list[float]:
+    """Round tick values from 0 to at least ``hi`` (about ``n`` intervals).
+
+    Examples
+    --------
+    >>> nice_ticks(27.3)
+    [0.0, 10.0, 20.0, 30.0]
+    >>> nice_ticks(11_800)
+    [0.0, 2500.0, 5000.0, 7500.0, 10000.0, 12500.0]
+    >>> nice_ticks(0)
+    [0.0, 1.0]
+    """
+    if hi <= 0 or not math.isfinite(hi):
+        return [0.0, 1.0]
+    raw = hi / n
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    count = math.ceil(hi / step - 1e-9)
+    return [float(round(i * step, 10)) for i in range(count + 1)]
+
+
+def _fmt(v: float) -> str:
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:g}"
+
+
+def _leg_tip(leg: Mapping[str, Any], names: Mapping[str, str] | None, corridor: str) -> str:
+    a, b = _name(str(leg["from"]), names), _name(str(leg["to"]), names)
+    where = a if a == b else f"{a} → {b}"
+    return (
+        f"{corridor_label(corridor)}: {where} ({leg.get('kind', '')}, {leg.get('mode', '')})\n"
+        f"{float(leg.get('distance_km') or 0):,.0f} km · "
+        f"moving {float(leg.get('hours_moving') or 0):.1f} h · "
+        f"waiting {float(leg.get('hours_waiting') or 0):.1f} h · "
+        f"${float(leg.get('cost_usd') or 0):,.0f}"
+    )
+
+
+_W, _H = 540.0, 330.0
+_ML, _MR, _MT, _MB = 70.0, 30.0, 30.0, 46.0
+
+
+def _panel_svg(
+    series: Sequence[TcdSeries],
+    colours: Mapping[str, str],
+    which: str,
+    names: Mapping[str, str] | None,
+    dx: float,
+) -> list[str]:
+    """SVG elements of one panel (time or cost) translated by ``dx``."""
+    is_time = which == "time"
+    xmax = max(s.total_km for s in series) or 1.0
+    ymax = max((s.total_days if is_time else s.total_usd) for s in series) or 1.0
+    xt, yt = nice_ticks(xmax), nice_ticks(ymax)
+    xhi, yhi = xt[-1], yt[-1]
+    pw, ph = _W - _ML - _MR, _H - _MT - _MB
+
+    def px(v: float) -> float:
+        return _ML + v / xhi * pw
+
+    def py(v: float) -> float:
+        return _MT + ph - v / yhi * ph
+
+    out = [f'<g transform="translate({dx:.0f},0)" class="panel panel-{which}">']
+    title = "Cumulative time (days)" if is_time else "Cumulative cost (USD/FEU)"
+    out.append(f'<text x="{_ML}" y="18" class="ptitle">{title}</text>')
+    for v in xt:
+        out.append(
+            f'<line x1="{px(v):.1f}" x2="{px(v):.1f}" y1="{_MT}" y2="{_MT + ph}" class="grid"/>'
+            f'<text x="{px(v):.1f}" y="{_MT + ph + 15}" class="tick" '
+            f'text-anchor="middle">{_fmt(v)}</text>'
+        )
+    for v in yt:
+        out.append(
+            f'<line x1="{_ML}" x2="{_ML + pw}" y1="{py(v):.1f}" y2="{py(v):.1f}" class="grid"/>'
+            f'<text x="{_ML - 6}" y="{py(v) + 4:.1f}" class="tick" '
+            f'text-anchor="end">{_fmt(v)}</text>'
+        )
+    out.append(
+        f'<rect x="{_ML}" y="{_MT}" width="{pw}" height="{ph}" class="frame"/>'
+        f'<text x="{_ML + pw / 2}" y="{_H - 8}" class="axis" text-anchor="middle">'
+        "Cumulative distance (km)</text>"
+    )
+    for s in series:
+        colour = colours[s.corridor]
+        pts = s.time if is_time else s.cost
+        d = "M" + " L".join(f"{px(a):.1f},{py(b):.1f}" for a, b in pts)
+        out.append(f'<path d="{d}" class="route" stroke="{colour}" data-corridor="{s.corridor}"/>')
+        for leg, (x0, x1, t0, t1, c0, c1) in zip(s.legs, s.segments, strict=True):
+            y0, y1 = (t0, t1) if is_time else (c0, c1)
+            if y1 == y0 and x1 == x0:
+                continue
+            tip = html.escape(_leg_tip(leg, names, s.corridor), quote=True)
+            # Hit area: waiting drawn at the start, then the slope, like the route line.
+            out.append(
+                f'<path d="M{px(x0):.1f},{py(y0):.1f} L{px(x0):.1f},{py(y0):.1f} '
+                f'L{px(x1):.1f},{py(y1):.1f}" class="hit" data-tip="{tip}"/>'
+            )
+    for u, v, text, cid in _labels(series, is_time, xhi, yhi):
+        out.append(
+            f'<text x="{_ML + u * pw:.1f}" y="{_MT + ph - v * ph + 3:.1f}" class="jump" '
+            f'fill="{colours[cid]}">{html.escape(text)}</text>'
+        )
+    out.append("</g>")
+    return out
+
+
+def tcd_svg(
+    routes: Sequence[Mapping[str, Any]],
+    *,
+    names: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> str:
+    """Inline SVG of the time and cost panels for the routes of one OD pair.
+
+    Every leg carries a ``data-tip`` attribute that :data:`TOOLTIP_JS` shows on
+    hover; without the script the chart is still complete.
+
+    Parameters
+    ----------
+    routes
+        Route dicts (normally all of one origin–destination pair).
+    names
+        Optional node id → display name map.
+    title
+        Heading drawn above the panels; defaults to "origin → destination".
+
+    Examples
+    --------
+    >>> route = {"corridor": "middle", "origin": "a", "destination": "b", "legs": [
+    ...     {"from": "a", "to": "b", "kind": "link", "distance_km": 500, "hours_moving": 12,
+    ...      "hours_waiting": 12, "cost_usd": 400}]}
+    >>> svg = tcd_svg([route])
+    >>> svg.startswith("<svg") and svg.count('class="route"') == 2
+    True
+    """
+    if not routes:
+        raise ValueError("tcd_svg needs at least one route")
+    series = [tcd_series(r, names) for r in routes]
+    colours = corridor_colours(s.corridor for s in series)
+    first = series[0]
+    if title is None:
+        title = f"{_name(first.origin, names)} → {_name(first.destination, names)}"
+    legend_h = 18.0 * len(series) + 8
+    width, height = 2 * _W, _H + 26 + legend_h
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="tcd" viewBox="0 0 {width:.0f} '
+        f'{height:.0f}" width="100%" role="img" aria-label="{html.escape(title)}">',
+        f'<text x="8" y="18" class="ctitle">{html.escape(title)}</text>',
+        '<g transform="translate(0,26)">',
+        *_panel_svg(series, colours, "time", names, 0),
+        *_panel_svg(series, colours, "cost", names, _W),
+        "</g>",
+    ]
+    y = _H + 26 + 14
+    for s in series:
+        colour = colours[s.corridor]
+        out.append(
+            f'<g class="legend" data-corridor="{s.corridor}"><line x1="{_ML}" x2="{_ML + 24}" '
+            f'y1="{y - 4}" y2="{y - 4}" stroke="{colour}" stroke-width="3"/>'
+            f'<text x="{_ML + 30}" y="{y}">{html.escape(corridor_label(s.corridor))}: '
+            f"{s.total_km:,.0f} km, {s.total_days:.1f} days, "
+            f"${s.total_usd:,.0f}/FEU</text></g>"
+        )
+        y += 18
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+#: CSS for :func:`tcd_svg` charts (screen and print).
+TCD_CSS = """
+svg.tcd{font:12px system-ui,sans-serif;max-width:1100px;display:block}
+svg.tcd .ctitle{font-size:15px;font-weight:600}
+svg.tcd .ptitle{font-size:13px;font-weight:600}
+svg.tcd .grid{stroke:#e3e3e3;stroke-width:1}
+svg.tcd .frame{fill:none;stroke:#888}
+svg.tcd .tick,svg.tcd .axis{fill:#444}
+svg.tcd .route{fill:none;stroke-width:2.2;stroke-linejoin:round}
+svg.tcd .hit{fill:none;stroke:transparent;stroke-width:12;pointer-events:stroke}
+svg.tcd .hit:hover{stroke:rgba(0,0,0,.12)}
+svg.tcd .jump{font-size:10.5px}
+.tcd-tip{position:fixed;pointer-events:none;background:#222;color:#fff;padding:4px 7px;
+border-radius:4px;font:12px system-ui,sans-serif;white-space:pre;z-index:10;display:none}
+@media print{.tcd-tip{display:none!important}}
+"""
+
+#: Small script that shows the ``data-tip`` of any hovered element as a tooltip.
+TOOLTIP_JS = """
+(function(){
+  var tip=document.createElement('div');tip.className='tcd-tip';
+  document.addEventListener('DOMContentLoaded',function(){document.body.appendChild(tip);});
+  document.addEventListener('mouseover',function(e){
+    var t=e.target.closest?e.target.closest('[data-tip]'):null;
+    if(!t){tip.style.display='none';return;}
+    tip.textContent=t.getAttribute('data-tip');tip.style.display='block';});
+  document.addEventListener('mousemove',function(e){
+    tip.style.left=(e.clientX+12)+'px';tip.style.top=(e.clientY+12)+'px';});
+})();
+"""
+
+
+def write_tcd_html(
+    routes: Sequence[Mapping[str, Any]],
+    path: str | os.PathLike[str],
+    *,
+    names: Mapping[str, str] | None = None,
+) -> Path:
+    """Write an interactive, self-contained HTML page of time/cost-distance charts.
+
+    One figure (time and cost panels) per origin–destination pair; inline
+    SVG, CSS and a few lines of JS for tooltips, no request to any host.
+
+    Parameters
+    ----------
+    routes
+        Route dicts of the ``corridor analyze --json`` contract.
+    path
+        Output file, written atomically.
+    names
+        Optional node id → display name map.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    figures = [tcd_svg(group, names=names) for _pair, group in group_by_pair(routes)]
+    page = (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        "<title>Time/cost-distance charts</title>"
+        f"<style>body{{margin:16px;font:14px system-ui,sans-serif}}{TCD_CSS}</style>"
+        "</head><body>\n<h1>Time/cost-distance (UNESCAP method)</h1>\n"
+        + "\n".join(f"<figure>{f}</figure>" for f in figures)
+        + f"\n<script>{TOOLTIP_JS}</script></body></html>\n"
+    )
+    write_text(path, page)
+    return Path(path)
+
+
+def write_tcd_png(
+    routes: Sequence[Mapping[str, Any]],
+    path: str | os.PathLike[str],
+    *,
+    names: Mapping[str, str] | None = None,
+    dpi: int = 110,
+) -> Path:
+    """Write a PNG of time/cost-distance charts: one row (time, cost) per OD pair.
+
+    Parameters
+    ----------
+    routes
+        Route dicts of the ``corridor analyze --json`` contract.
+    path
+        Output file, written atomically.
+    names
+        Optional node id → display name map.
+    dpi
+        Resolution.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    groups = group_by_pair(routes)
+    if not groups:
+        raise ValueError("write_tcd_png needs at least one route")
+    fig = Figure(figsize=(13, 4.4 * len(groups)), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(len(groups), 2, squeeze=False)
+    for row, ((origin, dest), group) in enumerate(groups):
+        series = [tcd_series(r, names) for r in group]
+        colours = corridor_colours(s.corridor for s in series)
+        for col, which in enumerate(("time", "cost")):
+            ax = axes[row][col]
+            is_time = which == "time"
+            ymax = max((s.total_days if is_time else s.total_usd) for s in series) or 1.0
+            for s in series:
+                pts = s.time if is_time else s.cost
+                label = (
+                    f"{corridor_label(s.corridor)} ({s.total_days:.1f} d)"
+                    if is_time
+                    else f"{corridor_label(s.corridor)} (${s.total_usd:,.0f})"
+                )
+                ax.plot(
+                    [p[0] for p in pts], [p[1] for p in pts],
+                    color=colours[s.corridor], lw=2, label=label,
+                )  # fmt: skip
+            xhi = nice_ticks(max(s.total_km for s in series) or 1.0)[-1]
+            yhi = nice_ticks(ymax)[-1]
+            ax.set_xlim(0, xhi)
+            ax.set_ylim(0, yhi)
+            for u, v, text, cid in _labels(series, is_time, xhi, yhi):
+                ax.annotate(
+                    text, (u, v), xycoords="axes fraction", fontsize=7.5,
+                    color=colours[cid], va="center",
+                )  # fmt: skip
+            ax.grid(True, color="#e3e3e3")
+            ax.set_xlabel("Cumulative distance (km)")
+            ax.set_ylabel("Cumulative time (days)" if is_time else "Cumulative cost (USD/FEU)")
+            ax.set_title(
+                f"{_name(origin, names)} → {_name(dest, names)}: {'time' if is_time else 'cost'}",
+                fontsize=11,
+            )
+            ax.legend(fontsize=8, loc="upper left")
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=dpi)
+    return Path(path)
+
+
+def write_tcd_charts(
+    analysis: Mapping[str, Any],
+    out_dir: str | os.PathLike[str],
+    *,
+    names: Mapping[str, str] | None = None,
+) -> list[Path]:
+    """Write ``tcd_<origin>_<destination>.png`` and ``.html`` per OD pair of an analysis.
+
+    Parameters
+    ----------
+    analysis
+        The ``corridor analyze --json`` dict.
+    out_dir
+        Folder to write into (created if missing).
+    names
+        Optional node id → display name map.
+
+    Returns
+    -------
+    list of Path
+        The files written, PNG then HTML for each pair.
+    """
+    out = Path(out_dir)
+    written: list[Path] = []
+    for (origin, dest), group in group_by_pair(analysis.get("routes", [])):
+        stem = f"tcd_{origin}_{dest}"
+        written.append(write_tcd_png(group, out / f"{stem}.png", names=names))
+        written.append(write_tcd_html(group, out / f"{stem}.html", names=names))
+    return written
