@@ -1,0 +1,88 @@
+"""`corridor analyze`: the main job."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from corridor.commands import user_errors
+
+
+def command(
+    scenario: str = typer.Option("base", help="Built-in scenario name or a scenario JSON file."),
+    origin: str | None = typer.Option(None, help="Origin node id (default: the dataset's pairs)."),
+    destination: str | None = typer.Option(None, help="Destination node id."),
+    commodity: str = typer.Option("containers", help="Commodity id for --origin/--destination."),
+    dataset: str | None = typer.Option(None, help="Dataset folder or name (default eurasia-2024)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
+    out: Path = typer.Option(Path("out"), help="Folder for analysis.json, charts and report."),
+    seed: int = typer.Option(0, help="Seed of the p10/p90 sampling."),
+) -> None:
+    """Compare every corridor between origin–destination pairs: days, p10/p90, USD/FEU,
+    countries transited and the binding bottleneck; write JSON, charts and a report.
+
+    Example: corridor analyze --origin xian --destination duisburg --out out
+    """
+    with user_errors():
+        from corridor.analysis import analyze
+        from corridor.errors import CorridorError
+        from corridor.io.atomic import write_text
+        from corridor.model.network import load_network
+        from corridor.model.scenario import load_scenario
+
+        if (origin is None) != (destination is None):
+            raise CorridorError("give both --origin and --destination, or neither")
+        base = load_network(dataset)
+        scen = load_scenario(scenario, base)
+        net = scen.apply()
+        pairs = [(origin, destination, commodity)] if origin and destination else None
+        result = analyze(net, pairs=pairs, scenario_name=scen.name, seed=seed)
+        write_text(out / "analysis.json", json.dumps(result, indent=2, allow_nan=False))
+        _write_outputs(result, net, out)
+        if as_json:
+            typer.echo(json.dumps(result, indent=2, allow_nan=False))
+        else:
+            _print_table(result, out)
+
+
+def _write_outputs(result: dict[str, Any], net: Any, out: Path) -> None:
+    """Charts per OD pair and the HTML report."""
+    from corridor.report.tcd import write_tcd_html, write_tcd_png
+
+    by_pair: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in result["routes"]:
+        by_pair.setdefault((r["origin"], r["destination"]), []).append(r)
+    for (o, d), rs in by_pair.items():
+        write_tcd_png(rs, out / f"tcd_{o}_{d}.png")
+        write_tcd_html(rs, out / f"tcd_{o}_{d}.html")
+
+
+def _print_table(result: dict[str, Any], out: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    by_pair: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in result["routes"]:
+        by_pair.setdefault((r["origin"], r["destination"]), []).append(r)
+    for (o, d), rs in by_pair.items():
+        t = Table(title=f"{o} → {d} ({result['dataset']}, scenario {result['scenario']})")
+        for col in ("corridor", "km", "days", "p10–p90", "USD/FEU", "transits", "main bottleneck"):
+            t.add_column(col, justify="right" if col in ("km", "days", "USD/FEU") else "left")
+        for r in sorted(rs, key=lambda r: r["time_days"]):
+            b = r["bottlenecks"][0] if r["bottlenecks"] else None
+            neck = f"{b['id']} ({b['kind']}, {100 * b['utilisation']:.0f}%)" if b else "-"
+            t.add_row(
+                r["corridor"],
+                f"{r['distance_km']:,.0f}",
+                f"{r['time_days']:.1f}",
+                f"{r['time_days_p10']:.1f}–{r['time_days_p90']:.1f}",
+                f"{r['cost_usd_per_feu']:,.0f}",
+                " ".join(r["transits"]) or "-",
+                neck,
+            )
+        console.print(t)
+    console.print(f"Wrote {out / 'analysis.json'} and charts to {out}/")

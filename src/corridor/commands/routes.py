@@ -1,0 +1,71 @@
+"""`corridor routes`: door-to-door routes with a leg-by-leg breakdown."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from corridor.commands import user_errors
+
+
+def command(
+    origin: str = typer.Option(..., help="Origin node id."),
+    destination: str = typer.Option(..., help="Destination node id."),
+    commodity: str = typer.Option("containers", help="Commodity id."),
+    corridor: list[str] = typer.Option(
+        [], help="Corridor id(s) to compare (repeatable; default all; 'best' = unconstrained)."
+    ),
+    avoid_country: list[str] = typer.Option([], help="ISO code to avoid (repeatable)."),
+    avoid_node: list[str] = typer.Option([], help="Node id to avoid (repeatable)."),
+    via: list[str] = typer.Option([], help="Node id the route must pass (repeatable, in order)."),
+    scenario: str = typer.Option("base", help="Built-in scenario name or scenario JSON file."),
+    dataset: str | None = typer.Option(None, help="Dataset folder or name."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+) -> None:
+    """Best route of each corridor between two nodes, with every leg's time and cost.
+
+    Example: corridor routes --origin xian --destination istanbul --avoid-country RU
+    """
+    with user_errors():
+        from corridor.model.network import load_network
+        from corridor.model.scenario import load_scenario
+        from corridor.paths.routes import routes
+
+        net = load_scenario(scenario, load_network(dataset)).apply()
+        found = routes(
+            net, origin, destination, commodity=commodity, corridors=corridor or None,
+            avoid_countries=avoid_country, avoid_nodes=avoid_node, via=via,
+        )
+        if as_json:
+            payload = [
+                {
+                    "corridor": r.corridor,
+                    "distance_km": r.distance_km,
+                    "time_days": r.time_days,
+                    "cost_usd_per_feu": r.cost_usd,
+                    "countries": list(r.countries),
+                    "legs": [leg.to_dict() for leg in r.legs],
+                }
+                for r in found
+            ]
+            typer.echo(json.dumps(payload, indent=2, allow_nan=False))
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console()
+        for r in found:
+            t = Table(
+                title=f"{r.corridor}: {origin} → {destination}, {r.distance_km:,.0f} km, "
+                f"{r.time_days:.1f} days, {r.cost_usd:,.0f} USD/FEU ({' '.join(r.countries)})"
+            )
+            for col in ("from", "to", "kind", "mode", "id", "km", "h moving", "h waiting", "USD"):
+                t.add_column(col)
+            for leg in r.legs:
+                t.add_row(
+                    leg.from_node, leg.to_node, leg.kind, leg.mode, leg.element_id,
+                    f"{leg.distance_km:,.0f}", f"{leg.hours_moving:.1f}",
+                    f"{leg.hours_waiting:.1f}", f"{leg.cost_usd:,.0f}",
+                )
+            console.print(t)

@@ -1,0 +1,1 @@
+"""The compiled network: contiguous CSR arrays that every kernel reads."""

@@ -1,0 +1,1 @@
+"""The data model: component tables declared as data, networks and scenarios."""

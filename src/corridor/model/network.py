@@ -1,0 +1,276 @@
+"""A `Network`: the validated component tables of one dataset.
+
+Datasets are folders of CSV files, one per component declared in
+``components.csv``. Loading checks every cell against its declaration and
+reports the first problem as a :class:`~corridor.errors.DataError` naming the
+file, row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from corridor.errors import DataError, UnknownIdError
+from corridor.model.schema import COMPONENTS, MODES, Attribute, schema
+
+DEFAULT_DATASET = "eurasia-2024"
+REQUIRED_FILES = ("nodes", "links", "sources")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+
+
+@dataclass(frozen=True)
+class Network:
+    """The component tables of one dataset (pandas DataFrames, one per component).
+
+    A Network is treated as immutable: scenarios build new Networks with
+    :meth:`with_tables` instead of editing these tables.
+    """
+
+    name: str
+    tables: Mapping[str, pd.DataFrame] = field(repr=False)
+    path: str = ""
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+    def with_tables(self, **tables: pd.DataFrame) -> Network:
+        """Return a copy with some tables replaced."""
+        merged = dict(self.tables)
+        merged.update(tables)
+        return Network(name=self.name, tables=merged, path=self.path)
+
+    def node_index(self) -> dict[str, int]:
+        """Map node id to its row position."""
+        return {nid: i for i, nid in enumerate(self.tables["nodes"]["id"])}
+
+    def require_node(self, node_id: str) -> None:
+        """Raise :class:`UnknownIdError` unless ``node_id`` is a node of this network."""
+        if node_id not in set(self.tables["nodes"]["id"]):
+            close = [n for n in self.tables["nodes"]["id"] if n.startswith(node_id[:3])][:5]
+            hint = f" (did you mean: {', '.join(close)}?)" if close else ""
+            raise UnknownIdError(f"unknown node id '{node_id}' in dataset {self.name}{hint}")
+
+
+def dataset_names() -> list[str]:
+    """Names of the datasets embedded in the package."""
+    root = resources.files("corridor") / "datasets"
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("_"))
+
+
+@contextmanager
+def _dataset_dir(path: str | Path | None) -> Iterator[Path]:
+    name = DEFAULT_DATASET if path is None else str(path)
+    if path is None or (not Path(name).exists() and name in dataset_names()):
+        with resources.as_file(resources.files("corridor") / "datasets" / name) as p:
+            yield Path(p)
+        return
+    p = Path(name)
+    if not p.is_dir():
+        raise DataError(str(p), "expected a dataset folder of CSV files (or a dataset name)")
+    yield p
+
+
+def load_network(path: str | Path | None = None) -> Network:
+    """Load and validate a dataset folder; ``None`` loads the embedded default.
+
+    Parameters
+    ----------
+    path
+        A folder of component CSV files, the name of an embedded dataset, or
+        ``None`` for ``eurasia-2024``.
+
+    Examples
+    --------
+    >>> net = load_network()
+    >>> net.name
+    'eurasia-2024'
+    >>> "xian" in set(net.nodes["id"])
+    True
+    """
+    with _dataset_dir(path) as folder:
+        tables = read_tables(folder)
+        name = folder.name
+    return Network(name=name, tables=tables, path=str(path or DEFAULT_DATASET))
+
+
+def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    """Read and validate every component table in ``folder``."""
+    decl = schema()
+    ids: dict[str, set[str]] = {}
+    tables: dict[str, pd.DataFrame] = {}
+    for component in COMPONENTS:
+        file = folder / f"{component}.csv"
+        if not file.exists():
+            if component in REQUIRED_FILES:
+                raise DataError(str(file), "file is missing; every dataset needs it")
+            rows: list[dict[str, Any]] = []
+        else:
+            rows = _read_component(file, decl[component], ids)
+        frame = pd.DataFrame(rows, columns=[a.name for a in decl[component]])
+        tables[component] = _typed(frame, decl[component])
+        if "id" in frame.columns:
+            ids[component] = set(frame["id"])
+    return tables
+
+
+def _typed(frame: pd.DataFrame, attrs: tuple[Attribute, ...]) -> pd.DataFrame:
+    for a in attrs:
+        if a.kind in ("float", "float+"):
+            frame[a.name] = frame[a.name].astype("float64")
+        elif a.kind == "int+":
+            frame[a.name] = frame[a.name].astype("int64")
+        elif a.kind == "bool":
+            frame[a.name] = frame[a.name].astype("bool")
+        else:
+            frame[a.name] = frame[a.name].astype("object")
+    return frame
+
+
+def _read_component(
+    file: Path, attrs: tuple[Attribute, ...], ids: dict[str, set[str]]
+) -> list[dict[str, Any]]:
+    with file.open(newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None:
+            raise DataError(str(file), "file is empty; expected a header row", row=1)
+        header = [h.strip() for h in header]
+        known = {a.name for a in attrs}
+        for col in header:
+            if col not in known:
+                raise DataError(
+                    str(file), f"unknown column; expected one of {sorted(known)}", row=1, column=col
+                )
+        for a in attrs:
+            if a.required and a.name not in header:
+                raise DataError(str(file), "required column is missing", row=1, column=a.name)
+        out = []
+        seen: set[str] = set()
+        for line_no, raw in enumerate(reader, start=2):
+            if not raw or all(not c.strip() for c in raw):
+                continue
+            if len(raw) != len(header):
+                raise DataError(
+                    str(file), f"expected {len(header)} fields, found {len(raw)}", row=line_no
+                )
+            cells = dict(zip(header, (c.strip() for c in raw), strict=True))
+            row = {a.name: _parse(file, line_no, a, cells.get(a.name, ""), ids) for a in attrs}
+            if "id" in row:
+                if row["id"] in seen:
+                    raise DataError(str(file), "duplicate id", row=line_no, column="id")
+                seen.add(row["id"])
+            _check_row(file, line_no, attrs[0].component, row)
+            out.append(row)
+    return out
+
+
+def _check_row(file: Path, line: int, component: str, row: dict[str, Any]) -> None:
+    if component == "sources" and row["reliability"] == "estimate" and not row["method"]:
+        raise DataError(str(file), "an estimate needs its method", row=line, column="method")
+    if component in ("links", "borders", "services") and row["from"] == row["to"]:
+        raise DataError(str(file), "'from' and 'to' must differ", row=line, column="to")
+
+
+def _parse(
+    file: Path, line: int, attr: Attribute, text: str, ids: dict[str, set[str]]
+) -> Any:
+    """Convert one cell according to its declaration, or raise DataError."""
+    if text == "":
+        if attr.required:
+            raise DataError(str(file), "a value is required", row=line, column=attr.name)
+        text = attr.default
+        if text == "":
+            return math.nan if attr.kind in ("float", "float+") else ""
+
+    def fail(expected: str) -> DataError:
+        return DataError(
+            str(file), f"expected {expected}, found '{text}'", row=line, column=attr.name
+        )
+
+    kind = attr.kind
+    if kind in ("float", "float+"):
+        try:
+            value = float(text)
+        except ValueError:
+            raise fail("a number") from None
+        if math.isnan(value):
+            raise fail("a number (NaN is not allowed)")
+        if kind == "float+" and value < 0:
+            raise fail("a number >= 0")
+        if math.isinf(value) and "capacity" not in attr.name:
+            raise fail("a finite number")
+        return value
+    if kind == "int+":
+        try:
+            ivalue = int(text)
+        except ValueError:
+            raise fail("a whole number") from None
+        if ivalue < 0:
+            raise fail("a whole number >= 0")
+        return ivalue
+    if kind == "bool":
+        if text.lower() not in ("true", "false"):
+            raise fail("true or false")
+        return text.lower() == "true"
+    if kind == "enum":
+        if text not in attr.choices:
+            raise fail("one of " + "|".join(attr.choices))
+        return text
+    if kind == "country":
+        if not _COUNTRY.match(text):
+            raise fail("an ISO 3166-1 alpha-2 code such as KZ")
+        return text
+    if kind == "countries":
+        for code in _split(text):
+            if not _COUNTRY.match(code):
+                raise fail("ISO alpha-2 codes separated by ';'")
+        return text
+    if kind == "modes":
+        for m in _split(text):
+            if m not in MODES:
+                raise fail("modes among " + "|".join(MODES) + " separated by ';'")
+        return text
+    refs = {
+        "node": "nodes",
+        "nodes": "nodes",
+        "via": "nodes",
+        "sources": "sources",
+        "commodity": "commodities",
+        "corridor": "corridors",
+    }
+    if kind in refs:
+        table = refs[kind]
+        known = ids.get(table, set())
+        names = [n for g in _split(text) for n in g.split("|")] if kind != "node" else [text]
+        for n in names:
+            if n not in known:
+                raise fail(f"an id defined in {table}.csv")
+        return text
+    if attr.name == "id" and attr.component != "sources" and not _SLUG.match(text):
+        raise fail("a lowercase ASCII slug (a-z, 0-9, _ or -)")
+    return text
+
+
+def _split(text: str) -> list[str]:
+    return [p.strip() for p in text.split(";") if p.strip()]
+
+
+def split_list(text: object) -> list[str]:
+    """Split a ';'-separated cell into its items (empty cell → empty list)."""
+    if not isinstance(text, str):
+        return []
+    return _split(text)

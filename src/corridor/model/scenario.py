@@ -1,0 +1,236 @@
+"""Scenarios: a base network plus typed changes, applied without mutating the base.
+
+A scenario file is JSON::
+
+    {"name": "red-sea-closed",
+     "description": "...",
+     "changes": [
+        {"type": "closure", "component": "nodes", "id": "bab_el_mandeb"},
+        {"type": "closure", "component": "countries", "id": "RU"},
+        {"type": "intervention", "id": "alat_scanner"},
+        {"type": "demand_growth", "factor": 2.0, "commodity": "containers"},
+        {"type": "set", "component": "services", "id": "asco_aktau_alat",
+         "attribute": "vessels", "operation": "add", "value": 2}]}
+
+Built-in scenarios live in the dataset folder under ``scenarios/``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from corridor.errors import DataError, UnknownIdError
+from corridor.model.network import Network
+
+CLOSABLE = ("links", "borders", "services", "terminals", "nodes", "countries")
+EDITABLE = ("links", "borders", "terminals", "services")
+
+
+@dataclass(frozen=True)
+class Closure:
+    """Close a link, border, service, terminal, node (all it touches) or country."""
+
+    component: str
+    id: str
+
+
+@dataclass(frozen=True)
+class SetValue:
+    """Change one attribute of one row: ``set``, ``scale`` or ``add``."""
+
+    component: str
+    id: str
+    attribute: str
+    operation: str
+    value: float | str
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """Apply an intervention from the dataset's interventions table."""
+
+    id: str
+
+
+@dataclass(frozen=True)
+class DemandGrowth:
+    """Multiply demand (of one commodity, or all) by a factor."""
+
+    factor: float
+    commodity: str | None = None
+
+
+Change = Closure | SetValue | Intervention | DemandGrowth
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named base network plus changes.
+
+    Examples
+    --------
+    >>> from corridor import load_network
+    >>> base = load_network()
+    >>> s = Scenario("no-russia", base, (Closure("countries", "RU"),))
+    >>> net = s.apply()
+    >>> len(net.links) < len(base.links)
+    True
+    """
+
+    name: str
+    base: Network = field(repr=False)
+    changes: tuple[Change, ...] = ()
+    description: str = ""
+
+    def apply(self) -> Network:
+        """A new Network with every change applied, in order."""
+        net = self.base
+        for change in self.changes:
+            net = _apply(net, change)
+        return net
+
+    def with_changes(self, *changes: Change, name: str | None = None) -> Scenario:
+        """A scenario with more changes appended."""
+        return Scenario(name or self.name, self.base, self.changes + changes, self.description)
+
+
+def _apply(net: Network, change: Change) -> Network:
+    if isinstance(change, Closure):
+        return _close(net, change)
+    if isinstance(change, Intervention):
+        rows = net.interventions[net.interventions["id"] == change.id]
+        if rows.empty:
+            raise UnknownIdError(f"unknown intervention '{change.id}'")
+        r = rows.iloc[0]
+        return _set(
+            net,
+            SetValue(r["component"], r["target"], r["attribute"], r["operation"], r["value"]),
+        )
+    if isinstance(change, SetValue):
+        return _set(net, change)
+    demand = net.demand.copy()
+    mask = (
+        demand["commodity"] == change.commodity
+        if change.commodity
+        else pd.Series(True, index=demand.index)
+    )
+    demand.loc[mask, "volume_per_year"] *= change.factor
+    return net.with_tables(demand=demand)
+
+
+def _close(net: Network, c: Closure) -> Network:
+    if c.component not in CLOSABLE:
+        raise UnknownIdError(f"cannot close a '{c.component}' (closable: {', '.join(CLOSABLE)})")
+    if c.component in ("nodes", "countries"):
+        nodes = net.nodes
+        col = "id" if c.component == "nodes" else "country"
+        closed = set(nodes.loc[nodes[col] == c.id, "id"])
+        if not closed:
+            raise UnknownIdError(f"no {c.component[:-1]} '{c.id}' in dataset {net.name}")
+        tables = {}
+        for name in ("links", "borders", "services"):
+            t = net.tables[name]
+            tables[name] = t[~(t["from"].isin(closed) | t["to"].isin(closed))]
+        t = net.terminals
+        tables["terminals"] = t[~t["node"].isin(closed)]
+        return net.with_tables(**tables)
+    t = net.tables[c.component]
+    if c.id not in set(t["id"]):
+        raise UnknownIdError(f"no {c.component} row '{c.id}' in dataset {net.name}")
+    return net.with_tables(**{c.component: t[t["id"] != c.id]})
+
+
+def _set(net: Network, s: SetValue) -> Network:
+    if s.component not in EDITABLE:
+        raise UnknownIdError(f"cannot edit '{s.component}' (editable: {', '.join(EDITABLE)})")
+    t = net.tables[s.component].copy()
+    if s.id not in set(t["id"]):
+        raise UnknownIdError(f"no {s.component} row '{s.id}' in dataset {net.name}")
+    if s.attribute not in t.columns or s.attribute in ("id", "from", "to", "source"):
+        raise UnknownIdError(f"cannot change column '{s.attribute}' of {s.component}")
+    mask = t["id"] == s.id
+    old = t.loc[mask, s.attribute].iloc[0]
+    if s.operation == "set":
+        new: Any = type(old)(s.value) if not isinstance(old, str) else str(s.value)
+    elif s.operation == "scale":
+        new = old * float(s.value)
+    elif s.operation == "add":
+        new = old + float(s.value)
+    else:
+        raise UnknownIdError(f"unknown operation '{s.operation}' (set|scale|add)")
+    if t[s.attribute].dtype.kind == "i":
+        new = round(new)
+    t.loc[mask, s.attribute] = new
+    return net.with_tables(**{s.component: t})
+
+
+def _change_from_dict(d: dict[str, Any], file: str, index: int) -> Change:
+    kind = d.get("type")
+    try:
+        if kind == "closure":
+            return Closure(str(d["component"]), str(d["id"]))
+        if kind == "intervention":
+            return Intervention(str(d["id"]))
+        if kind == "demand_growth":
+            return DemandGrowth(float(d["factor"]), d.get("commodity"))
+        if kind == "set":
+            return SetValue(
+                str(d["component"]), str(d["id"]), str(d["attribute"]),
+                str(d.get("operation", "set")), d["value"],
+            )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DataError(
+            file, f"change {index}: missing or bad field {exc}", column="changes"
+        ) from None
+    raise DataError(
+        file,
+        f"change {index}: expected type closure|intervention|demand_growth|set, found {kind!r}",
+        column="changes",
+    )
+
+
+def scenario_names(base: Network) -> list[str]:
+    """Names of the built-in scenarios shipped with a dataset."""
+    from corridor.model.network import _dataset_dir
+
+    with _dataset_dir(base.path if base.path else None) as folder:
+        sdir = folder / "scenarios"
+        return sorted(p.stem for p in sdir.glob("*.json")) if sdir.is_dir() else []
+
+
+def load_scenario(name_or_path: str | Path | None, base: Network) -> Scenario:
+    """Load a scenario by built-in name or JSON path; ``None`` or ``"base"`` = no changes."""
+    if name_or_path in (None, "base"):
+        return Scenario("base", base)
+    from corridor.model.network import _dataset_dir
+
+    path = Path(str(name_or_path))
+    if not path.exists():
+        with _dataset_dir(base.path or None) as folder:
+            candidate = folder / "scenarios" / f"{name_or_path}.json"
+            if not candidate.exists():
+                known = ", ".join(["base", *scenario_names(base)])
+                raise UnknownIdError(f"unknown scenario '{name_or_path}' (known: {known})")
+            text = candidate.read_text("utf-8")
+            file = str(candidate)
+    else:
+        text = path.read_text("utf-8")
+        file = str(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(file, f"invalid JSON: {exc.msg}", row=exc.lineno) from None
+    if not isinstance(data, dict) or not isinstance(data.get("changes", []), list):
+        raise DataError(file, "expected an object with a list 'changes'")
+    changes: Sequence[Change] = [
+        _change_from_dict(c, file, i) for i, c in enumerate(data.get("changes", []))
+    ]
+    s = Scenario(str(data.get("name", path.stem)), base, tuple(changes), data.get("description", ""))
+    s.apply()  # surface unknown ids now, with the scenario named
+    return s

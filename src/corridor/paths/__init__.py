@@ -1,0 +1,1 @@
+"""Door-to-door routes: constrained least-cost search, legs, reliability, loading."""

@@ -1,0 +1,125 @@
+"""Least-cost search with constraints: avoided countries/nodes, closed edges, via nodes.
+
+Via constraints are solved exactly with a layered search: the distances at the
+platforms of one via group seed the next Dijkstra run, so the best way through
+each group is found even when a group has alternatives (``aktau|kuryk``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from corridor.graph.compiled import CompiledNetwork
+from corridor.graph.shortest import shortest_tree
+from corridor.model.schema import MODES
+
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """What a route may and must use.
+
+    ``via`` is a sequence of groups; the route passes one node of each group,
+    in order. ``modes`` empty means every mode is allowed.
+    """
+
+    avoid_countries: frozenset[str] = frozenset()
+    avoid_nodes: frozenset[str] = frozenset()
+    via: tuple[tuple[str, ...], ...] = ()
+    modes: frozenset[str] = frozenset()
+    closed_edges: frozenset[int] = frozenset()
+
+
+def masks(
+    g: CompiledNetwork, c: Constraints, keep_nodes: Iterable[str] = ()
+) -> tuple[BoolArray, BoolArray]:
+    """Vertex and edge masks for constraints; ``keep_nodes`` are never masked."""
+    keep = {g.node_ids.index(n) for n in keep_nodes}
+    bad_node = np.array(
+        [
+            (nid in c.avoid_nodes or country in c.avoid_countries) and i not in keep
+            for i, (nid, country) in enumerate(zip(g.node_ids, g.node_country, strict=True))
+        ],
+        dtype=bool,
+    )
+    vertex_ok = ~bad_node[g.vertex_node]
+    if c.modes:
+        allowed = np.array([m in c.modes for m in MODES], dtype=bool)
+        platform = g.vertex_mode >= 0
+        vertex_ok &= ~platform | allowed[np.maximum(g.vertex_mode, 0)]
+    edge_ok = np.ones(g.n_edges, dtype=bool)
+    if c.closed_edges:
+        edge_ok[list(c.closed_edges)] = False
+    return vertex_ok, edge_ok
+
+
+def best_path(
+    g: CompiledNetwork,
+    weight: npt.NDArray[np.float64],
+    origin: str,
+    destination: str,
+    constraints: Constraints = Constraints(),
+) -> list[int] | None:
+    """Edges of the least-weight path from ``origin``'s gate to ``destination``'s gate.
+
+    Returns ``None`` when no path satisfies the constraints.
+    """
+    via_nodes = [n for group in constraints.via for n in group]
+    vertex_ok, edge_ok = masks(g, constraints, keep_nodes=[origin, destination, *via_nodes])
+    return layered_path(
+        g, weight, g.gate(origin), g.gate(destination), via_groups(g, constraints.via),
+        vertex_ok, edge_ok,
+    )
+
+
+def via_groups(g: CompiledNetwork, via: Sequence[Sequence[str]]) -> list[npt.NDArray[np.intp]]:
+    """Platform vertices of each via group."""
+    out = []
+    for group in via:
+        idx = [g.gate(n) for n in group]
+        out.append(np.flatnonzero(np.isin(g.vertex_node, idx) & (g.vertex_mode >= 0)))
+    return out
+
+
+def layered_path(
+    g: CompiledNetwork,
+    weight: npt.NDArray[np.float64],
+    source: int,
+    target: int,
+    groups: Sequence[npt.NDArray[np.intp]],
+    vertex_ok: BoolArray,
+    edge_ok: BoolArray,
+) -> list[int] | None:
+    """Least-weight path from ``source`` to ``target`` through one vertex of each group."""
+    seeds = {source: 0.0}
+    preds = []
+    for group in [*groups, None]:
+        dist, pred = shortest_tree(
+            g.indptr, g.head, weight, seeds, n_gates=g.n_gates,
+            edge_ok=edge_ok, vertex_ok=vertex_ok,
+        )
+        preds.append(pred)
+        if group is None:
+            if not np.isfinite(dist[target]):
+                return None
+            break
+        reach = group[np.isfinite(dist[group])]
+        if reach.size == 0:
+            return None
+        seeds = {int(v): float(dist[v]) for v in reach}
+    edges: list[int] = []
+    v = target
+    for pred in reversed(preds):
+        while pred[v] >= 0:
+            e = int(pred[v])
+            edges.append(e)
+            v = int(g.tail[e])
+    if v != source:
+        return None
+    edges.reverse()
+    return edges
