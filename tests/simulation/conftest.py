@@ -1,0 +1,3 @@
+"""Fixtures for the simulation tests: small factories, no hidden state."""
+
+from __future__ import annotations
