@@ -17,6 +17,7 @@ COMMANDS = (
     "routes",
     "validate",
     "datasets",
+    "queue",
 )
 
 
