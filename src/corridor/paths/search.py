@@ -95,7 +95,13 @@ def layered_path(
     vertex_ok: BoolArray,
     edge_ok: BoolArray,
 ) -> list[int] | None:
-    """Least-weight path from ``source`` to ``target`` through one vertex of each group."""
+    """Least-weight path from ``source`` to ``target`` through one vertex of each group.
+
+    The exact layered search can return a walk that doubles back (out to a via
+    port and back the same way). Then a greedy search is used instead: stage by
+    stage, to the nearest vertex of the next group, never re-entering a place
+    the route has already left. Returns ``None`` if neither finds a route.
+    """
     seeds = {source: 0.0}
     preds = []
     for group in [*groups, None]:
@@ -119,7 +125,64 @@ def layered_path(
             e = int(pred[v])
             edges.append(e)
             v = int(g.tail[e])
-    if v != source:
-        return None
     edges.reverse()
+    if _doubles_back(g, edges):
+        return _greedy_path(g, weight, source, target, groups, vertex_ok, edge_ok)
     return edges
+
+
+def _greedy_path(
+    g: CompiledNetwork,
+    weight: npt.NDArray[np.float64],
+    source: int,
+    target: int,
+    groups: Sequence[npt.NDArray[np.intp]],
+    vertex_ok: BoolArray,
+    edge_ok: BoolArray,
+) -> list[int] | None:
+    edges: list[int] = []
+    start = source
+    left_nodes: set[int] = set()
+    for group in [*groups, np.array([target])]:
+        ok = vertex_ok & ~np.isin(g.vertex_node, list(left_nodes))
+        ok[start] = True
+        dist, pred = shortest_tree(
+            g.indptr, g.head, weight, {start: 0.0}, n_gates=g.n_gates,
+            edge_ok=edge_ok, vertex_ok=ok,
+        )
+        reach = group[np.isfinite(dist[group])]
+        if reach.size == 0:
+            return None
+        end = int(reach[np.argmin(dist[reach])])
+        segment: list[int] = []
+        v = end
+        while pred[v] >= 0:
+            segment.append(int(pred[v]))
+            v = int(g.tail[pred[v]])
+        segment.reverse()
+        edges.extend(segment)
+        for e in segment:
+            left_nodes.add(int(g.vertex_node[g.tail[e]]))
+        left_nodes.discard(int(g.vertex_node[end]))
+        start = end
+    return None if _doubles_back(g, edges) else edges
+
+
+def _doubles_back(g: CompiledNetwork, edges: Sequence[int]) -> bool:
+    """Whether a path leaves a node and comes back to it later.
+
+    Via stages are solved independently, so their joined path can be a walk
+    that returns to a place (out to a via port and back); such a walk does not
+    count as a route of the corridor.
+    """
+    seen: set[int] = set()
+    last = -1
+    for e in edges:
+        for v in (g.tail[e], g.head[e]):
+            node = int(g.vertex_node[v])
+            if node != last:
+                if node in seen:
+                    return True
+                seen.add(node)
+                last = node
+    return False
