@@ -174,3 +174,30 @@ def test_via_never_doubles_back(tiny_dataset: Callable[..., Path]) -> None:
         nodes = [r.legs[0].from_node] + [leg.to_node for leg in r.legs]
         left = [n for i, n in enumerate(nodes) if i == 0 or n != nodes[i - 1]]
         assert len(left) == len(set(left)), left
+
+
+def test_k_alternatives_match_networkx_simple_paths(tiny_dataset: Callable[..., Path]) -> None:
+    """Yen's k routes equal the k cheapest simple paths NetworkX enumerates."""
+    from itertools import islice
+
+    from corridor.paths.alternatives import alternatives
+
+    net = load_network(tiny_dataset())
+    g = compile_network(net)
+    k = 4
+    alts = alternatives(g, "a", "f", k=k)
+    w = g.generalised_cost(alts[0].value_of_time_usd_per_feu_h)
+    dg = nx.DiGraph()
+    src, dst = g.gate("a"), g.gate("f")
+    for e in range(g.n_edges):
+        a, b = int(g.tail[e]), int(g.head[e])
+        if a < g.n_gates and a != src:
+            continue
+        if not dg.has_edge(a, b) or dg[a][b]["weight"] > w[e]:
+            dg.add_edge(a, b, weight=float(w[e]))
+    expected = [
+        nx.path_weight(dg, p, "weight")
+        for p in islice(nx.shortest_simple_paths(dg, src, dst, weight="weight"), k)
+    ]
+    assert [r.generalised_cost_usd for r in alts] == pytest.approx(expected)
+    assert len({r.edges for r in alts}) == len(alts)

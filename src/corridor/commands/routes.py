@@ -19,6 +19,7 @@ def command(
     avoid_country: list[str] = typer.Option([], help="ISO code to avoid (repeatable)."),
     avoid_node: list[str] = typer.Option([], help="Node id to avoid (repeatable)."),
     via: list[str] = typer.Option([], help="Node id the route must pass (repeatable, in order)."),
+    k: int = typer.Option(0, help="Instead of corridors, list the k cheapest loopless routes."),
     scenario: str = typer.Option("base", help="Built-in scenario name or scenario JSON file."),
     dataset: str | None = typer.Option(None, help="Dataset folder or name."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
@@ -28,15 +29,31 @@ def command(
     Example: corridor routes --origin xian --destination istanbul --avoid-country RU
     """
     with user_errors():
+        from corridor.errors import CorridorError, NoRouteError
+        from corridor.graph.compiled import compile_network
         from corridor.model.network import load_network
         from corridor.model.scenario import load_scenario
+        from corridor.paths.alternatives import alternatives
         from corridor.paths.routes import routes
+        from corridor.paths.search import Constraints
 
         net = load_scenario(scenario, load_network(dataset)).apply()
-        found = routes(
-            net, origin, destination, commodity=commodity, corridors=corridor or None,
-            avoid_countries=avoid_country, avoid_nodes=avoid_node, via=via,
-        )
+        if k > 0:
+            if via or corridor:
+                raise CorridorError("--k lists alternatives without --via or --corridor")
+            found = alternatives(
+                compile_network(net), origin, destination, k=k, commodity=commodity,
+                constraints=Constraints(
+                    avoid_countries=frozenset(avoid_country), avoid_nodes=frozenset(avoid_node)
+                ),
+            )
+            if not found:
+                raise NoRouteError(f"no route from '{origin}' to '{destination}'")
+        else:
+            found = routes(
+                net, origin, destination, commodity=commodity, corridors=corridor or None,
+                avoid_countries=avoid_country, avoid_nodes=avoid_node, via=via,
+            )
         if as_json:
             payload = [
                 {
