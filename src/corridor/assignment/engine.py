@@ -1,0 +1,338 @@
+"""Static user-equilibrium assignment: MSA, Frank-Wolfe, conjugate and bi-conjugate FW.
+
+Iterate ``k`` holds class flows ``x_k``; ``x_1`` is the all-or-nothing load at
+free-flow costs. Each iteration refreshes link costs at ``x_k``, loads every class
+all-or-nothing on its shortest paths (``y_k``), measures the relative gap of
+``x_k`` and, unless it is small enough, moves towards a target ``s_k``:
+
+- ``msa``: ``s_k = y_k``, step ``1 / (k + 1)``;
+- ``fw``: ``s_k = y_k``, exact line search on the objective;
+- ``cfw``: ``s_k`` a combination of ``y_k`` and ``s_{k-1}`` conjugate to the last
+  direction (Mitradjieva & Lindberg 2013), exact line search;
+- ``bfw``: ``s_k`` a combination of ``y_k``, ``s_{k-1}`` and ``s_{k-2}`` conjugate to
+  the last two directions (same paper), exact line search.
+
+A conjugate direction that does not descend, or a full step (which collapses the
+history), restarts the sequence with a Frank-Wolfe step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+from corridor.assignment import kernels, steps
+from corridor.assignment.classes import TrafficClass
+from corridor.assignment.graph import AssignmentGraph, from_tntp
+from corridor.assignment.result import AssignmentResult
+from corridor.assignment.vdf import integral_sum
+from corridor.errors import NoRouteError
+from corridor.io.tntp import TntpNetwork
+
+__all__ = ["ALGORITHMS", "assign"]
+
+FloatArray = NDArray[np.float64]
+
+#: Accepted values of ``algorithm``.
+ALGORITHMS = ("msa", "fw", "cfw", "bfw")
+_CONJUGATE_MAX = 0.99999
+_FULL_STEP = 1.0 - 1e-12
+
+Progress = Callable[[int, float], None]
+
+
+def _class_arrays(
+    graph: AssignmentGraph,
+    classes: Sequence[TrafficClass],
+    toll_factor: float,
+    distance_factor: float,
+) -> tuple[FloatArray, FloatArray, NDArray[np.bool_], FloatArray]:
+    """Stacked demand, fixed generalised cost (time units, CSR order), mask and PCE."""
+    z, m = graph.n_zones, graph.n_links
+    base = toll_factor * graph.toll + distance_factor * graph.length
+    demand = np.empty((len(classes), z, z))
+    fixed = np.empty((len(classes), m))
+    allowed = np.ones((len(classes), m), dtype=np.bool_)
+    for k, cls in enumerate(classes):
+        d = np.asarray(cls.demand, dtype=np.float64)
+        if d.shape != (z, z):
+            raise ValueError(f"class {cls.name!r}: demand must be ({z}, {z}), got {d.shape}")
+        if not np.all(np.isfinite(d)) or np.any(d < 0):
+            raise ValueError(f"class {cls.name!r}: demand must be finite and non-negative")
+        demand[k] = d
+        np.fill_diagonal(demand[k], 0.0)
+        fixed[k] = base
+        if cls.fixed_cost is not None:
+            extra = np.asarray(cls.fixed_cost, dtype=np.float64)
+            if extra.shape != (m,) or not np.all(np.isfinite(extra)):
+                raise ValueError(f"class {cls.name!r}: fixed_cost must be {m} finite numbers")
+            fixed[k] += graph.from_source_order(extra) / cls.value_of_time
+        if cls.link_mask is not None:
+            mask = np.asarray(cls.link_mask, dtype=np.bool_)
+            if mask.shape != (m,):
+                raise ValueError(f"class {cls.name!r}: link_mask must have {m} entries")
+            allowed[k] = graph.from_source_order(mask)
+    if np.any(fixed < 0):
+        raise ValueError("generalised fixed costs must be non-negative (shortest paths need it)")
+    fixed[~allowed] = 0.0
+    pce = np.array([c.pce for c in classes], dtype=np.float64)
+    return demand, fixed, allowed, pce
+
+
+def _first_unreachable(
+    graph: AssignmentGraph, cost: FloatArray, demand: FloatArray
+) -> tuple[int, int]:
+    for o in range(graph.n_zones):
+        if not np.any(demand[o] > 0):
+            continue
+        dist, _ = kernels.shortest_path_tree(
+            graph.indptr, graph.head, cost, o, first_thru=graph.first_thru
+        )
+        bad = np.flatnonzero((demand[o] > 0) & ~np.isfinite(dist[: graph.n_zones]))
+        bad = bad[bad != o]
+        if bad.size:
+            return o, int(bad[0])
+    return -1, -1
+
+
+def assign(
+    graph_or_network: AssignmentGraph | TntpNetwork,
+    demand: FloatArray | None = None,
+    *,
+    algorithm: str = "bfw",
+    rgap: float = 1e-4,
+    max_iter: int = 1000,
+    toll_factor: float = 0.0,
+    distance_factor: float = 0.0,
+    classes: Sequence[TrafficClass] | None = None,
+    skims: bool = True,
+    progress: Progress | None = None,
+) -> AssignmentResult:
+    """Solve the static user equilibrium with shared capacity.
+
+    Parameters
+    ----------
+    graph_or_network
+        An :class:`AssignmentGraph` or a TNTP network (converted with BPR costs).
+    demand
+        ``(zones, zones)`` OD matrix of a single class; leave ``None`` when giving
+        ``classes``.
+    algorithm
+        ``"msa"``, ``"fw"``, ``"cfw"`` or ``"bfw"`` (bi-conjugate Frank-Wolfe).
+    rgap
+        Stop at the first iterate whose relative gap is at or below this.
+    max_iter
+        Stop after this many iterates regardless.
+    toll_factor, distance_factor
+        Generalised cost = time + toll_factor * toll + distance_factor * length
+        (TNTP convention), for every class.
+    classes
+        Traffic classes sharing capacity; ``None`` means one class with ``demand``,
+        PCE 1 and value of time 1.
+    skims
+        Compute zone-to-zone skims at the final costs.
+    progress
+        Called as ``progress(iteration, gap)`` after each gap is measured.
+
+    Returns
+    -------
+    AssignmentResult
+
+    Raises
+    ------
+    ValueError
+        On an unknown algorithm or inconsistent demand / class data.
+    corridor.errors.NoRouteError
+        If some OD pair with demand has no path.
+
+    Examples
+    --------
+    Two parallel routes between zones 1 and 2 through thru-node 3 or 4:
+
+    >>> import numpy as np
+    >>> from corridor.assignment.graph import build_graph
+    >>> g = build_graph(n_nodes=4, n_zones=2, first_thru=2,
+    ...     tail=np.array([0, 2, 0, 3]), head=np.array([2, 1, 3, 1]),
+    ...     free_flow_time=np.array([1.0, 1.0, 2.0, 2.0]),
+    ...     capacity=np.array([10.0, 1e9, 10.0, 1e9]),
+    ...     alpha=np.array([1.0, 0.0, 1.0, 0.0]), beta=np.array([1.0, 0.0, 1.0, 0.0]))
+    >>> d = np.array([[0.0, 20.0], [0.0, 0.0]])
+    >>> r = assign(g, d, rgap=1e-10)
+    >>> np.round(r.link_flow, 6).tolist()  # t = 2 + v/10 = 3 + w/5 with v + w = 20
+    [15.0, 15.0, 5.0, 5.0]
+    """
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}; got {algorithm!r}")
+    if not rgap >= 0 or max_iter < 1:
+        raise ValueError("need rgap >= 0 and max_iter >= 1")
+    graph = (
+        from_tntp(graph_or_network)
+        if isinstance(graph_or_network, TntpNetwork)
+        else graph_or_network
+    )
+    if classes is None:
+        if demand is None:
+            raise ValueError("give either demand or classes")
+        classes = [TrafficClass("all", np.asarray(demand, dtype=np.float64))]
+    elif demand is not None:
+        raise ValueError("give either demand or classes, not both")
+    if len(classes) == 0:
+        raise ValueError("need at least one traffic class")
+    od, fixed, allowed, pce = _class_arrays(graph, classes, toll_factor, distance_factor)
+
+    n_classes, m, n = len(classes), graph.n_links, graph.n_nodes
+    g = graph
+    ws = kernels.Workspace(n, m, max(1, numba.get_num_threads()))
+    wanted = (od > 0).sum(axis=2).astype(np.int64)  # (classes, zones)
+    origins = [np.flatnonzero(wanted[k] > 0).astype(np.int32) for k in range(n_classes)]
+    total_demand = float((pce[:, None, None] * od).sum())
+
+    x = np.zeros((n_classes, m))
+    y = np.zeros((n_classes, m))
+    s = np.zeros((n_classes, m))
+    s_prev = np.zeros((n_classes, m))
+    volume = np.zeros(m)
+    dvol = np.zeros(m)
+    time = np.empty(m)
+    cost = np.empty((n_classes, m))
+    products = np.zeros(4)
+
+    def load_all() -> float:
+        """AON for every class at ``cost`` into ``y``; return the shortest-path total."""
+        sp_total = 0.0
+        for k in range(n_classes):
+            sp, bad = kernels.aon_load(
+                g.indptr, g.head, g.tail, cost[k], g.first_thru, origins[k], wanted[k], od[k],
+                ws.dist, ws.pred, ws.order, ws.heap, ws.pos, ws.load,
+                ws.flow, ws.sp_cost, ws.unreachable, y[k],
+            )  # fmt: skip
+            if bad:
+                o, d = _first_unreachable(g, cost[k], od[k])
+                raise NoRouteError(
+                    f"class {classes[k].name!r}: no path from zone {g.node_ids[o]} "
+                    f"to zone {g.node_ids[d]} ({bad} OD pairs with demand have none)"
+                )
+            sp_total += pce[k] * sp
+        return sp_total
+
+    def refresh() -> None:
+        steps.refresh_costs(
+            volume, g.free_flow_time, g.capacity, g.alpha, g.beta, g.vdf, fixed, allowed, time, cost
+        )
+
+    gaps: list[float] = []
+    aecs: list[float] = []
+    objectives: list[float] = []
+    step_sizes: list[float] = []
+
+    refresh()
+    load_all()
+    x[:] = y
+    steps.aggregate(x, pce, volume)
+    step_sizes.append(1.0)
+    restart = True  # the next direction is a plain Frank-Wolfe step
+    n_conjugate = 0  # directions since the last restart
+    tau = 1.0
+    while True:
+        refresh()
+        sptt = load_all()
+        tstt = steps.total_cost(x, cost, pce, allowed)
+        excess = max(tstt - sptt, 0.0)
+        gap = excess / tstt if tstt > 0 else 0.0
+        gaps.append(gap)
+        aecs.append(excess / total_demand if total_demand > 0 else 0.0)
+        objectives.append(
+            integral_sum(volume, g.free_flow_time, g.capacity, g.alpha, g.beta, g.vdf)
+            + steps.fixed_cost_total(x, fixed, pce)
+        )
+        if progress is not None:
+            progress(len(gaps), gap)
+        if gap <= rgap or len(gaps) >= max_iter:
+            break
+
+        if algorithm in ("msa", "fw") or restart:
+            s[:] = y
+            n_conjugate = 0
+        elif algorithm == "cfw" or n_conjugate == 1:
+            steps.conjugate_products(
+                volume, g.free_flow_time, g.capacity, g.alpha, g.beta, g.vdf,
+                x, y, s, s_prev, pce, tau, products,
+            )  # fmt: skip
+            num, den = products[0], products[0] - products[1]
+            a = min(max(num / den, 0.0), _CONJUGATE_MAX) if den != 0.0 else 0.0
+            steps.combine_targets(y, s, s_prev, 1.0 - a, a, 0.0)
+        else:
+            steps.conjugate_products(
+                volume, g.free_flow_time, g.capacity, g.alpha, g.beta, g.vdf,
+                x, y, s, s_prev, pce, tau, products,
+            )  # fmt: skip
+            mu = max(-products[2] / products[3], 0.0) if products[3] != 0.0 else 0.0
+            nu = (
+                max(-products[0] / products[1] + mu * tau / (1.0 - tau), 0.0)
+                if products[1] != 0.0
+                else 0.0
+            )
+            b0 = 1.0 / (1.0 + mu + nu)
+            steps.combine_targets(y, s, s_prev, b0, nu * b0, mu * b0)
+
+        if algorithm == "msa":
+            tau = 1.0 / (len(gaps) + 1)
+        else:
+            slope = steps.direction(x, s, pce, fixed, dvol)
+            tau = steps.line_search(
+                volume, dvol, g.free_flow_time, g.capacity, g.alpha, g.beta, g.vdf, slope
+            )
+            if tau < 0.0 and n_conjugate > 0:
+                # The conjugate target does not descend: take a Frank-Wolfe step instead.
+                s[:] = y
+                n_conjugate = 0
+                slope = steps.direction(x, s, pce, fixed, dvol)
+                tau = steps.line_search(
+                    volume, dvol, g.free_flow_time, g.capacity, g.alpha, g.beta, g.vdf, slope
+                )
+            if tau < 0.0:
+                # Not even the all-or-nothing direction descends: x is optimal to rounding.
+                break
+        steps.take_step(x, s, tau)
+        steps.aggregate(x, pce, volume)
+        step_sizes.append(tau)
+        n_conjugate += 1
+        restart = tau >= _FULL_STEP
+
+    skim_cost = skim_time = skim_distance = None
+    if skims:
+        z = g.n_zones
+        skim_cost = np.empty((n_classes, z, z))
+        skim_time = np.empty((n_classes, z, z))
+        skim_distance = np.empty((n_classes, z, z))
+        aux = np.empty((ws.n_chunks, n))
+        aux2 = np.empty((ws.n_chunks, n))
+        for k in range(n_classes):
+            kernels.skim_trees(
+                g.indptr, g.head, g.tail, cost[k], time, g.length, g.first_thru, z,
+                ws.dist, ws.pred, ws.order, ws.heap, ws.pos, aux, aux2,
+                skim_cost[k], skim_time[k], skim_distance[k],
+            )  # fmt: skip
+
+    gap_arr = np.asarray(gaps)
+    return AssignmentResult(
+        graph=g,
+        algorithm=algorithm,
+        rgap_target=rgap,
+        class_names=tuple(c.name for c in classes),
+        link_flow=g.to_source_order(volume),
+        class_flow=g.to_source_order(x),
+        link_time=g.to_source_order(time),
+        link_cost=g.to_source_order(cost),
+        skim_cost=skim_cost,
+        skim_time=skim_time,
+        skim_distance=skim_distance,
+        gap=gap_arr,
+        average_excess_cost=np.asarray(aecs),
+        objective=np.asarray(objectives),
+        step_size=np.asarray(step_sizes[: len(gaps)]),
+        converged=bool(gap_arr[-1] <= rgap),
+    )
