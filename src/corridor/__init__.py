@@ -22,7 +22,7 @@ _LAZY = {
     "analyze": "corridor.analysis",
 }
 
-__all__ = sorted(_LAZY) + ["__version__"]
+__all__ = [*sorted(_LAZY), "__version__"]
 
 
 def __getattr__(name: str) -> Any:

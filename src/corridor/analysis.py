@@ -101,7 +101,7 @@ def analyze(
     g, loading = compile_loaded(network, growth=growth)
     flows = element_flows(g, loading.edge_flow_teu)
     wanted = [
-        (p[0], p[1], p[2] if len(p) > 2 else "containers")  # type: ignore[misc]
+        (p[0], p[1], p[2] if len(p) > 2 else "containers")
         for p in (pairs if pairs is not None else default_pairs(network))
     ]
     records = []

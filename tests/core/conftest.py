@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from tiny_network import TINY
 
+
 @pytest.fixture
 def tiny_dataset(tmp_path: Path) -> Callable[..., Path]:
     """Write the tiny dataset (optionally with replaced files) and return its folder."""

@@ -21,7 +21,10 @@ def corridor(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess
     """Run the real console entry point in a fresh process."""
     return subprocess.run(
         [sys.executable, "-c", "from corridor.cli import main; main()", *args],
-        capture_output=True, text=True, cwd=cwd, check=False,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
     )
 
 
@@ -49,16 +52,32 @@ def test_analyze_json_and_files(tiny_dataset: Callable[..., Path], tmp_path: Pat
         (["analyze", "--origin", "a", "--destination", "nowhere"], "unknown node id 'nowhere'"),
         (["analyze", "--origin", "a"], "give both --origin and --destination"),
         (["analyze", "--scenario", "imaginary"], "unknown scenario 'imaginary'"),
-        (["routes", "--origin", "a", "--destination", "f", "--avoid-country", "KZ",
-          "--avoid-country", "RU"], "no route from 'a' to 'f'"),
+        (
+            [
+                "routes",
+                "--origin",
+                "a",
+                "--destination",
+                "f",
+                "--avoid-country",
+                "KZ",
+                "--avoid-country",
+                "RU",
+            ],
+            "no route from 'a' to 'f'",
+        ),
     ],
 )
 def test_user_errors_are_one_line_exit_2(
     tiny_dataset: Callable[..., Path], tmp_path: Path, args: list[str], needle: str
 ) -> None:
     out = tmp_path / "out"
-    proc = corridor(*args, "--dataset", str(tiny_dataset()), *(
-        ["--out", str(out)] if args[0] == "analyze" else []))
+    proc = corridor(
+        *args,
+        "--dataset",
+        str(tiny_dataset()),
+        *(["--out", str(out)] if args[0] == "analyze" else []),
+    )
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0], proc.stderr
@@ -69,7 +88,9 @@ def test_user_errors_are_one_line_exit_2(
 def test_validate_bad_dataset_names_the_cell(tiny_dataset: Callable[..., Path]) -> None:
     from tiny_network import TINY
 
-    folder = tiny_dataset(links=TINY["links"].replace("ab,a,b,rail_1435,500", "ab,a,b,rail_1435,-500"))
+    folder = tiny_dataset(
+        links=TINY["links"].replace("ab,a,b,rail_1435,500", "ab,a,b,rail_1435,-500")
+    )
     proc = corridor("validate", str(folder))
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
@@ -82,10 +103,24 @@ def test_validate_bad_dataset_names_the_cell(tiny_dataset: Callable[..., Path]) 
 
 def test_scenario_file_changes_results(tiny_dataset: Callable[..., Path], tmp_path: Path) -> None:
     scen = tmp_path / "no-ferry.json"
-    scen.write_text(json.dumps({"name": "no-ferry", "changes": [
-        {"type": "closure", "component": "services", "id": "fe"}]}))
-    proc = corridor("analyze", "--dataset", str(tiny_dataset()), "--scenario", str(scen),
-                    "--json", "--out", str(tmp_path / "o"))
+    scen.write_text(
+        json.dumps(
+            {
+                "name": "no-ferry",
+                "changes": [{"type": "closure", "component": "services", "id": "fe"}],
+            }
+        )
+    )
+    proc = corridor(
+        "analyze",
+        "--dataset",
+        str(tiny_dataset()),
+        "--scenario",
+        str(scen),
+        "--json",
+        "--out",
+        str(tmp_path / "o"),
+    )
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result["scenario"] == "no-ferry"
@@ -98,8 +133,8 @@ def test_scenario_file_changes_results(tiny_dataset: Callable[..., Path], tmp_pa
 
 def test_import_is_light_and_all_is_explicit() -> None:
     code = (
-        "import sys, corridor; heavy = {'numba', 'pandas', 'matplotlib', 'numpy'} & set(sys.modules);"
-        "print(sorted(heavy))"
+        "import sys, corridor;"
+        "print(sorted({'numba', 'pandas', 'matplotlib', 'numpy'} & set(sys.modules)))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tiny_network import TINY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tiny_network import TINY
 
 from corridor.errors import DataError, UnknownIdError
 from corridor.model.network import load_network

@@ -101,7 +101,11 @@ def _leg_from_tables(net, leg) -> tuple[float, float, float]:  # type: ignore[no
     if leg.kind == "link":
         r = net.links.set_index("id").loc[leg.element_id]
         f = net.conditions.set_index("condition").loc[r["condition"], "speed_factor"]
-        return r["length_km"] / (r["speed_kmh"] * f), 0.0, r["length_km"] * r["tariff_usd_per_feu_km"]
+        return (
+            r["length_km"] / (r["speed_kmh"] * f),
+            0.0,
+            r["length_km"] * r["tariff_usd_per_feu_km"],
+        )
     if leg.kind == "border":
         r = net.borders.set_index("id").loc[leg.element_id]
         return 0.0, r["dwell_h"], r["fee_usd_per_feu"]

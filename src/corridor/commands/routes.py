@@ -42,7 +42,11 @@ def command(
             if via or corridor:
                 raise CorridorError("--k lists alternatives without --via or --corridor")
             found = alternatives(
-                compile_network(net), origin, destination, k=k, commodity=commodity,
+                compile_network(net),
+                origin,
+                destination,
+                k=k,
+                commodity=commodity,
                 constraints=Constraints(
                     avoid_countries=frozenset(avoid_country), avoid_nodes=frozenset(avoid_node)
                 ),
@@ -51,8 +55,14 @@ def command(
                 raise NoRouteError(f"no route from '{origin}' to '{destination}'")
         else:
             found = routes(
-                net, origin, destination, commodity=commodity, corridors=corridor or None,
-                avoid_countries=avoid_country, avoid_nodes=avoid_node, via=via,
+                net,
+                origin,
+                destination,
+                commodity=commodity,
+                corridors=corridor or None,
+                avoid_countries=avoid_country,
+                avoid_nodes=avoid_node,
+                via=via,
             )
         if as_json:
             payload = [
@@ -81,8 +91,14 @@ def command(
                 t.add_column(col)
             for leg in r.legs:
                 t.add_row(
-                    leg.from_node, leg.to_node, leg.kind, leg.mode, leg.element_id,
-                    f"{leg.distance_km:,.0f}", f"{leg.hours_moving:.1f}",
-                    f"{leg.hours_waiting:.1f}", f"{leg.cost_usd:,.0f}",
+                    leg.from_node,
+                    leg.to_node,
+                    leg.kind,
+                    leg.mode,
+                    leg.element_id,
+                    f"{leg.distance_km:,.0f}",
+                    f"{leg.hours_moving:.1f}",
+                    f"{leg.hours_waiting:.1f}",
+                    f"{leg.cost_usd:,.0f}",
                 )
             console.print(t)

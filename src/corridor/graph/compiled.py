@@ -126,7 +126,9 @@ class _Builder:
             self.vertex_mode.append(key[1])
         return self.platforms[key]
 
-    def edge(self, tail: int, head: int, kind: str, mode: str, element: int, **values: float) -> None:
+    def edge(
+        self, tail: int, head: int, kind: str, mode: str, element: int, **values: float
+    ) -> None:
         c = self.cols
         c["tail"].append(tail)
         c["head"].append(head)
@@ -166,7 +168,9 @@ def compile_network(
     """
     b = _Builder(network)
     flows = service_flow_teu_per_year or {}
-    speed_factor = dict(zip(network.conditions["condition"], network.conditions["speed_factor"], strict=True))
+    speed_factor = dict(
+        zip(network.conditions["condition"], network.conditions["speed_factor"], strict=True)
+    )
 
     for row, r in enumerate(network.links.itertuples(index=False)):
         speed = r.speed_kmh * speed_factor.get(r.condition, 1.0)
@@ -188,9 +192,23 @@ def compile_network(
             "capacity_teu_per_year": r.capacity_teu_per_year,
         }
         frm, to = r[2], r[3]
-        b.edge(b.platform(frm, r.from_mode), b.platform(to, r.to_mode), "border", r.to_mode, row, **values)
+        b.edge(
+            b.platform(frm, r.from_mode),
+            b.platform(to, r.to_mode),
+            "border",
+            r.to_mode,
+            row,
+            **values,
+        )
         if r.bidirectional:
-            b.edge(b.platform(to, r.to_mode), b.platform(frm, r.from_mode), "border", r.from_mode, row, **values)
+            b.edge(
+                b.platform(to, r.to_mode),
+                b.platform(frm, r.from_mode),
+                "border",
+                r.from_mode,
+                row,
+                **values,
+            )
 
     for row, r in enumerate(network.services.itertuples(index=False)):
         cap = svc.capacity_teu_per_year(
@@ -218,7 +236,9 @@ def compile_network(
         frm, to = r[2], r[3]
         b.edge(b.platform(frm, r.mode), b.platform(to, r.mode), "service", r.mode, row, **values)
         if r.bidirectional:
-            b.edge(b.platform(to, r.mode), b.platform(frm, r.mode), "service", r.mode, row, **values)
+            b.edge(
+                b.platform(to, r.mode), b.platform(frm, r.mode), "service", r.mode, row, **values
+            )
 
     has_terminal: set[int] = set()
     for row, r in enumerate(network.terminals.itertuples(index=False)):

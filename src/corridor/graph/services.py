@@ -63,9 +63,7 @@ def capacity_teu_per_year(
     >>> capacity_teu_per_year(2, 100.0, 1.0, 20.0, 23.8)
     20000.0
     """
-    return (
-        sailings_per_year(vessels, crossing_h, port_turnaround_h) * teu_per_sailing * load_factor
-    )
+    return sailings_per_year(vessels, crossing_h, port_turnaround_h) * teu_per_sailing * load_factor
 
 
 def expected_wait(
@@ -98,7 +96,9 @@ def expected_wait(
         rate = flow_teu_per_year / HOURS_PER_YEAR
         fill = load / rate if rate > 0 else math.inf
         cycle = max(min(fill, max_wait_h), fleet_cycle)
-    cap = capacity_teu_per_year(vessels, teu_per_sailing, load_factor, crossing_h, port_turnaround_h)
+    cap = capacity_teu_per_year(
+        vessels, teu_per_sailing, load_factor, crossing_h, port_turnaround_h
+    )
     rho = min(flow_teu_per_year / cap, _RHO_CAP) if cap > 0 else _RHO_CAP
     base = cycle / 2.0
     queue = 0.5 * cycle * max(rho - 0.5, 0.0) / (1.0 - rho)

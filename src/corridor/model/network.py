@@ -185,9 +185,7 @@ def _check_row(file: Path, line: int, component: str, row: dict[str, Any]) -> No
         raise DataError(str(file), "'from' and 'to' must differ", row=line, column="to")
 
 
-def _parse(
-    file: Path, line: int, attr: Attribute, text: str, ids: dict[str, set[str]]
-) -> Any:
+def _parse(file: Path, line: int, attr: Attribute, text: str, ids: dict[str, set[str]]) -> Any:
     """Convert one cell according to its declaration, or raise DataError."""
     if text == "":
         if attr.required:

@@ -181,8 +181,11 @@ def _change_from_dict(d: dict[str, Any], file: str, index: int) -> Change:
             return DemandGrowth(float(d["factor"]), d.get("commodity"))
         if kind == "set":
             return SetValue(
-                str(d["component"]), str(d["id"]), str(d["attribute"]),
-                str(d.get("operation", "set")), d["value"],
+                str(d["component"]),
+                str(d["id"]),
+                str(d["attribute"]),
+                str(d.get("operation", "set")),
+                d["value"],
             )
     except (KeyError, TypeError, ValueError) as exc:
         raise DataError(
@@ -231,6 +234,8 @@ def load_scenario(name_or_path: str | Path | None, base: Network) -> Scenario:
     changes: Sequence[Change] = [
         _change_from_dict(c, file, i) for i, c in enumerate(data.get("changes", []))
     ]
-    s = Scenario(str(data.get("name", path.stem)), base, tuple(changes), data.get("description", ""))
+    s = Scenario(
+        str(data.get("name", path.stem)), base, tuple(changes), data.get("description", "")
+    )
     s.apply()  # surface unknown ids now, with the scenario named
     return s

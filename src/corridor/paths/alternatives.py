@@ -52,8 +52,13 @@ def alternatives(
 
     def path(seed: int, v_ok: np.ndarray, e_ok: np.ndarray) -> list[int] | None:
         dist, pred = shortest_tree(
-            g.indptr, g.head, weight, {seed: 0.0}, n_gates=g.n_gates,
-            edge_ok=e_ok, vertex_ok=v_ok,
+            g.indptr,
+            g.head,
+            weight,
+            {seed: 0.0},
+            n_gates=g.n_gates,
+            edge_ok=e_ok,
+            vertex_ok=v_ok,
         )
         if not np.isfinite(dist[target]):
             return None
@@ -93,8 +98,13 @@ def alternatives(
         found.append(list(best))
     return [
         build_route(
-            g, p, corridor=f"alt{i + 1}", origin=origin, destination=destination,
-            commodity=commodity, value_of_time=vot,
+            g,
+            p,
+            corridor=f"alt{i + 1}",
+            origin=origin,
+            destination=destination,
+            commodity=commodity,
+            value_of_time=vot,
         )
         for i, p in enumerate(found)
     ]

@@ -69,7 +69,9 @@ def element_key(g: CompiledNetwork, edge: int) -> tuple[str, int, int]:
     return (kind, int(g.element[edge]), edge)
 
 
-def element_flows(g: CompiledNetwork, edge_flow: npt.NDArray[np.float64]) -> dict[tuple[str, int, int], float]:
+def element_flows(
+    g: CompiledNetwork, edge_flow: npt.NDArray[np.float64]
+) -> dict[tuple[str, int, int], float]:
     """Yearly TEU through each capacity (see :func:`element_key`)."""
     out: dict[tuple[str, int, int], float] = {}
     for e in np.flatnonzero(g.element >= 0):
@@ -105,7 +107,7 @@ def bottlenecks(
                 "utilisation": flows.get(key, 0.0) / cap,
             }
         )
-    out.sort(key=lambda b: -b["utilisation"])
+    out.sort(key=lambda b: -float(b["utilisation"]))
     return out
 
 

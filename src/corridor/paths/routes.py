@@ -126,9 +126,7 @@ def commodity_row(network: Network, commodity: str) -> dict[str, Any]:
     table = network.commodities
     rows = table[table["id"] == commodity]
     if rows.empty:
-        raise UnknownIdError(
-            f"unknown commodity '{commodity}' (known: {', '.join(table['id'])})"
-        )
+        raise UnknownIdError(f"unknown commodity '{commodity}' (known: {', '.join(table['id'])})")
     return dict(rows.iloc[0])
 
 
@@ -216,8 +214,13 @@ def route(
     if edges is None:
         return None
     return build_route(
-        g, edges, corridor=corridor, origin=origin, destination=destination,
-        commodity=commodity, value_of_time=vot,
+        g,
+        edges,
+        corridor=corridor,
+        origin=origin,
+        destination=destination,
+        commodity=commodity,
+        value_of_time=vot,
     )
 
 

@@ -72,8 +72,13 @@ def best_path(
     via_nodes = [n for group in constraints.via for n in group]
     vertex_ok, edge_ok = masks(g, constraints, keep_nodes=[origin, destination, *via_nodes])
     return layered_path(
-        g, weight, g.gate(origin), g.gate(destination), via_groups(g, constraints.via),
-        vertex_ok, edge_ok,
+        g,
+        weight,
+        g.gate(origin),
+        g.gate(destination),
+        via_groups(g, constraints.via),
+        vertex_ok,
+        edge_ok,
     )
 
 
@@ -106,8 +111,13 @@ def layered_path(
     preds = []
     for group in [*groups, None]:
         dist, pred = shortest_tree(
-            g.indptr, g.head, weight, seeds, n_gates=g.n_gates,
-            edge_ok=edge_ok, vertex_ok=vertex_ok,
+            g.indptr,
+            g.head,
+            weight,
+            seeds,
+            n_gates=g.n_gates,
+            edge_ok=edge_ok,
+            vertex_ok=vertex_ok,
         )
         preds.append(pred)
         if group is None:
@@ -147,8 +157,13 @@ def _greedy_path(
         ok = vertex_ok & ~np.isin(g.vertex_node, list(left_nodes))
         ok[start] = True
         dist, pred = shortest_tree(
-            g.indptr, g.head, weight, {start: 0.0}, n_gates=g.n_gates,
-            edge_ok=edge_ok, vertex_ok=ok,
+            g.indptr,
+            g.head,
+            weight,
+            {start: 0.0},
+            n_gates=g.n_gates,
+            edge_ok=edge_ok,
+            vertex_ok=ok,
         )
         reach = group[np.isfinite(dist[group])]
         if reach.size == 0:
