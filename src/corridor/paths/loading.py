@@ -85,7 +85,7 @@ def bottlenecks(
 ) -> list[dict[str, Any]]:
     """The route's capacity-limited elements, most utilised first (JSON contract)."""
     seen = set()
-    out = []
+    out: list[dict[str, Any]] = []
     terminals = g.network.terminals
     for leg in r.legs:
         cap = leg.capacity_teu_per_year
@@ -107,7 +107,7 @@ def bottlenecks(
                 "utilisation": flows.get(key, 0.0) / cap,
             }
         )
-    out.sort(key=lambda b: -float(b["utilisation"]))
+    out.sort(key=lambda b: -b["utilisation"])
     return out
 
 
