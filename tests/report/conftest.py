@@ -106,6 +106,7 @@ def make_route(
         {
             "from": a,
             "to": b,
+            "id": f"{a}_{b}" if a != b else f"{a}_{kind}",
             "kind": kind,
             "mode": mode,
             "distance_km": km,
@@ -137,7 +138,7 @@ def make_route(
         "legs": out_legs,
         "bottlenecks": [
             {
-                "id": f"{tight['from']}-{tight['to']}",
+                "id": tight["id"],
                 "kind": "border" if tight["kind"] == "border" else "service",
                 "capacity_teu_per_year": tight["capacity_teu_per_year"],
                 "utilisation": 0.93,

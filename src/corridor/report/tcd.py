@@ -186,20 +186,43 @@ def tcd_series(route: Mapping[str, Any], names: Mapping[str, str] | None = None)
 
 def group_by_pair(
     routes: Iterable[Mapping[str, Any]],
-) -> list[tuple[tuple[str, str], list[Mapping[str, Any]]]]:
-    """Group routes by (origin, destination), keeping first-seen order.
+) -> list[tuple[tuple[str, str, str], list[Mapping[str, Any]]]]:
+    """Group routes by (origin, destination, commodity), keeping first-seen order.
+
+    A route without ``commodity`` counts as ``containers``.
 
     Examples
     --------
     >>> rs = [{"origin": "a", "destination": "b"}, {"origin": "c", "destination": "d"},
     ...       {"origin": "a", "destination": "b"}]
     >>> [(pair, len(g)) for pair, g in group_by_pair(rs)]
-    [(('a', 'b'), 2), (('c', 'd'), 1)]
+    [(('a', 'b', 'containers'), 2), (('c', 'd', 'containers'), 1)]
     """
-    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    groups: dict[tuple[str, str, str], list[Mapping[str, Any]]] = {}
     for r in routes:
-        groups.setdefault((str(r["origin"]), str(r["destination"])), []).append(r)
+        key = (str(r["origin"]), str(r["destination"]), str(r.get("commodity") or "containers"))
+        groups.setdefault(key, []).append(r)
     return list(groups.items())
+
+
+def pair_title(key: tuple[str, str, str], names: Mapping[str, str] | None = None) -> str:
+    """Heading of an OD pair: "Xi'an → Duisburg" (plus the commodity unless containers).
+
+    Examples
+    --------
+    >>> pair_title(("xian", "duisburg", "copper"), {"xian": "Xi'an"})
+    "Xi'an → duisburg (copper)"
+    """
+    origin, dest, commodity = key
+    text = f"{_name(origin, names)} → {_name(dest, names)}"
+    return text if commodity == "containers" else f"{text} ({commodity})"
+
+
+def pair_stem(key: tuple[str, str, str]) -> str:
+    """File stem of an OD pair's charts: ``tcd_<origin>_<destination>[_<commodity>]``."""
+    origin, dest, commodity = key
+    stem = f"tcd_{origin}_{dest}"
+    return stem if commodity == "containers" else f"{stem}_{commodity}"
 
 
 def _biggest(jumps: Sequence[Jump], k: int, floor: float) -> list[Jump]:
@@ -379,9 +402,8 @@ def tcd_svg(
         raise ValueError("tcd_svg needs at least one route")
     series = [tcd_series(r, names) for r in routes]
     colours = corridor_colours(s.corridor for s in series)
-    first = series[0]
     if title is None:
-        title = f"{_name(first.origin, names)} → {_name(first.destination, names)}"
+        title = pair_title(group_by_pair(routes)[0][0], names)
     legend_h = 18.0 * len(series) + 8
     width, height = 2 * _W, _H + 26 + legend_h
     out = [
@@ -512,7 +534,7 @@ def write_tcd_png(
     fig = Figure(figsize=(13, 4.4 * len(groups)), layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(len(groups), 2, squeeze=False)
-    for row, ((origin, dest), group) in enumerate(groups):
+    for row, (key, group) in enumerate(groups):
         series = [tcd_series(r, names) for r in group]
         colours = corridor_colours(s.corridor for s in series)
         for col, which in enumerate(("time", "cost")):
@@ -542,10 +564,7 @@ def write_tcd_png(
             ax.grid(True, color="#e3e3e3")
             ax.set_xlabel("Cumulative distance (km)")
             ax.set_ylabel("Cumulative time (days)" if is_time else "Cumulative cost (USD/FEU)")
-            ax.set_title(
-                f"{_name(origin, names)} → {_name(dest, names)}: {'time' if is_time else 'cost'}",
-                fontsize=11,
-            )
+            ax.set_title(f"{pair_title(key, names)}: {which}", fontsize=11)
             ax.legend(fontsize=8, loc="upper left")
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=dpi)
@@ -558,7 +577,7 @@ def write_tcd_charts(
     *,
     names: Mapping[str, str] | None = None,
 ) -> list[Path]:
-    """Write ``tcd_<origin>_<destination>.png`` and ``.html`` per OD pair of an analysis.
+    """Write ``<stem>.png`` and ``<stem>.html`` per OD pair of an analysis (see :func:`pair_stem`).
 
     Parameters
     ----------
@@ -576,8 +595,8 @@ def write_tcd_charts(
     """
     out = Path(out_dir)
     written: list[Path] = []
-    for (origin, dest), group in group_by_pair(analysis.get("routes", [])):
-        stem = f"tcd_{origin}_{dest}"
+    for key, group in group_by_pair(analysis.get("routes", [])):
+        stem = pair_stem(key)
         written.append(write_tcd_png(group, out / f"{stem}.png", names=names))
         written.append(write_tcd_html(group, out / f"{stem}.html", names=names))
     return written
