@@ -73,7 +73,7 @@ def choose_kind(cv: float, family: str = "lognormal") -> int:
 
 
 @njit(cache=True)
-def _normal(seed: int, stream: int, i: int, j: int) -> float:
+def _normal(seed: int | np.uint64, stream: int, i: int, j: int) -> float:
     # Box-Muller on two draws that differ in the high bits of j.
     u1 = uniform(seed, stream, i, 2 * j)
     u2 = uniform(seed, stream, i, 2 * j + 1)
@@ -81,7 +81,7 @@ def _normal(seed: int, stream: int, i: int, j: int) -> float:
 
 
 @njit(cache=True)
-def _gamma_unit(shape: float, seed: int, stream: int, i: int, j: int) -> float:
+def _gamma_unit(shape: float, seed: int | np.uint64, stream: int, i: int, j: int) -> float:
     # Marsaglia-Tsang; the attempt counter addresses fresh draws for each retry.
     boost = 1.0
     k = shape
@@ -104,9 +104,11 @@ def _gamma_unit(shape: float, seed: int, stream: int, i: int, j: int) -> float:
 
 
 @njit(cache=True)
-def draw(kind: int, mean: float, cv: float, seed: int, stream: int, i: int, j: int) -> float:
+def draw(
+    kind: int, mean: float, cv: float, seed: int | np.uint64, stream: int, i: int, j: int
+) -> float:
     """One draw of the distribution ``kind`` with this mean and CV."""
-    if kind == DETERMINISTIC or cv == 0.0:
+    if kind == DETERMINISTIC or cv == 0.0 or mean <= 0.0:
         return mean
     if kind == EXPONENTIAL:
         return -mean * math.log(uniform(seed, stream, i, j))

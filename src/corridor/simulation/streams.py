@@ -39,7 +39,7 @@ def _mix(z: np.uint64) -> np.uint64:
 
 
 @njit(cache=True)
-def uniform(seed: int, stream: int, i: int, j: int) -> float:
+def uniform(seed: int | np.uint64, stream: int, i: int, j: int) -> float:
     """Uniform draw on (0, 1) addressed by ``(seed, stream, i, j)``.
 
     Examples
@@ -53,3 +53,15 @@ def uniform(seed: int, stream: int, i: int, j: int) -> float:
     h = _mix(h ^ np.uint64(i))
     h = _mix(h ^ (np.uint64(j) * _M1))
     return (float(h >> _S11) + 0.5) * _TWO_M53
+
+
+@njit(cache=True)
+def substream(seed: int, replication: int) -> np.uint64:
+    """Seed of one replication, derived from the run's seed.
+
+    Examples
+    --------
+    >>> int(substream(1, 0)) != int(substream(1, 1))
+    True
+    """
+    return _mix(_mix(np.uint64(seed) ^ _M2) + np.uint64(replication) * _GOLDEN)
