@@ -18,6 +18,8 @@ COMMANDS = (
     "validate",
     "datasets",
     "queue",
+    "report",
+    "serve",
 )
 
 

@@ -1,0 +1,59 @@
+"""`corridor report`: the self-contained HTML report of an analysis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from corridor.commands import user_errors
+
+
+def command(
+    scenario: str = typer.Option("base", help="Built-in scenario name or a scenario JSON file."),
+    out: Path = typer.Option(Path("report.html"), help="HTML file to write."),
+    origin: str | None = typer.Option(None, help="Origin node id (default: the dataset's pairs)."),
+    destination: str | None = typer.Option(None, help="Destination node id."),
+    commodity: str = typer.Option("containers", help="Commodity id for --origin/--destination."),
+    dataset: str | None = typer.Option(None, help="Dataset folder or name (default eurasia-2024)."),
+    analysis: Path | None = typer.Option(
+        None, help="Use a saved `corridor analyze --json` file instead of running the analysis."
+    ),
+    seed: int = typer.Option(0, help="Seed of the p10/p90 sampling."),
+) -> None:
+    """Write one self-contained HTML report (table, map, time/cost-distance charts,
+    sources) that opens offline and prints well.
+
+    Example: corridor report --scenario base --out report.html
+    """
+    with user_errors():
+        import json
+
+        from corridor.analysis import analyze
+        from corridor.errors import CorridorError, DataError
+        from corridor.model.network import load_network
+        from corridor.model.scenario import Closure, load_scenario
+        from corridor.report.document import write_report
+
+        if (origin is None) != (destination is None):
+            raise CorridorError("give both --origin and --destination, or neither")
+        base = load_network(dataset)
+        scen = load_scenario(scenario, base)
+        net = scen.apply()
+        if analysis is not None:
+            try:
+                result = json.loads(analysis.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as exc:
+                raise DataError(str(analysis), f"expected analyze --json output ({exc})") from None
+        else:
+            pairs = [(origin, destination, commodity)] if origin and destination else None
+            result = analyze(net, pairs=pairs, scenario_name=scen.name, seed=seed)
+        closed = [c for c in scen.changes if isinstance(c, Closure)]
+        write_report(
+            result,
+            net,
+            out,
+            closed_countries=[c.id for c in closed if c.component == "countries"],
+            closed_nodes=[c.id for c in closed if c.component == "nodes"],
+        )
+        typer.echo(f"Wrote {out}")

@@ -1,0 +1,211 @@
+"""The FastAPI app behind ``corridor serve``: a dashboard page and a JSON API.
+
+Pages are rendered on the server (Jinja2 + the report's SVG/table
+renderers); ``static/app.js`` only sends the form and swaps in HTML. The JSON
+API under ``/api/`` returns the ``corridor analyze --json`` contract.
+Everything is served from this process: no CDN, no map tiles. FastAPI's
+Swagger UI would load from a CDN, so ``/docs`` is a small local page that
+reads ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Query as Q
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from corridor.errors import CorridorError
+from corridor.web.jobs import Jobs, call_simulate
+from corridor.web.service import Query, Service, simulation_available
+
+
+def _query(
+    origin: str = Q(..., description="Origin node id, e.g. xian"),
+    destination: str = Q(..., description="Destination node id, e.g. duisburg"),
+    commodity: str = Q("containers", description="Commodity id"),
+    scenario: str = Q("base", description="Built-in scenario name"),
+    close: list[str] = Q([], description="Closures as component:id, e.g. countries:RU"),
+    intervention: list[str] = Q([], description="Intervention ids to apply"),
+    growth: float = Q(1.0, gt=0, description="Factor on all demand"),
+    seed: int = Q(0, ge=0, description="Seed of the p10/p90 sampling"),
+) -> Query:
+    return Query(
+        origin, destination, commodity, scenario, tuple(sorted(set(close))),
+        tuple(sorted(set(intervention))), growth, seed,
+    )  # fmt: skip
+
+
+def create_app(network_path: str | None = None) -> Any:
+    """Build the web app for a dataset (``None`` = the embedded default).
+
+    Parameters
+    ----------
+    network_path
+        Dataset folder or embedded dataset name.
+
+    Returns
+    -------
+    fastapi.FastAPI
+        The app; run it with ``uvicorn`` or ``corridor serve``.
+    """
+    import jinja2
+
+    from corridor.report.distributions import DIST_CSS, distribution_svg
+    from corridor.report.document import REPORT_CSS, node_names, render_report
+    from corridor.report.mapsvg import MAP_CSS, map_svg
+    from corridor.report.palette import corridor_label
+    from corridor.report.tables import legs_table, routes_table
+    from corridor.report.tcd import TCD_CSS, tcd_svg
+
+    service = Service.load(network_path)
+    jobs = Jobs()
+    templates = jinja2.Environment(
+        loader=jinja2.PackageLoader("corridor.web", "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+    )
+    app = FastAPI(
+        title="corridor",
+        version=_version(),
+        description="Eurasian freight corridors: routes, times, costs and bottlenecks. "
+        "`/api/analyze` returns the same JSON as `corridor analyze --json`.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.service = service
+    app.state.jobs = jobs
+    static = resources.files("corridor.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+
+    @app.exception_handler(CorridorError)
+    async def _user_error(request: Request, exc: CorridorError) -> Response:
+        if request.url.path.startswith("/ui/"):
+            return HTMLResponse(f'<p class="error">{_esc(exc)}</p>', status_code=400)
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> str:
+        meta = service.meta()
+        return templates.get_template("index.html").render(
+            meta=meta, css=REPORT_CSS + TCD_CSS + MAP_CSS, version=_version()
+        )
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def docs() -> str:
+        return templates.get_template("docs.html").render(version=_version())
+
+    @app.get("/api/health", tags=["meta"])
+    def health() -> dict[str, Any]:
+        """Liveness: the dataset name and the package version."""
+        return {"status": "ok", "dataset": service.base.name, "version": _version()}
+
+    @app.get("/api/meta", tags=["meta"])
+    def meta() -> dict[str, Any]:
+        """Choices: places, default pairs, commodities, scenarios, closable elements."""
+        return service.meta()
+
+    @app.get("/api/analyze", tags=["analysis"])
+    def analyze(q: Query = Depends(_query)) -> dict[str, Any]:
+        """Compare the corridors for one OD pair: the `corridor analyze --json` contract."""
+        return service.analyze(q)[0]
+
+    @app.get("/api/report", response_class=HTMLResponse, tags=["analysis"])
+    def report(q: Query = Depends(_query)) -> Response:
+        """The self-contained HTML report of the same analysis, as a download."""
+        result, net = service.analyze(q)
+        countries, nodes = _closed(q)
+        text = render_report(
+            result, net, base_map=service.base_map, closed_countries=countries,
+            closed_nodes=nodes,
+        )  # fmt: skip
+        name = f"corridor_{q.origin}_{q.destination}.html"
+        return HTMLResponse(text, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @app.get("/ui/result", response_class=HTMLResponse, include_in_schema=False)
+    def result_fragment(q: Query = Depends(_query)) -> str:
+        result, net = service.analyze(q)
+        countries, nodes = _closed(q)
+        names = node_names(net)
+        routes = result["routes"]
+        return templates.get_template("result.html").render(
+            result=result,
+            routes=routes,
+            table=routes_table(routes, names),
+            map=map_svg(
+                net,
+                routes,
+                base=service.base_map,
+                closed_countries=countries,
+                closed_nodes=nodes,
+            ),
+            tcd=tcd_svg(routes, names=names) if routes else "",
+            legs=[(corridor_label(r["corridor"]), r, legs_table(r, names)) for r in routes],
+        )
+
+    @app.post("/api/simulate", tags=["simulation"], status_code=202)
+    def simulate(
+        q: Query = Depends(_query), replications: int = Q(100, ge=1, le=10_000)
+    ) -> dict[str, Any]:
+        """Start a simulation of the query's scenario; poll `/api/jobs/{id}` for progress."""
+        if not simulation_available():
+            raise HTTPException(501, "the simulation module is not installed in this version")
+        _result, net = service.analyze(q)
+        pairs = [(q.origin, q.destination, q.commodity)]
+        job = jobs.start(
+            "simulate", lambda progress: call_simulate(net, pairs, replications, q.seed, progress)
+        )
+        return job.public()
+
+    @app.get("/api/jobs/{job_id}", tags=["simulation"])
+    def job_status(job_id: str) -> dict[str, Any]:
+        """State and progress (0–1) of a background job; the result once done."""
+        job = jobs.get(job_id)
+        if job is None:
+            raise HTTPException(404, f"no job '{job_id}'")
+        out = job.public()
+        if job.state == "done":
+            out["result"] = json.loads(json.dumps(job.result, default=_jsonable))
+        return out
+
+    @app.get("/ui/job/{job_id}", response_class=HTMLResponse, include_in_schema=False)
+    def job_fragment(job_id: str) -> str:
+        job = jobs.get(job_id)
+        if job is None or job.state != "done":
+            raise HTTPException(404, f"no finished job '{job_id}'")
+        sim = job.result if isinstance(job.result, dict) else {"result": job.result}
+        figures = distribution_svg(sim.get("routes", []), node_names(service.base))
+        return (
+            f'<style>{DIST_CSS}</style><section id="r-sim"><h2>Simulated door-to-door days'
+            "</h2>" + "".join(f"<figure>{f}</figure>" for f in figures) + "</section>"
+        )
+
+    return app
+
+
+def _closed(q: Query) -> tuple[list[str], list[str]]:
+    """Closed countries and closed places of a query, for the map."""
+    closures = q.closures()
+    return [i for c, i in closures if c == "countries"], [i for c, i in closures if c == "nodes"]
+
+
+def _jsonable(obj: Any) -> Any:
+    tolist = getattr(obj, "tolist", None)
+    if callable(tolist):
+        return tolist()
+    return str(obj)
+
+
+def _esc(obj: object) -> str:
+    import html
+
+    return html.escape(str(obj))
+
+
+def _version() -> str:
+    from corridor import __version__
+
+    return __version__

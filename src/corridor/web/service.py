@@ -1,0 +1,177 @@
+"""What the web app does with a request: build a scenario, run the analysis, render.
+
+The app holds no model logic: a :class:`Query` (origin, destination,
+commodity, scenario, closures, interventions, demand growth) becomes a
+:class:`corridor.model.scenario.Scenario` on the base network, and
+:func:`corridor.analysis.analyze` produces the same JSON as
+``corridor analyze --json``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from corridor.errors import CorridorError, UnknownIdError
+
+CLOSABLE = ("countries", "borders", "services", "links", "nodes", "terminals")
+
+
+@dataclass(frozen=True)
+class Query:
+    """One analysis request from the dashboard or the API."""
+
+    origin: str
+    destination: str
+    commodity: str = "containers"
+    scenario: str = "base"
+    close: tuple[str, ...] = ()
+    interventions: tuple[str, ...] = ()
+    growth: float = 1.0
+    seed: int = 0
+
+    def closures(self) -> list[tuple[str, str]]:
+        """``close`` entries ``component:id`` as pairs, checked against :data:`CLOSABLE`.
+
+        Examples
+        --------
+        >>> Query("a", "b", close=("countries:RU",)).closures()
+        [('countries', 'RU')]
+        """
+        out = []
+        for item in self.close:
+            component, sep, ident = item.partition(":")
+            if not sep or component not in CLOSABLE or not ident:
+                raise CorridorError(
+                    f"bad closure '{item}': expected component:id with component one of "
+                    + ", ".join(CLOSABLE)
+                )
+            out.append((component, ident))
+        return out
+
+
+@dataclass
+class Service:
+    """The web app's state: the base network, the base map and a small result cache.
+
+    One instance per app (made by :func:`corridor.web.app.create_app`), so
+    nothing is shared between apps or tests.
+    """
+
+    base: Any
+    base_map: Any
+    cache_size: int = 64
+    _cache: OrderedDict[Query, tuple[dict[str, Any], Any]] = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def load(cls, network_path: str | None = None, *, cache_size: int = 64) -> Service:
+        """Load the network (``None`` = embedded default) and the map outlines."""
+        from corridor.model.network import load_network
+        from corridor.report.mapsvg import load_base_map
+
+        return cls(load_network(network_path), load_base_map(), cache_size)
+
+    def scenario(self, q: Query) -> Any:
+        """The scenario of a query: the named scenario plus closures and interventions."""
+        from corridor.model.scenario import Closure, DemandGrowth, Intervention, load_scenario
+
+        scen = load_scenario(q.scenario, self.base)
+        changes: list[Any] = [Closure(c, i) for c, i in q.closures()]
+        changes += [Intervention(i) for i in q.interventions]
+        if q.growth != 1.0:
+            changes.append(DemandGrowth(q.growth))
+        if not changes:
+            return scen
+        return scen.with_changes(*changes, name=f"{scen.name}+{len(changes)} changes")
+
+    def analyze(self, q: Query) -> tuple[dict[str, Any], Any]:
+        """Run (or fetch from the cache) the analysis of a query; returns (dict, network)."""
+        with self._lock:
+            hit = self._cache.get(q)
+            if hit is not None:
+                self._cache.move_to_end(q)
+                return hit
+        from corridor.analysis import analyze
+
+        for node in (q.origin, q.destination):
+            self.base.require_node(node)
+        scen = self.scenario(q)
+        net = scen.apply()
+        result = analyze(
+            net, pairs=[(q.origin, q.destination, q.commodity)], scenario_name=scen.name,
+            seed=q.seed,
+        )  # fmt: skip
+        with self._lock:
+            self._cache[q] = (result, net)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return result, net
+
+    def meta(self) -> dict[str, Any]:
+        """Choices for the dashboard's form: places, commodities, scenarios, closables."""
+        from corridor.model.scenario import scenario_names
+
+        net = self.base
+        nodes = net.nodes
+        names = dict(zip(nodes["id"], nodes["name"], strict=True))
+        places = nodes[nodes["kind"].isin(["city", "port", "terminal"])]
+        pairs = [
+            {"origin": o, "destination": d, "commodity": c}
+            for o, d, c in zip(
+                net.od_pairs["origin"], net.od_pairs["destination"], net.od_pairs["commodity"],
+                strict=True,
+            )
+        ]  # fmt: skip
+        country_names = {iso: name for iso, name, _d in self.base_map.countries}
+        countries = sorted(set(nodes["country"]) - {"XX"})
+
+        def rows(table: str, label: Any) -> list[dict[str, str]]:
+            t = getattr(net, table)
+            return [{"id": str(r["id"]), "name": label(r)} for r in t.to_dict("records")]
+
+        return {
+            "dataset": net.name,
+            "places": [
+                {"id": str(i), "name": str(n), "country": str(c)}
+                for i, n, c in zip(places["id"], places["name"], places["country"], strict=True)
+            ],
+            "default_pairs": pairs,
+            "commodities": rows("commodities", lambda r: str(r["name"])),
+            "scenarios": ["base", *scenario_names(net)],
+            "closable": {
+                "countries": [{"id": c, "name": country_names.get(c, c)} for c in countries],
+                "borders": rows("borders", lambda r: str(r["name"])),
+                "services": rows("services", lambda r: str(r["name"])),
+                "links": rows(
+                    "links",
+                    lambda r: (
+                        f"{names.get(r['from'], r['from'])} – {names.get(r['to'], r['to'])}"
+                        f" ({r['mode']})"
+                    ),
+                ),
+                "nodes": rows("nodes", lambda r: f"{r['name']} ({r['country']})"),
+            },
+            "interventions": rows(
+                "interventions", lambda r: f"{r['name']} (${float(r['capex_usd']) / 1e6:,.0f}M)"
+            ),
+            "features": {"simulation": simulation_available()},
+        }
+
+
+def simulation_available() -> bool:
+    """Whether ``corridor.simulation.simulate`` exists (the simulation module may be absent)."""
+    try:
+        module = importlib.import_module("corridor.simulation")
+        return callable(getattr(module, "simulate", None))
+    except (ImportError, AttributeError):
+        return False
+
+
+def require_known(kind: str, value: str, known: list[str]) -> None:
+    """Raise :class:`UnknownIdError` when ``value`` is not among ``known``."""
+    if value not in known:
+        raise UnknownIdError(f"unknown {kind} '{value}' (known: {', '.join(known[:20])})")

@@ -1,0 +1,111 @@
+// The dashboard: send the form, swap in the server-rendered result, keep links in step.
+(function () {
+  'use strict';
+  var form = document.getElementById('query');
+  var result = document.getElementById('result');
+  var status = document.getElementById('status');
+  var seq = 0;
+
+  function query() {
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (value, key) {
+      if (value !== '') params.append(key, value);
+    });
+    return params.toString();
+  }
+
+  function restore() {
+    var params = new URLSearchParams(window.location.search);
+    ['origin', 'destination', 'commodity', 'scenario', 'growth'].forEach(function (key) {
+      if (params.has(key)) form.elements[key].value = params.get(key);
+    });
+    var picked = params.getAll('close').concat(params.getAll('intervention'));
+    form.querySelectorAll('input[type=checkbox]').forEach(function (box) {
+      box.checked = picked.indexOf(box.value) >= 0;
+    });
+    form.querySelectorAll('select[multiple] option').forEach(function (opt) {
+      opt.selected = picked.indexOf(opt.value) >= 0;
+    });
+    if (!params.has('origin') && form.querySelector('.pair')) pick(form.querySelector('.pair'), false);
+  }
+
+  function pick(button, go) {
+    form.elements.origin.value = button.dataset.origin;
+    form.elements.destination.value = button.dataset.destination;
+    if (button.dataset.commodity) form.elements.commodity.value = button.dataset.commodity;
+    if (go) update();
+  }
+
+  function update() {
+    var q = query();
+    var mine = ++seq;
+    result.setAttribute('aria-busy', 'true');
+    status.textContent = 'Computing…';
+    document.getElementById('dl-json').href = '/api/analyze?' + q;
+    document.getElementById('dl-report').href = '/api/report?' + q;
+    return fetch('/ui/result?' + q).then(function (r) {
+      return r.text().then(function (html) { return { ok: r.ok, html: html }; });
+    }).then(function (answer) {
+      if (mine !== seq) return;
+      result.innerHTML = answer.html;
+      result.dataset.query = q;
+      result.removeAttribute('aria-busy');
+      status.textContent = answer.ok ? '' : 'The server could not answer this question (see above).';
+      window.history.replaceState(null, '', '?' + q);
+      document.body.dataset.ready = String(mine);
+    }).catch(function (err) {
+      if (mine !== seq) return;
+      result.removeAttribute('aria-busy');
+      status.textContent = 'Network error: ' + err;
+    });
+  }
+
+  function simulate() {
+    var bar = document.getElementById('sim-progress');
+    var reps = document.getElementById('replications').value;
+    bar.hidden = false;
+    bar.value = 0;
+    status.textContent = 'Simulating…';
+    fetch('/api/simulate?' + query() + '&replications=' + encodeURIComponent(reps), { method: 'POST' })
+      .then(function (r) { return r.json(); })
+      .then(function (job) { poll(job.id, bar); });
+  }
+
+  function poll(id, bar) {
+    fetch('/api/jobs/' + id).then(function (r) { return r.json(); }).then(function (job) {
+      bar.value = job.progress;
+      if (job.state === 'running') { setTimeout(function () { poll(id, bar); }, 400); return; }
+      if (job.state === 'failed') { status.textContent = 'Simulation failed: ' + job.error; return; }
+      status.textContent = 'Simulation done.';
+      return fetch('/ui/job/' + id).then(function (r) { return r.text(); }).then(function (html) {
+        document.getElementById('sim-result').innerHTML = html;
+      });
+    });
+  }
+
+  form.addEventListener('change', function () { update(); });
+  form.addEventListener('submit', function (e) { e.preventDefault(); update(); });
+  form.querySelectorAll('.pair').forEach(function (b) {
+    b.addEventListener('click', function () { pick(b, true); });
+  });
+  var sim = document.getElementById('simulate');
+  if (sim) sim.addEventListener('click', simulate);
+
+  // Tooltips for every element with data-tip (map, charts).
+  var tip = document.createElement('div');
+  tip.className = 'tcd-tip';
+  document.body.appendChild(tip);
+  document.addEventListener('mouseover', function (e) {
+    var t = e.target.closest ? e.target.closest('[data-tip]') : null;
+    if (!t) { tip.style.display = 'none'; return; }
+    tip.textContent = t.getAttribute('data-tip');
+    tip.style.display = 'block';
+  });
+  document.addEventListener('mousemove', function (e) {
+    tip.style.left = (e.clientX + 12) + 'px';
+    tip.style.top = (e.clientY + 12) + 'px';
+  });
+
+  restore();
+  update();
+})();
