@@ -19,7 +19,7 @@ import numpy as np
 from corridor.report.palette import corridor_colours, corridor_label
 from corridor.report.tcd import group_by_pair, nice_ticks, pair_title
 
-__all__ = ["SAMPLE_KEYS", "distribution_svg", "route_samples"]
+__all__ = ["SAMPLE_KEYS", "distribution_svg", "route_samples", "simulation_parts"]
 
 SAMPLE_KEYS = ("samples_days", "transit_days", "time_days_samples")
 
@@ -39,6 +39,36 @@ def route_samples(route: Mapping[str, Any]) -> np.ndarray | None:
             a = np.asarray(route[key], dtype=float)
             return np.sort(a[np.isfinite(a)])
     return None
+
+
+def simulation_parts(sim: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Split a simulation result into route records (with samples) and the rest.
+
+    Accepts a :class:`corridor.simulation.SimulationResult` (its ``transit``
+    groups carry the sampled ``days``) or a dict with ``routes`` or
+    ``transit`` records.
+
+    Examples
+    --------
+    >>> routes, rest = simulation_parts({"replications": 3, "routes": [{"corridor": "m"}]})
+    >>> len(routes), rest
+    (1, {'replications': 3})
+    """
+    transit = getattr(sim, "transit", None)
+    if transit is not None and not isinstance(sim, Mapping):
+        routes = []
+        for t in transit:
+            d = dict(t.to_dict()) if hasattr(t, "to_dict") else {}
+            d["samples_days"] = getattr(t, "days", None)
+            routes.append(d)
+        rest = dict(sim.to_dict()) if hasattr(sim, "to_dict") else {}
+        rest.pop("transit", None)
+        return routes, rest
+    if isinstance(sim, Mapping):
+        key = "routes" if "routes" in sim else "transit"
+        rest = {k: v for k, v in sim.items() if k != key}
+        return [dict(r) for r in sim.get(key) or []], rest
+    return [], {}
 
 
 def distribution_svg(

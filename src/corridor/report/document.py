@@ -16,7 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from corridor.io.atomic import write_text
-from corridor.report.distributions import DIST_CSS, SAMPLE_KEYS, distribution_svg
+from corridor.report.distributions import (
+    DIST_CSS,
+    SAMPLE_KEYS,
+    distribution_svg,
+    simulation_parts,
+)
 from corridor.report.mapsvg import MAP_CSS, BaseMap, map_svg
 from corridor.report.palette import corridor_label
 from corridor.report.tables import (
@@ -131,7 +136,7 @@ def render_report(
     analysis: Mapping[str, Any],
     network: Any = None,
     *,
-    simulation: Mapping[str, Any] | None = None,
+    simulation: Any = None,
     appraisal: Any = None,
     stress: Any = None,
     title: str | None = None,
@@ -218,13 +223,12 @@ def render_report(
                 )
         sections.append(("legs", "Where the time and money go", legs))
 
-    if simulation:
-        sim_routes = list(simulation.get("routes", []))
+    if simulation is not None:
+        sim_routes, rest = simulation_parts(simulation)
         body = [f"<figure>{svg}</figure>" for svg in distribution_svg(sim_routes, names)]
-        rest = {k: v for k, v in simulation.items() if k != "routes"}
-        body += _records_sections(rest, "simulation") if rest else []
         if sim_routes:
             body.append(records_table([_flat(r) for r in sim_routes], css_class="records sim"))
+        body += _records_sections(rest, "simulation") if rest else []
         sections.append(("simulation", "Transit-time distributions (simulation)", body))
     if appraisal:
         sections.append(
@@ -268,7 +272,7 @@ def write_report(
     network: Any,
     path: str | os.PathLike[str],
     *,
-    simulation: Mapping[str, Any] | None = None,
+    simulation: Any = None,
     appraisal: Any = None,
     stress: Any = None,
     title: str | None = None,
@@ -287,8 +291,9 @@ def write_report(
     path
         Output ``.html`` file.
     simulation
-        Optional simulation result: ``{"routes": [{corridor, origin,
-        destination, samples_days: [...], ...}], ...}``.
+        Optional simulation result: a :class:`corridor.simulation.SimulationResult`
+        or a dict ``{"routes": [{corridor, origin, destination,
+        samples_days: [...], ...}], ...}`` (see :func:`simulation_parts`).
     appraisal, stress
         Optional results of the appraisal and stress modules: a list of flat
         dicts, or a dict whose list values are lists of flat dicts.

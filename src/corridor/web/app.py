@@ -55,7 +55,7 @@ def create_app(network_path: str | None = None) -> Any:
     """
     import jinja2
 
-    from corridor.report.distributions import DIST_CSS, distribution_svg
+    from corridor.report.distributions import DIST_CSS, distribution_svg, simulation_parts
     from corridor.report.document import REPORT_CSS, node_names, render_report
     from corridor.report.mapsvg import MAP_CSS, map_svg
     from corridor.report.palette import corridor_label
@@ -154,10 +154,10 @@ def create_app(network_path: str | None = None) -> Any:
         if not simulation_available():
             raise HTTPException(501, "the simulation module is not installed in this version")
         _result, net = service.analyze(q)
-        pairs = [(q.origin, q.destination, q.commodity)]
         job = jobs.start(
-            "simulate", lambda progress: call_simulate(net, pairs, replications, q.seed, progress)
+            "simulate", lambda progress: call_simulate(net, replications, q.seed, progress)
         )
+        job.query = q
         return job.public()
 
     @app.get("/api/jobs/{job_id}", tags=["simulation"])
@@ -168,7 +168,8 @@ def create_app(network_path: str | None = None) -> Any:
             raise HTTPException(404, f"no job '{job_id}'")
         out = job.public()
         if job.state == "done":
-            out["result"] = json.loads(json.dumps(job.result, default=_jsonable))
+            res = job.result.to_dict() if hasattr(job.result, "to_dict") else job.result
+            out["result"] = json.loads(json.dumps(res, default=_jsonable))
         return out
 
     @app.get("/ui/job/{job_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -176,8 +177,13 @@ def create_app(network_path: str | None = None) -> Any:
         job = jobs.get(job_id)
         if job is None or job.state != "done":
             raise HTTPException(404, f"no finished job '{job_id}'")
-        sim = job.result if isinstance(job.result, dict) else {"result": job.result}
-        figures = distribution_svg(sim.get("routes", []), node_names(service.base))
+        sim_routes, _rest = simulation_parts(job.result)
+        q = job.query
+        mine = [
+            r for r in sim_routes
+            if q is None or (r.get("origin"), r.get("destination")) == (q.origin, q.destination)
+        ]  # fmt: skip
+        figures = distribution_svg(mine or sim_routes, node_names(service.base))
         return (
             f'<style>{DIST_CSS}</style><section id="r-sim"><h2>Simulated door-to-door days'
             "</h2>" + "".join(f"<figure>{f}</figure>" for f in figures) + "</section>"

@@ -6,7 +6,6 @@ thread, reports progress between 0 and 1 and keeps its result or error.
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import threading
 from collections.abc import Callable
@@ -26,6 +25,7 @@ class Job:
     progress: float = 0.0
     result: Any = None
     error: str = ""
+    query: Any = None
 
     def public(self) -> dict[str, Any]:
         """The job as the API shows it (without the result)."""
@@ -71,15 +71,11 @@ class Jobs:
             return self._jobs.get(job_id)
 
 
-def call_simulate(
-    network: Any, pairs: list[tuple[str, str, str]], replications: int, seed: int,
-    progress: Progress,
-) -> Any:  # fmt: skip
-    """Call ``corridor.simulation.simulate`` with the arguments its signature accepts."""
-    from corridor import simulation
+def call_simulate(network: Any, replications: int, seed: int, progress: Progress) -> Any:
+    """Run ``corridor.simulation.simulate`` on a network, reporting progress in [0, 1]."""
+    from corridor.simulation import simulate
 
-    simulate = simulation.simulate
-    params = inspect.signature(simulate).parameters
-    offered = {"pairs": pairs, "replications": replications, "seed": seed, "progress": progress}
-    kwargs = {k: v for k, v in offered.items() if k in params}
-    return simulate(network, **kwargs)
+    def report(done: int, total: int) -> None:
+        progress(done / total if total else 1.0)
+
+    return simulate(network, replications=replications, seed=seed, progress=report)
