@@ -18,6 +18,7 @@ COMMANDS = (
     "validate",
     "datasets",
     "queue",
+    "simulate",
     "report",
     "serve",
 )

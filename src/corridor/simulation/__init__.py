@@ -12,6 +12,9 @@ _LAZY = {
     "simulate_station": "corridor.simulation.queue",
     "StationResult": "corridor.simulation.queue",
     "station_theory": "corridor.simulation.theory",
+    "simulate": "corridor.simulation.api",
+    "door_to_door_percentiles": "corridor.simulation.api",
+    "SimulationResult": "corridor.simulation.results",
 }
 
 __all__ = sorted(_LAZY)

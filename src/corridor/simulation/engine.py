@@ -39,10 +39,11 @@ STATION = 1
 FERRY = 2
 
 HOURS_PER_YEAR = 8760.0
-#: Waiting-time histogram: bin 0 is [0, 0.1 h); then geometric bins up to 20,000 h.
+#: Waiting-time histogram: bin 0 holds zero waits, bin 1 (0, 0.1 h), then geometric
+#: bins up to 20,000 h.
 HIST_BINS = 160
 HIST_MIN_H = 0.1
-HIST_RATIO = (20_000.0 / HIST_MIN_H) ** (1.0 / (HIST_BINS - 1))
+HIST_RATIO = (20_000.0 / HIST_MIN_H) ** (1.0 / (HIST_BINS - 2))
 _LOG_RATIO = math.log(HIST_RATIO)
 MAX_LEGS = 128
 _KEY = 1 << 24  # shipments per flow and replication are numbered below this
@@ -51,8 +52,12 @@ TAIL_H = 200 * 24.0
 
 
 def hist_edges() -> npt.NDArray[np.float64]:
-    """Edges (hours) of the waiting-time histogram bins, ``HIST_BINS + 1`` values."""
-    return np.concatenate(([0.0], HIST_MIN_H * HIST_RATIO ** np.arange(HIST_BINS - 1), [np.inf]))
+    """Edges (hours) of the waiting-time histogram bins, ``HIST_BINS + 1`` values.
+
+    Bin 0 is the point mass at zero (edges 0, 0).
+    """
+    geo = HIST_MIN_H * HIST_RATIO ** np.arange(HIST_BINS - 2)
+    return np.concatenate(([0.0, 0.0], geo, [np.inf]))
 
 
 class Arrays(NamedTuple):
@@ -102,7 +107,8 @@ class Raw:
     res_busy: npt.NDArray[np.float64]
     res_teu: npt.NDArray[np.float64]
     res_sailings: npt.NDArray[np.float64]
-    res_hist: npt.NDArray[np.int64]  # (replications, resources, HIST_BINS)
+    res_hist: npt.NDArray[np.int64]  # (replications, resources, HIST_BINS): waits
+    res_hist_sojourn: npt.NDArray[np.int64]  # the same for wait + service (dwell)
     res_area: npt.NDArray[np.float64]  # (replications, resources, days): shipment-hours
     events: npt.NDArray[np.int64]
     closures: npt.NDArray[np.int64]
@@ -163,9 +169,11 @@ def _pop(ht: np.ndarray, hc: np.ndarray, n: int) -> tuple[float, int, int]:
 
 @njit(cache=True)
 def _hist_bin(w: float) -> int:
-    if w < HIST_MIN_H:
+    if w <= 1e-9:
         return 0
-    b = 1 + int(math.log(w / HIST_MIN_H) / _LOG_RATIO)
+    if w < HIST_MIN_H:
+        return 1
+    b = 2 + int(math.log(w / HIST_MIN_H) / _LOG_RATIO)
     return b if b < HIST_BINS else HIST_BINS - 1
 
 
@@ -264,6 +272,7 @@ def _replication(
     r_teu: np.ndarray,
     r_sail: np.ndarray,
     r_hist: np.ndarray,
+    r_hist2: np.ndarray,
     r_area: np.ndarray,
 ) -> tuple[int, int]:
     rs = streams.substream(seed, rep)
@@ -363,6 +372,7 @@ def _replication(
                     r_busy[res] += sv
                     r_teu[res] += m.fl_size[f]
                     r_hist[res, _hist_bin(w)] += 1
+                    r_hist2[res, _hist_bin(dep - t)] += 1
                 ht, hc, nh = _push(ht, hc, nh, dep, code + 1)
                 continue
             v = res
@@ -417,6 +427,7 @@ def _replication(
                     r_soj[res] += w
                     r_teu[res] += m.fl_size[f2]
                     r_hist[res, _hist_bin(w)] += 1
+                    r_hist2[res, _hist_bin(w)] += 1
                 ht, hc, nh = _push(
                     ht, hc, nh, t + m.fe_crossing[v], q_slot[p] * MAX_LEGS + q_leg[p] + 1
                 )
@@ -445,6 +456,7 @@ def _run(
     r_teu: np.ndarray,
     r_sail: np.ndarray,
     r_hist: np.ndarray,
+    r_hist2: np.ndarray,
     r_area: np.ndarray,
     events: np.ndarray,
     closures: np.ndarray,
@@ -470,6 +482,7 @@ def _run(
             r_teu[i],
             r_sail[i],
             r_hist[i],
+            r_hist2[i],
             r_area[i],
         )
         events[i] = ev
@@ -529,6 +542,7 @@ def run(
     done = np.full((reps, n_slots), np.nan)
     count, wait, wait2, soj, busy, teu, sail = (np.zeros((reps, n_res)) for _ in range(7))
     hist = np.zeros((reps, n_res, HIST_BINS), dtype=np.int64)
+    hist2 = np.zeros((reps, n_res, HIST_BINS), dtype=np.int64)
     area = np.zeros((reps, n_res, int(days)))
     events = np.zeros(reps, dtype=np.int64)
     closures = np.zeros(reps, dtype=np.int64)
@@ -550,6 +564,7 @@ def run(
         teu,
         sail,
         hist,
+        hist2,
         area,
         events,
         closures,
@@ -568,6 +583,7 @@ def run(
         teu,
         sail,
         hist,
+        hist2,
         area,
         events,
         closures,
