@@ -1,0 +1,102 @@
+"""The JSON API and server-rendered pages, through FastAPI's TestClient (no browser)."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def pair(client: Any) -> dict[str, str]:
+    return dict(client.get("/api/meta").json()["default_pairs"][0])
+
+
+def test_meta_lists_choices(client: Any) -> None:
+    meta = client.get("/api/meta").json()
+    assert meta["places"] and meta["default_pairs"] and meta["commodities"]
+    assert "base" in meta["scenarios"]
+    ids = {p["id"] for p in meta["places"]}
+    assert {p["origin"] for p in meta["default_pairs"]} <= ids
+    assert set(meta["closable"]) >= {"countries", "borders", "services", "links", "nodes"}
+
+
+def test_analyze_follows_the_contract(client: Any, pair: dict[str, str]) -> None:
+    data = client.get("/api/analyze", params=pair).json()
+    assert {"dataset", "scenario", "routes"} <= set(data)
+    assert data["routes"]
+    for r in data["routes"]:
+        assert (r["origin"], r["destination"]) == (pair["origin"], pair["destination"])
+        legs = r["legs"]
+        assert math.isclose(sum(x["distance_km"] for x in legs), r["distance_km"], rel_tol=1e-9)
+        hours = sum(x["hours_moving"] + x["hours_waiting"] for x in legs)
+        assert math.isclose(hours / 24, r["time_days"], rel_tol=1e-9)
+        assert math.isclose(sum(x["cost_usd"] for x in legs), r["cost_usd_per_feu"], rel_tol=1e-9)
+        assert r["time_days_p10"] <= r["time_days_p90"]
+
+
+def test_closing_a_crossed_country_changes_the_answer(client: Any, pair: dict[str, str]) -> None:
+    base = client.get("/api/analyze", params=pair).json()
+    first, others = base["routes"][0], base["routes"][1:]
+    country = next(c for c in first["transits"] if any(c not in r["countries"] for r in others))
+    closed = client.get("/api/analyze", params={**pair, "close": f"countries:{country}"}).json()
+    assert closed["scenario"] != base["scenario"]
+    assert all(country not in r["countries"] for r in closed["routes"])
+    assert [r["corridor"] for r in closed["routes"]] != [r["corridor"] for r in base["routes"]] or [
+        r["time_days"] for r in closed["routes"]
+    ] != [r["time_days"] for r in base["routes"]]
+
+
+@pytest.mark.parametrize(
+    ("params", "needle"),
+    [
+        ({"destination": "nowhere_at_all"}, "nowhere_at_all"),
+        ({"close": "planets:mars"}, "planets:mars"),
+        ({"close": "countries:ZZ"}, "ZZ"),
+        ({"scenario": "no-such-scenario"}, "no-such-scenario"),
+    ],
+)
+def test_bad_input_is_a_400_with_one_clear_message(
+    client: Any, pair: dict[str, str], params: dict[str, str], needle: str
+) -> None:
+    r = client.get("/api/analyze", params={**pair, **params})
+    assert r.status_code == 400
+    assert needle in r.json()["detail"]
+    page = client.get("/ui/result", params={**pair, **params})
+    assert page.status_code == 400 and needle in page.text and "Traceback" not in page.text
+
+
+def test_ui_fragment_table_carries_the_api_numbers(client: Any, pair: dict[str, str]) -> None:
+    data = client.get("/api/analyze", params=pair).json()
+    html = client.get("/ui/result", params=pair).text
+    values = re.findall(r'data-key="time_days" data-value="([^"]+)"', html)
+    assert [float(v) for v in values[: len(data["routes"])]] == [
+        r["time_days"] for r in data["routes"]
+    ]
+    assert html.count('class="route"') >= len(data["routes"])  # map lines (+ chart lines)
+
+
+def test_report_download_is_self_contained(client: Any, pair: dict[str, str]) -> None:
+    r = client.get("/api/report", params=pair)
+    assert r.status_code == 200
+    assert "attachment" in r.headers["content-disposition"]
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", r.text)
+    for sid in ("summary", "map", "tcd", "legs", "sources"):
+        assert f'<section id="{sid}">' in r.text
+
+
+def test_pages_and_openapi_need_no_other_host(client: Any) -> None:
+    spec = client.get("/openapi.json").json()
+    assert "/api/analyze" in spec["paths"]
+    for url in ("/", "/docs"):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page.text), url
+    assert client.get("/static/app.js").status_code == 200
+    assert client.get("/redoc").status_code == 404
+
+
+def test_unknown_job_is_404(client: Any) -> None:
+    assert client.get("/api/jobs/does-not-exist").status_code == 404

@@ -1,0 +1,160 @@
+"""The dashboard and the report in a real headless Chromium, with the network fenced in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from web_browser_support import Guard, screenshot
+
+pytestmark = pytest.mark.browser
+
+_D = "ps => ps.map(p => p.getAttribute('d'))"
+_TEXT = "cs => cs.map(c => c.textContent.trim())"
+WAIT_MS = 180_000  # the first analysis may compile the numba kernels
+
+
+def _table(page: Any) -> list[dict[str, Any]]:
+    """Rows of the dashboard's route table: corridor, exact values and shown text."""
+    return page.eval_on_selector_all(
+        "#r-summary table.routes tbody tr",
+        """rows => rows.map(r => {
+            const cell = k => r.querySelector(`td[data-key="${k}"]`);
+            return {corridor: r.dataset.corridor,
+                    origin: r.dataset.origin, destination: r.dataset.destination,
+                    time_days: cell('time_days').dataset.value,
+                    time_text: cell('time_days').textContent,
+                    cost: cell('cost_usd_per_feu').dataset.value,
+                    cost_text: cell('cost_usd_per_feu').textContent,
+                    km: cell('distance_km').dataset.value,
+                    bottleneck: cell('bottleneck').dataset.value};
+        })""",
+    )
+
+
+def _wait_for_result(page: Any, previous: str | None = None) -> str:
+    """Wait until the result for the current form has been swapped in; return its query."""
+    page.wait_for_function(
+        "prev => document.body.dataset.ready && !document.getElementById('result')"
+        ".hasAttribute('aria-busy') && document.getElementById('result').dataset.query"
+        " && document.getElementById('result').dataset.query !== prev",
+        arg=previous,
+        timeout=WAIT_MS,
+    )
+    return str(page.eval_on_selector("#result", "e => e.dataset.query"))
+
+
+def _api(base: str, query: str) -> dict[str, Any]:
+    r = httpx.get(f"{base}/api/analyze?{query}", timeout=120)
+    r.raise_for_status()
+    return dict(r.json())
+
+
+def _assert_table_matches(rows: list[dict[str, Any]], data: dict[str, Any]) -> None:
+    assert [r["corridor"] for r in rows] == [x["corridor"] for x in data["routes"]]
+    for row, route in zip(rows, data["routes"], strict=True):
+        assert float(row["time_days"]) == route["time_days"]
+        assert float(row["cost"]) == route["cost_usd_per_feu"]
+        assert float(row["km"]) == route["distance_km"]
+        assert row["time_text"] == f"{route['time_days']:.1f}"
+        assert row["cost_text"] == f"{route['cost_usd_per_feu']:,.0f}"
+        first = route["bottlenecks"][0]["id"] if route["bottlenecks"] else ""
+        assert row["bottleneck"] == first
+
+
+def test_dashboard_draws_map_matches_api_and_reacts_to_a_closure(
+    live_server: str, guarded_page: tuple[Any, Guard]
+) -> None:
+    page, guard = guarded_page
+    guard.allowed = live_server
+    meta = httpx.get(f"{live_server}/api/meta", timeout=30).json()
+    pair = meta["default_pairs"][0]
+
+    page.goto(live_server + "/")
+    page.select_option("#origin", pair["origin"])
+    page.select_option("#destination", pair["destination"])
+    page.click("button[type=submit]")
+    query = _wait_for_result(page)
+    assert f"origin={pair['origin']}" in query and f"destination={pair['destination']}" in query
+
+    # The map has drawn: country outlines and one line per route, all with path data.
+    lands = page.eval_on_selector_all("#r-map svg path.land", _D)
+    assert len(lands) > 100 and all(d and d.startswith("M") for d in lands)
+    lines = page.eval_on_selector_all("#r-map svg path.route", _D)
+    base = _api(live_server, query)
+    assert len(lines) == len(base["routes"]) > 0
+    assert all(d and d.count("L") >= 1 for d in lines)
+    box = page.locator("#r-map svg").bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 150
+    assert page.locator("#r-tcd svg.tcd path.route").count() == 2 * len(base["routes"])
+
+    rows = _table(page)
+    _assert_table_matches(rows, base)
+    screenshot(page, "dashboard.png", full_page=False)
+
+    # Close a country the first route crosses and another route avoids.
+    first, others = base["routes"][0], base["routes"][1:]
+    country = next(c for c in first["transits"] if any(c not in r["countries"] for r in others))
+    box_sel = f"input[name=close][value='countries:{country}']"
+    page.locator(box_sel).evaluate("e => e.closest('details').open = true")
+    page.check(box_sel)
+    closed_query = _wait_for_result(page, query)
+    assert f"close=countries%3A{country}" in closed_query
+    closed = _api(live_server, closed_query)
+    closed_rows = _table(page)
+    _assert_table_matches(closed_rows, closed)
+    assert closed_rows != rows
+    assert all(country not in r["countries"] for r in closed["routes"])
+    assert page.locator(f"#r-map svg path.land.closed[data-iso='{country}']").count() >= 1
+    screenshot(page, "dashboard_closed.png", full_page=False)
+
+    # Download links follow the form.
+    href = page.get_attribute("#dl-json", "href")
+    assert href == f"/api/analyze?{closed_query}"
+
+    assert guard.errors == []
+    assert guard.blocked == []
+    assert all(u.startswith(live_server + "/") or u.startswith("data:") for u in guard.requests)
+
+
+def test_docs_page_works_offline(live_server: str, guarded_page: tuple[Any, Guard]) -> None:
+    page, guard = guarded_page
+    guard.allowed = live_server
+    page.goto(live_server + "/docs")
+    page.wait_for_selector("section.endpoint", timeout=30_000)
+    paths = page.eval_on_selector_all("section.endpoint code", _TEXT)
+    assert "/api/analyze" in paths
+    assert guard.errors == [] and guard.blocked == []
+
+
+def test_report_opens_offline_with_every_section(
+    live_server: str, guarded_page: tuple[Any, Guard], tmp_path: Path
+) -> None:
+    meta = httpx.get(f"{live_server}/api/meta", timeout=30).json()
+    pair = meta["default_pairs"][0]
+    query = urlencode({"origin": pair["origin"], "destination": pair["destination"]})
+    r = httpx.get(f"{live_server}/api/report?{query}", timeout=120)
+    r.raise_for_status()
+    report = tmp_path / "report.html"
+    report.write_text(r.text, encoding="utf-8")
+
+    page, guard = guarded_page
+    guard.allowed = None  # only the file itself may load
+    page.goto(report.as_uri())
+    sections = page.eval_on_selector_all("main > section", "ss => ss.map(s => s.id)")
+    assert sections[:4] == ["summary", "map", "tcd", "legs"] and sections[-1] == "sources"
+    assert page.locator("#map svg path.land").count() > 100
+    data = _api(live_server, query)
+    assert page.locator("#summary table.routes tbody tr").count() == len(data["routes"])
+    # Hovering a chart leg shows its tooltip (the inline script runs).
+    page.locator("#tcd svg.tcd path.hit").first.hover(force=True)
+    assert page.locator(".tcd-tip").is_visible()
+    screenshot(page, "report.png")
+    page.emulate_media(media="print")
+    screenshot(page, "report_print.png")
+    assert guard.errors == []
+    assert guard.blocked == []
+    assert all(u.startswith("file://") or u.startswith("data:") for u in guard.requests)
