@@ -44,6 +44,7 @@ def test_analyze_json_and_files(tiny_dataset: Callable[..., Path], tmp_path: Pat
     assert json.loads((out / "analysis.json").read_text()) == result
     assert (out / "tcd_a_f.png").stat().st_size > 1000
     assert (out / "tcd_a_f.html").exists()
+    assert "<svg" in (out / "report.html").read_text()
 
 
 @pytest.mark.parametrize(

@@ -50,6 +50,7 @@ def command(
 
 def _write_outputs(result: dict[str, Any], net: Any, out: Path) -> None:
     """Charts per OD pair and the HTML report."""
+    from corridor.report.document import write_report
     from corridor.report.tcd import write_tcd_html, write_tcd_png
 
     by_pair: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -58,6 +59,7 @@ def _write_outputs(result: dict[str, Any], net: Any, out: Path) -> None:
     for (o, d), rs in by_pair.items():
         write_tcd_png(rs, out / f"tcd_{o}_{d}.png")
         write_tcd_html(rs, out / f"tcd_{o}_{d}.html")
+    write_report(result, net, out / "report.html")
 
 
 def _print_table(result: dict[str, Any], out: Path) -> None:
@@ -85,4 +87,7 @@ def _print_table(result: dict[str, Any], out: Path) -> None:
                 neck,
             )
         console.print(t)
-    console.print(f"Wrote {out / 'analysis.json'} and charts to {out}/")
+    console.print(
+        f"Wrote {out / 'analysis.json'}, {out / 'report.html'} and time/cost-distance charts "
+        f"(tcd_*.png, tcd_*.html) to {out}/"
+    )
