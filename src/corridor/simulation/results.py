@@ -225,7 +225,9 @@ def summarise(
     """Turn the engine's raw arrays into :class:`SimulationResult`."""
     reps = raw.release_h.shape[0]
     trip_days = (raw.done_h - raw.release_h) / 24.0
-    in_window = raw.release_h >= 0.0  # NaN compares False
+    trip_days[~(raw.release_h >= 0.0)] = np.nan  # warm-up releases and unused slots
+    # The slots of one flow are contiguous: slice instead of masking.
+    bounds = np.searchsorted(raw.slot_flow, np.arange(len(model.flows) + 1))
     groups: dict[tuple[str, str, str, str], list[int]] = {}
     for f, flow in enumerate(model.flows):
         lab = flow.labels
@@ -238,11 +240,11 @@ def summarise(
         groups.setdefault(key, []).append(f)
     transit = []
     for (corridor, o, d, c), fl in groups.items():
-        mask = in_window & np.isin(raw.slot_flow, fl)[None, :]
-        sample = trip_days[mask]
-        per_rep = np.array(
-            [trip_days[i, mask[i]].mean() if mask[i].any() else np.nan for i in range(reps)]
-        )
+        block = np.concatenate([trip_days[:, bounds[f] : bounds[f + 1]] for f in fl], axis=1)
+        sample = block[np.isfinite(block)]
+        n_rep = np.isfinite(block).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per_rep = np.where(n_rep > 0, np.nansum(block, axis=1) / n_rep, np.nan)
         m, lo, hi = _mean_ci(per_rep)
         q = np.quantile(sample, [0.1, 0.5, 0.9, 0.99]) if sample.size else np.full(4, np.nan)
         per_year = sum(model.flows[f].shipments_per_year for f in fl)
