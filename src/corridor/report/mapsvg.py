@@ -311,7 +311,8 @@ def map_svg(
         )
     out.append('</g><g class="labels">')
     labelled = {str(r[key]) for r in routes for key in ("origin", "destination")}
-    labelled |= set(waits) | closed_n
+    # Name the places with the longest waits only, so labels stay readable.
+    labelled |= set(sorted(waits, key=lambda n: -waits[n][0])[:8]) | closed_n
     for node in sorted(labelled):
         p = at(node)
         if p is None:
@@ -325,7 +326,13 @@ def map_svg(
     out.append("</g>")
     # Legend (in view coordinates, top-left).
     lx, ly = vx + 12 * k, vy + 18 * k
+    rows = len(colours)
+    longest = max((len(corridor_label(c)) for c in colours), default=10)
     out.append(f'<g class="legend" font-size="{11 * k:.2f}">')
+    out.append(
+        f'<rect x="{vx + 4 * k:.1f}" y="{vy + 4 * k:.1f}" width="{(44 + 6.4 * longest) * k:.1f}" '
+        f'height="{(15 * rows + 10) * k:.1f}" rx="{4 * k:.1f}" fill="#fff" fill-opacity=".7"/>'
+    )
     for cid, colour in colours.items():
         out.append(
             f'<line x1="{lx:.1f}" x2="{lx + 22 * k:.1f}" y1="{ly - 4 * k:.1f}" '
@@ -333,11 +340,6 @@ def map_svg(
             f'<text x="{lx + 28 * k:.1f}" y="{ly:.1f}">{html.escape(corridor_label(cid))}</text>'
         )
         ly += 15 * k
-    if routes:
-        out.append(
-            f'<text x="{lx:.1f}" y="{ly + 2 * k:.1f}" class="mnote">circle area ∝ waiting time; '
-            "red ring ≥ 90 % utilised; ▲ binding bottleneck</text>"
-        )
     out.append(
         f'<text x="{vx + vw - 6 * k:.1f}" y="{vy + vh - 6 * k:.1f}" text-anchor="end" '
         f'class="mnote" font-size="{9 * k:.2f}">Borders: Natural Earth (public domain)</text>'

@@ -250,13 +250,16 @@ def _labels(
         for j in _biggest(jumps, 3 if is_time else 2, 0.04 * yhi):
             u, v = j.x / xhi + 0.008, (j.y0 + j.y1) / 2 / yhi
             width = 0.011 * len(_jump_text(j, is_time))
-            for _ in range(30):
-                if not any(
+            v0 = v
+            # Try the jump's middle, then one line below, one above, two below, ...
+            for step in range(60):
+                shift = (step + 1) // 2 * (1 if step % 2 else -1)
+                v = v0 + shift * line
+                if 0.01 <= v <= 0.99 and not any(
                     abs(v - pv) < line and u < pu + 0.011 * len(pt) and pu < u + width
                     for pu, pv, pt, _c in placed
                 ):
                     break
-                v -= line
             placed.append((u, v, _jump_text(j, is_time), s.corridor))
     return placed
 
