@@ -15,6 +15,7 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
     "bench_analyze.py",
     "bench_web.py",
+    "bench_simulation.py",
 ]
 
 
