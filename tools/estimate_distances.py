@@ -45,7 +45,7 @@ CIRCUITY = {
 #: with the factor they use when it is not the mode's default.
 GC_SOURCES: dict[str, float | None] = {
     "est_dist_rail_gc": None,
-    "est_dist_rail_steppe": 1.13,  # KZ/RU/BY/UZ/TM lines, calibrated on Urumqi-Brest
+    "est_dist_rail_steppe": 1.15,  # KZ/RU/BY/UZ/TM lines, calibrated on Urumqi-Brest
     "est_dist_road_gc": None,
     "est_dist_sea_gc": None,
     "est_dist_sea_cape": 1.03,  # open-ocean legs of the Cape route
