@@ -534,7 +534,7 @@ def write_tcd_png(
     groups = group_by_pair(routes)
     if not groups:
         raise ValueError("write_tcd_png needs at least one route")
-    fig = Figure(figsize=(13, 4.4 * len(groups)), layout="constrained")
+    fig = Figure(figsize=(13, 4.4 * len(groups)))
     FigureCanvasAgg(fig)
     axes = fig.subplots(len(groups), 2, squeeze=False)
     for row, (key, group) in enumerate(groups):
@@ -569,6 +569,8 @@ def write_tcd_png(
             ax.set_ylabel("Cumulative time (days)" if is_time else "Cumulative cost (USD/FEU)")
             ax.set_title(f"{pair_title(key, names)}: {which}", fontsize=11)
             ax.legend(fontsize=8, loc="upper left")
+    # fixed margins: constrained layout costs a second draw per figure
+    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.12, top=0.92, wspace=0.18, hspace=0.35)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=dpi)
     return Path(path)
