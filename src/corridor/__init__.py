@@ -20,6 +20,7 @@ _LAZY = {
     "routes": "corridor.paths.routes",
     "Route": "corridor.paths.routes",
     "analyze": "corridor.analysis",
+    "simulate": "corridor.simulation",
 }
 
 __all__ = [*sorted(_LAZY), "__version__"]

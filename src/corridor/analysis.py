@@ -54,6 +54,7 @@ def route_record(
         "time_days_p10": p10,
         "time_days_p50": p50,
         "time_days_p90": p90,
+        "percentiles_from": "analytic",
         "hours_moving": r.hours_moving,
         "hours_waiting": r.hours_waiting,
         "cost_usd_per_feu": r.cost_usd,

@@ -143,3 +143,29 @@ def test_import_is_light_and_all_is_explicit() -> None:
 
     for name in c.__all__:
         assert getattr(c, name) is not None
+
+
+def test_analyze_simulate_takes_percentiles_from_simulation(
+    tiny_dataset: Callable[..., Path], tmp_path: Path
+) -> None:
+    proc = corridor(
+        "analyze",
+        "--dataset",
+        str(tiny_dataset()),
+        "--json",
+        "--simulate",
+        "--replications",
+        "4",
+        "--out",
+        str(tmp_path / "o"),
+        "--no-charts",
+    )
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    check_contract(result)
+    simulated = [r for r in result["routes"] if r["percentiles_from"] == "simulation"]
+    # both tiny corridors carry demand, so both are simulated
+    assert {r["corridor"] for r in simulated} == {"middle", "northern"}
+    for r in simulated:
+        assert r["time_days_p10"] <= r["time_days_p50"] <= r["time_days_p90"]
+    assert not (tmp_path / "o" / "report.html").exists()

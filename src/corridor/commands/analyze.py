@@ -19,7 +19,12 @@ def command(
     dataset: str | None = typer.Option(None, help="Dataset folder or name (default eurasia-2024)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
     out: Path = typer.Option(Path("out"), help="Folder for analysis.json, charts and report."),
-    seed: int = typer.Option(0, help="Seed of the p10/p90 sampling."),
+    seed: int = typer.Option(0, help="Seed of the p10/p90 sampling (and of --simulate)."),
+    simulate: bool = typer.Option(
+        False, "--simulate", help="Take p10/p50/p90 from the stochastic simulation."
+    ),
+    replications: int = typer.Option(30, help="Replications of a year for --simulate."),
+    charts: bool = typer.Option(True, help="Write the PNG/HTML charts and the HTML report."),
 ) -> None:
     """Compare every corridor between origin–destination pairs: days, p10/p90, USD/FEU,
     countries transited and the binding bottleneck; write JSON, charts and a report.
@@ -40,33 +45,59 @@ def command(
         net = scen.apply()
         pairs = [(origin, destination, commodity)] if origin and destination else None
         result = analyze(net, pairs=pairs, scenario_name=scen.name, seed=seed)
+        sim = None
+        if simulate:
+            sim = _simulate(scen, replications=replications, seed=seed)
+            apply_simulated_percentiles(result, sim.percentiles())
         write_text(out / "analysis.json", json.dumps(result, indent=2, allow_nan=False))
-        _write_outputs(result, net, out)
+        if charts:
+            _write_outputs(result, net, out, sim)
         if as_json:
             typer.echo(json.dumps(result, indent=2, allow_nan=False))
         else:
             _print_table(result, out)
 
 
-def _write_outputs(result: dict[str, Any], net: Any, out: Path) -> None:
-    """Charts per OD pair and the HTML report."""
-    from corridor.report.document import write_report
-    from corridor.report.tcd import write_tcd_html, write_tcd_png
+def _simulate(scen: Any, *, replications: int, seed: int) -> Any:
+    from rich.progress import Progress
 
-    by_pair: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    from corridor.simulation import simulate
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(f"simulating {replications} years", total=replications)
+        return simulate(
+            scen,
+            replications=replications,
+            seed=seed,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+
+
+def apply_simulated_percentiles(
+    result: dict[str, Any], percentiles: dict[tuple[str, str, str], tuple[float, float, float]]
+) -> None:
+    """Replace analytic p10/p50/p90 by simulated ones where the simulation has the route."""
     for r in result["routes"]:
-        by_pair.setdefault((r["origin"], r["destination"]), []).append(r)
-    for (o, d), rs in by_pair.items():
-        write_tcd_png(rs, out / f"tcd_{o}_{d}.png")
-        write_tcd_html(rs, out / f"tcd_{o}_{d}.html")
-    write_report(result, net, out / "report.html")
+        key = (r["corridor"], r["origin"], r["destination"])
+        if key in percentiles:
+            r["time_days_p10"], r["time_days_p50"], r["time_days_p90"] = percentiles[key]
+            r["percentiles_from"] = "simulation"
+
+
+def _write_outputs(result: dict[str, Any], net: Any, out: Path, sim: Any) -> None:
+    """Charts per OD pair and the HTML report."""
+    from corridor.report.document import node_names, write_report
+    from corridor.report.tcd import write_tcd_charts
+
+    write_tcd_charts(result, out, names=node_names(net))
+    write_report(result, net, out / "report.html", simulation=sim)
 
 
 def _print_table(result: dict[str, Any], out: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=max(Console().width, 132))
     by_pair: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for r in result["routes"]:
         by_pair.setdefault((r["origin"], r["destination"]), []).append(r)
@@ -76,7 +107,7 @@ def _print_table(result: dict[str, Any], out: Path) -> None:
             t.add_column(col, justify="right" if col in ("km", "days", "USD/FEU") else "left")
         for r in sorted(rs, key=lambda r: r["time_days"]):
             b = r["bottlenecks"][0] if r["bottlenecks"] else None
-            neck = f"{b['id']} ({b['kind']}, {100 * b['utilisation']:.0f}%)" if b else "-"
+            neck = f"{b['id']} {100 * b['utilisation']:.0f}%" if b else "-"
             t.add_row(
                 r["corridor"],
                 f"{r['distance_km']:,.0f}",
