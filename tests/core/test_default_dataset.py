@@ -133,3 +133,30 @@ def test_outcomes_in_published_ranges(result: dict) -> None:  # type: ignore[typ
         mid["time_days_p90"] - mid["time_days_p10"]
         > north["time_days_p90"] - north["time_days_p10"]
     )
+
+
+def test_built_in_scenarios_change_what_they_should(net: Network) -> None:
+    from corridor.model.scenario import load_scenario, scenario_names
+
+    assert {"red-sea-closed", "russia-belarus-closed", "middle-corridor-package"} <= set(
+        scenario_names(net)
+    )
+
+    def corridors(name: str, o: str, d: str) -> dict[str, dict]:  # type: ignore[type-arg]
+        scen = load_scenario(name, net)
+        out = analyze(scen.apply(), pairs=[(o, d)], scenario_name=scen.name)
+        assert out["scenario"] == name
+        return {r["corridor"]: r for r in out["routes"]}
+
+    base = corridors("base", "xian", "duisburg")
+    red = corridors("red-sea-closed", "shanghai", "rotterdam")
+    assert "sea_suez" not in red and "sea_cape" in red
+    no_ru = corridors("russia-belarus-closed", "xian", "duisburg")
+    assert "northern" not in no_ru and "middle" in no_ru
+    assert all("RU" not in r["countries"] for r in no_ru.values())
+    package = corridors("middle-corridor-package", "xian", "duisburg")
+    assert package["middle"]["time_days"] < base["middle"]["time_days"]
+    # the package touches Middle Corridor elements only
+    assert package["northern"]["cost_usd_per_feu"] == pytest.approx(
+        base["northern"]["cost_usd_per_feu"]
+    )
