@@ -106,7 +106,7 @@ def _print_table(result: dict[str, Any], out: Path) -> None:
         for col in ("corridor", "km", "days", "p10–p90", "USD/FEU", "transits", "main bottleneck"):
             t.add_column(col, justify="right" if col in ("km", "days", "USD/FEU") else "left")
         for r in sorted(rs, key=lambda r: r["time_days"]):
-            b = r["bottlenecks"][0] if r["bottlenecks"] else None
+            b = next((b for b in r["bottlenecks"] if b["utilisation"] > 0), None)
             neck = f"{b['id']} {100 * b['utilisation']:.0f}%" if b else "-"
             t.add_row(
                 r["corridor"],
