@@ -150,19 +150,19 @@ def assign(
 
     Examples
     --------
-    Two parallel routes between zones 1 and 2 through thru-node 3 or 4:
+    Two routes from zone 1 to zone 2, through thru-vertex 3 (time ``2 + v / 10``) or
+    4 (time ``3 + w / 5``), with ``v + w = 25``:
 
     >>> import numpy as np
     >>> from corridor.assignment.graph import build_graph
     >>> g = build_graph(n_nodes=4, n_zones=2, first_thru=2,
     ...     tail=np.array([0, 2, 0, 3]), head=np.array([2, 1, 3, 1]),
-    ...     free_flow_time=np.array([1.0, 1.0, 2.0, 2.0]),
-    ...     capacity=np.array([10.0, 1e9, 10.0, 1e9]),
-    ...     alpha=np.array([1.0, 0.0, 1.0, 0.0]), beta=np.array([1.0, 0.0, 1.0, 0.0]))
-    >>> d = np.array([[0.0, 20.0], [0.0, 0.0]])
-    >>> r = assign(g, d, rgap=1e-10)
-    >>> np.round(r.link_flow, 6).tolist()  # t = 2 + v/10 = 3 + w/5 with v + w = 20
-    [15.0, 15.0, 5.0, 5.0]
+    ...     free_flow_time=np.array([1.0, 1.0, 1.0, 2.0]),
+    ...     capacity=np.array([10.0, np.inf, 10.0, np.inf]),
+    ...     alpha=np.array([1.0, 0.0, 2.0, 0.0]), beta=np.array([1.0, 0.0, 1.0, 0.0]))
+    >>> r = assign(g, np.array([[0.0, 25.0], [0.0, 0.0]]), rgap=1e-12)
+    >>> np.round(r.link_flow, 6).tolist()
+    [20.0, 20.0, 5.0, 5.0]
     """
     if algorithm not in ALGORITHMS:
         raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}; got {algorithm!r}")
@@ -262,8 +262,13 @@ def assign(
                 x, y, s, s_prev, pce, tau, products,
             )  # fmt: skip
             num, den = products[0], products[0] - products[1]
-            a = min(max(num / den, 0.0), _CONJUGATE_MAX) if den != 0.0 else 0.0
-            steps.combine_targets(y, s, s_prev, 1.0 - a, a, 0.0)
+            a = max(num / den, 0.0) if den != 0.0 else 0.0
+            if a >= _CONJUGATE_MAX:
+                # The target would repeat the last one (a stalled direction): restart.
+                s[:] = y
+                n_conjugate = 0
+            else:
+                steps.combine_targets(y, s, s_prev, 1.0 - a, a, 0.0)
         else:
             steps.conjugate_products(
                 volume, g.free_flow_time, g.capacity, g.alpha, g.beta, g.vdf,

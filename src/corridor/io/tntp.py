@@ -134,7 +134,7 @@ def _metadata(
         if match is None:
             raise DataError(
                 name,
-                f"expected a metadata tag like <NUMBER OF ZONES>, got {text[:40]!r}",
+                f"expected a metadata tag or <END OF METADATA>, got {text[:40]!r}",
                 row=number,
             )
         tag = " ".join(match.group(1).upper().split())
