@@ -15,6 +15,7 @@ import typer
 COMMANDS = (
     "analyze",
     "routes",
+    "assign",
     "validate",
     "datasets",
     "queue",
