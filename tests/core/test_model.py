@@ -103,7 +103,12 @@ def test_missing_required_file(tiny_dataset: Callable[..., Path]) -> None:
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters=',\n\r"'), max_size=12))
+@given(
+    text=st.text(
+        alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters=',\n\r"'),
+        max_size=12,
+    )
+)
 def test_any_text_in_a_number_cell_is_parsed_or_rejected_cleanly(
     tiny_dataset: Callable[..., Path], text: str
 ) -> None:
@@ -145,3 +150,13 @@ def test_scenario_changes_do_not_mutate_base(tiny_dataset: Callable[..., Path]) 
         Scenario("t", base, (Closure("borders", "nope"),)).apply()
     with pytest.raises(UnknownIdError):
         Scenario("t", base, (Intervention("nope"),)).apply()
+
+
+def test_binary_or_malformed_files_are_data_errors(tiny_dataset: Callable[..., Path]) -> None:
+    folder = tiny_dataset()
+    (folder / "links.csv").write_bytes(TINY["links"].encode() + b"\xff\xfe junk\n")
+    with pytest.raises(DataError, match="not UTF-8 text"):
+        load_network(folder)
+    (folder / "links.csv").write_text(TINY["links"] + 'x,"a\0b",c\n')
+    with pytest.raises(DataError):
+        load_network(folder)

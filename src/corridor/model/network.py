@@ -143,6 +143,17 @@ def _typed(frame: pd.DataFrame, attrs: tuple[Attribute, ...]) -> pd.DataFrame:
 def _read_component(
     file: Path, attrs: tuple[Attribute, ...], ids: dict[str, set[str]]
 ) -> list[dict[str, Any]]:
+    try:
+        return _read_rows(file, attrs, ids)
+    except UnicodeDecodeError as exc:
+        raise DataError(str(file), f"not UTF-8 text (byte {exc.start})") from None
+    except csv.Error as exc:
+        raise DataError(str(file), f"malformed CSV: {exc}") from None
+
+
+def _read_rows(
+    file: Path, attrs: tuple[Attribute, ...], ids: dict[str, set[str]]
+) -> list[dict[str, Any]]:
     with file.open(newline="", encoding="utf-8") as fh:
         reader = csv.reader(fh)
         header = next(reader, None)
