@@ -12,7 +12,13 @@ from typing import Any
 
 from corridor.graph.compiled import CompiledNetwork, compile_network
 from corridor.model.network import Network
-from corridor.paths.loading import bottlenecks, element_flows, load_demand, service_flows
+from corridor.paths.loading import (
+    bottlenecks,
+    element_flows,
+    load_demand,
+    service_flows,
+    utilisation_table,
+)
 from corridor.paths.reliability import day_percentiles
 from corridor.paths.routes import Route, routes
 
@@ -114,5 +120,6 @@ def analyze(
         "scenario": scenario_name,
         "demand_growth": growth,
         "routes": records,
+        "capacities": utilisation_table(g, flows),
         "unrouted_demand": list(loading.unrouted),
     }

@@ -119,3 +119,14 @@ def test_when_full_wait_limits() -> None:
     assert fuller.mean_h < busy.mean_h  # ships fill faster
     near = svc.expected_wait(policy="when_full", flow_teu_per_year=0.95 * cap, **common)
     assert near.mean_h > fuller.mean_h and near.cv > busy.cv  # then cargo queues for ships
+
+
+def test_capacity_table_lists_loaded_elements(tiny_dataset: Callable[..., Path]) -> None:
+    result = analyze(load_network(tiny_dataset()))
+    table = {(c["id"], c["from"], c["to"]): c for c in result["capacities"]}
+    # border bc carries both flows westbound; the eastbound direction carries nothing
+    assert table[("bc", "b", "c")]["flow_teu_per_year"] == pytest.approx(30000)
+    assert ("bc", "c", "b") not in table
+    assert table[("td", "d", "d")]["utilisation"] == pytest.approx(10000 / 80000)
+    utils = [c["utilisation"] for c in result["capacities"]]
+    assert utils == sorted(utils, reverse=True)

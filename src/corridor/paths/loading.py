@@ -111,6 +111,44 @@ def bottlenecks(
     return out
 
 
+def utilisation_table(
+    g: CompiledNetwork, flows: dict[tuple[str, int, int], float]
+) -> list[dict[str, Any]]:
+    """Every capacity-limited element that carries demand, most utilised first.
+
+    Links, borders and services are listed per direction (``from`` → ``to``).
+    """
+    terminals = g.network.terminals
+    out: list[dict[str, Any]] = []
+    for key, flow in flows.items():
+        kind, row, edge = key
+        if flow <= 0:
+            continue
+        if kind == "terminal":
+            t = terminals.iloc[row]
+            cap = float(t["capacity_teu_per_year"])
+            rec = {
+                "id": t["id"],
+                "kind": "port" if t["kind"] == "port" else "terminal",
+                "from": t["node"],
+                "to": t["node"],
+            }
+        else:
+            cap = float(g.capacity_teu_per_year[edge])
+            rec = {
+                "id": g.element_id(edge),
+                "kind": kind,
+                "from": g.node_ids[int(g.vertex_node[g.tail[edge]])],
+                "to": g.node_ids[int(g.vertex_node[g.head[edge]])],
+            }
+        if not np.isfinite(cap) or cap <= 0:
+            continue
+        rec.update(capacity_teu_per_year=cap, flow_teu_per_year=flow, utilisation=flow / cap)
+        out.append(rec)
+    out.sort(key=lambda r: -r["utilisation"])
+    return out
+
+
 def service_flows(g: CompiledNetwork, edge_flow: npt.NDArray[np.float64]) -> dict[str, float]:
     """Flow per service id in its busier direction (TEU a year)."""
     out: dict[str, float] = {}
