@@ -113,8 +113,14 @@ def analyze(
     ]
     records = []
     for origin, destination, commodity in wanted:
+        first_with: dict[tuple[int, ...], str] = {}
         for r in routes(g, origin, destination, commodity=commodity, corridors=corridors):
-            records.append(route_record(g, r, flows, seed=seed))
+            rec = route_record(g, r, flows, seed=seed)
+            # corridors are overlapping definitions: say when two give one route
+            rec["same_route_as"] = first_with.setdefault(r.edges, r.corridor)
+            if rec["same_route_as"] == r.corridor:
+                rec["same_route_as"] = None
+            records.append(rec)
     return {
         "dataset": network.name,
         "scenario": scenario_name,

@@ -130,3 +130,14 @@ def test_capacity_table_lists_loaded_elements(tiny_dataset: Callable[..., Path])
     assert table[("td", "d", "d")]["utilisation"] == pytest.approx(10000 / 80000)
     utils = [c["utilisation"] for c in result["capacities"]]
     assert utils == sorted(utils, reverse=True)
+
+
+def test_identical_routes_are_flagged(tiny_dataset: Callable[..., Path]) -> None:
+    from tiny_network import TINY
+
+    corridors = TINY["corridors"] + "ferry,Ferry again,e,RU,,same as middle\n"
+    result = analyze(load_network(tiny_dataset(corridors=corridors)))
+    by = {r["corridor"]: r for r in result["routes"]}
+    assert by["middle"]["same_route_as"] is None
+    assert by["ferry"]["same_route_as"] == "middle"
+    assert by["ferry"]["legs"] == by["middle"]["legs"]

@@ -108,8 +108,9 @@ def _print_table(result: dict[str, Any], out: Path) -> None:
         for r in sorted(rs, key=lambda r: r["time_days"]):
             b = next((b for b in r["bottlenecks"] if b["utilisation"] > 0), None)
             neck = f"{b['id']} {100 * b['utilisation']:.0f}%" if b else "-"
+            same = f" (= {r['same_route_as']})" if r.get("same_route_as") else ""
             t.add_row(
-                r["corridor"],
+                r["corridor"] + same,
                 f"{r['distance_km']:,.0f}",
                 f"{r['time_days']:.1f}",
                 f"{r['time_days_p10']:.1f}–{r['time_days_p90']:.1f}",
