@@ -103,7 +103,7 @@ def _leg_from_tables(net, leg) -> tuple[float, float, float]:  # type: ignore[no
         f = net.conditions.set_index("condition").loc[r["condition"], "speed_factor"]
         return (
             r["length_km"] / (r["speed_kmh"] * f),
-            0.0,
+            r["stop_h_per_1000km"] * r["length_km"] / 1000,
             r["length_km"] * r["tariff_usd_per_feu_km"],
         )
     if leg.kind == "border":

@@ -22,13 +22,13 @@ B,0.9,0.2,24,est
 C,0.75,0.5,36,est
 D,0.5,1.0,72,est
 """,
-    "links": """id,from,to,mode,length_km,speed_kmh,capacity_teu_per_year,capacity_t_per_year,tariff_usd_per_feu_km,condition,bidirectional,source
-ab,a,b,rail_1435,500,50,inf,inf,1.0,A,true,s1
-cd,c,d,rail_1520,1000,50,200000,inf,1.0,B,true,s1
-ef,e,f,rail_1520,500,40,inf,inf,1.2,C,true,s1
-cr,c,r,rail_1520,800,60,inf,inf,0.8,A,true,s1
-rf,r,f,rail_1520,900,60,inf,inf,0.8,A,true,s1
-af,a,f,road,6000,50,inf,inf,2.5,B,true,s1
+    "links": """id,from,to,mode,length_km,speed_kmh,stop_h_per_1000km,capacity_teu_per_year,capacity_t_per_year,tariff_usd_per_feu_km,condition,bidirectional,source
+ab,a,b,rail_1435,500,50,,inf,inf,1.0,A,true,s1
+cd,c,d,rail_1520,1000,50,10,200000,inf,1.0,B,true,s1
+ef,e,f,rail_1520,500,40,,inf,inf,1.2,C,true,s1
+cr,c,r,rail_1520,800,60,,inf,inf,0.8,A,true,s1
+rf,r,f,rail_1520,900,60,,inf,inf,0.8,A,true,s1
+af,a,f,road,6000,50,,inf,inf,2.5,B,true,s1
 """,
     "borders": """id,name,from,to,from_mode,to_mode,dwell_h,dwell_cv,servers,fee_usd_per_feu,gauge_change,scanner,capacity_teu_per_year,bidirectional,source
 bc,Bravo–Charlie,b,c,rail_1435,rail_1520,30,0.6,2,329,true,false,100000,true,s1

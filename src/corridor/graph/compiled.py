@@ -35,6 +35,9 @@ EDGE_KINDS = ("link", "border", "service", "transfer", "access", "egress")
 EDGE_TABLE = ("links", "borders", "services", "terminals", "terminals", "terminals")
 #: Dwell CV on line-haul (moving) time: trains and ships keep to their speeds.
 MOVING_CV = 0.05
+#: CV of technical stops on a line (crew/locomotive changes): an estimate; they
+#: are frequent and short, so their total varies less than a border's dwell.
+STOP_CV = 0.3
 
 
 @dataclass(frozen=True, eq=False)
@@ -177,6 +180,8 @@ def compile_network(
         values = {
             "length_km": r.length_km,
             "hours_moving": r.length_km / speed if speed > 0 else np.inf,
+            "hours_waiting": r.stop_h_per_1000km * r.length_km / 1000.0,
+            "hours_waiting_cv": STOP_CV,
             "cost_usd": r.tariff_usd_per_feu_km * r.length_km,
             "capacity_teu_per_year": r.capacity_teu_per_year,
         }
