@@ -20,11 +20,14 @@ def command(
         None, help="Use a saved `corridor analyze --json` file instead of running the analysis."
     ),
     seed: int = typer.Option(0, help="Seed of the p10/p90 sampling."),
+    pdf: bool = typer.Option(
+        False, "--pdf", help="Also print it to a PDF beside the HTML (needs chromium)."
+    ),
 ) -> None:
     """Write one self-contained HTML report (table, map, time/cost-distance charts,
-    sources) that opens offline and prints well.
+    sources) that opens offline and prints well; --pdf prints it with headless Chromium.
 
-    Example: corridor report --scenario base --out report.html
+    Example: corridor report --scenario base --out report.html --pdf
     """
     with user_errors():
         import json
@@ -34,7 +37,10 @@ def command(
         from corridor.model.network import load_network
         from corridor.model.scenario import Closure, load_scenario
         from corridor.report.document import write_report
+        from corridor.report.pdf import find_chromium, html_to_pdf
 
+        if pdf:
+            find_chromium()  # fail before the analysis, not after
         if (origin is None) != (destination is None):
             raise CorridorError("give both --origin and --destination, or neither")
         base = load_network(dataset)
@@ -57,3 +63,7 @@ def command(
             closed_nodes=[c.id for c in closed if c.component == "nodes"],
         )
         typer.echo(f"Wrote {out}")
+        if pdf:
+            pdf_path = out.with_suffix(".pdf")
+            html_to_pdf(out, pdf_path)
+            typer.echo(f"Wrote {pdf_path}")

@@ -17,6 +17,7 @@ _LAZY = {
     "write_tcd_png": "corridor.report.tcd",
     "tcd_svg": "corridor.report.tcd",
     "map_svg": "corridor.report.mapsvg",
+    "html_to_pdf": "corridor.report.pdf",
 }
 
 __all__ = sorted(_LAZY)
