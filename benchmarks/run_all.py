@@ -16,6 +16,7 @@ BENCHMARKS = [
     "bench_analyze.py",
     "bench_web.py",
     "bench_simulation.py",
+    "bench_assignment.py",
 ]
 
 

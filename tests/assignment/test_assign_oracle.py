@@ -292,9 +292,20 @@ def test_module_passes_without_jit() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
          "-k", "closed_form or networkx or braess or multiclass_identities or no_route "
-               "or first_thru or pure_python_frank_wolfe",
+               "or first_thru or pure_python_frank_wolfe or parallel_and_serial",
          str(here)],
         capture_output=True, text=True, env=env, cwd=here.parents[2], check=False, timeout=600,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert " passed" in proc.stdout
+
+
+def test_parallel_and_serial_loading_agree() -> None:
+    """Origins split over threads load the same flows as one thread."""
+    net, demand = small_random(2)
+    g = to_graph(net)
+    serial = assign(g, demand, rgap=1e-9, parallel=False)
+    threaded = assign(g, demand, rgap=1e-9, parallel=True)
+    np.testing.assert_allclose(threaded.link_flow, serial.link_flow, rtol=1e-9, atol=1e-9)
+    assert threaded.skim_cost is not None and serial.skim_cost is not None
+    np.testing.assert_allclose(threaded.skim_cost, serial.skim_cost, rtol=1e-12)

@@ -40,6 +40,9 @@ FloatArray = NDArray[np.float64]
 ALGORITHMS = ("msa", "fw", "cfw", "bfw")
 _CONJUGATE_MAX = 0.99999
 _FULL_STEP = 1.0 - 1e-12
+# Origin-links (origins with demand x links) per all-or-nothing load above which the
+# origins run in parallel; below it one thread is faster (see kernels.aon_load_serial).
+PARALLEL_WORK = 2_000_000
 
 Progress = Callable[[int, float], None]
 
@@ -109,6 +112,7 @@ def assign(
     distance_factor: float = 0.0,
     classes: Sequence[TrafficClass] | None = None,
     skims: bool = True,
+    parallel: bool | None = None,
     progress: Progress | None = None,
 ) -> AssignmentResult:
     """Solve the static user equilibrium with shared capacity.
@@ -134,6 +138,9 @@ def assign(
         PCE 1 and value of time 1.
     skims
         Compute zone-to-zone skims at the final costs.
+    parallel
+        Run origins on all numba threads; ``None`` decides by size (parallel from
+        ``PARALLEL_WORK`` origin-links per load).
     progress
         Called as ``progress(iteration, gap)`` after each gap is measured.
 
@@ -185,9 +192,13 @@ def assign(
 
     n_classes, m, n = len(classes), graph.n_links, graph.n_nodes
     g = graph
-    ws = kernels.Workspace(n, m, max(1, numba.get_num_threads()))
     wanted = (od > 0).sum(axis=2).astype(np.int64)  # (classes, zones)
     origins = [np.flatnonzero(wanted[k] > 0).astype(np.int32) for k in range(n_classes)]
+    if parallel is None:
+        parallel = sum(len(o) for o in origins) * m >= PARALLEL_WORK
+    threads = numba.get_num_threads() if parallel else 1
+    load_kernel = kernels.aon_load if threads > 1 else kernels.aon_load_serial
+    ws = kernels.Workspace(n, m, threads)
     total_demand = float((pce[:, None, None] * od).sum())
 
     x = np.zeros((n_classes, m))
@@ -204,7 +215,7 @@ def assign(
         """AON for every class at ``cost`` into ``y``; return the shortest-path total."""
         sp_total = 0.0
         for k in range(n_classes):
-            sp, bad = kernels.aon_load(
+            sp, bad = load_kernel(
                 g.indptr, g.head, g.tail, cost[k], g.first_thru, origins[k], wanted[k], od[k],
                 ws.dist, ws.pred, ws.order, ws.heap, ws.pos, ws.load,
                 ws.flow, ws.sp_cost, ws.unreachable, y[k],

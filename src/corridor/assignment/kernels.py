@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit, prange
 from numpy.typing import NDArray
 
-__all__ = ["Workspace", "aon_load", "shortest_path_tree", "skim_trees"]
+__all__ = ["Workspace", "aon_load", "aon_load_serial", "shortest_path_tree", "skim_trees"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -163,6 +163,61 @@ def dijkstra(
     return settled
 
 
+@njit(cache=True)
+def _load_chunk(
+    c: int,
+    n_chunks: int,
+    indptr: IntArray,
+    head: Int32Array,
+    tail: Int32Array,
+    cost: FloatArray,
+    first_thru: int,
+    origins: Int32Array,
+    wanted_count: IntArray,
+    demand: FloatArray,
+    dist: FloatArray,
+    pred: IntArray,
+    order: Int32Array,
+    heap: Int32Array,
+    pos: IntArray,
+    load: FloatArray,
+    flow: FloatArray,
+) -> tuple[float, int]:
+    """Load origins ``c, c + n_chunks, ...`` into ``flow`` (zeroed first), one tree each.
+
+    A tree is loaded leaves-first: walking the settled vertices in reverse settling
+    order, each passes its accumulated demand to the link into it and on to that
+    link's tail, so every origin costs O(settled vertices).
+    """
+    n_zones = demand.shape[0]
+    flow[:] = 0.0
+    sp = 0.0
+    bad = 0
+    for i in range(c, origins.shape[0], n_chunks):
+        o = origins[i]
+        row = demand[o]
+        settled = dijkstra(
+            o, indptr, head, cost, first_thru, n_zones, row, wanted_count[o],
+            dist, pred, order, heap, pos,
+        )  # fmt: skip
+        for k in range(settled - 1, 0, -1):
+            v = order[k]
+            if v < n_zones:
+                load[v] += row[v]
+                sp += row[v] * dist[v]
+            amount = load[v]
+            if amount != 0.0:
+                e = pred[v]
+                flow[e] += amount
+                load[tail[e]] += amount
+                load[v] = 0.0
+        load[o] = 0.0
+        for d in range(n_zones):
+            if d != o and row[d] > 0.0 and dist[d] == math.inf:
+                bad += 1
+    return sp, bad
+
+
 @njit(cache=True, parallel=True)
 def aon_load(
     indptr: IntArray,
@@ -186,64 +241,106 @@ def aon_load(
 ) -> tuple[float, int]:
     """All-or-nothing: load ``demand`` on shortest paths at ``cost`` into ``flow_out``.
 
+    Origins run in parallel, strided over the chunks (rows of the workspace arrays).
     ``origins`` lists the zones with demand and ``wanted_count[o]`` the number of
     destinations with positive demand from ``o``. Returns the shortest-path total
     cost ``sum_od demand * distance`` and the number of OD pairs with demand but no
     path (their demand is not loaded).
     """
     n_chunks = dist.shape[0]
-    n_zones = demand.shape[0]
-    m = flow_out.shape[0]
     for c in prange(n_chunks):
-        cf = chunk_flow[c]
-        cf[:] = 0.0
-        cl = load[c]
-        cd = dist[c]
-        cp = pred[c]
-        co = order[c]
-        sp = 0.0
-        bad = 0
-        for i in range(c, origins.shape[0], n_chunks):
-            o = origins[i]
-            row = demand[o]
-            settled = dijkstra(
-                o,
-                indptr,
-                head,
-                cost,
-                first_thru,
-                n_zones,
-                row,
-                wanted_count[o],
-                cd,
-                cp,
-                co,
-                heap[c],
-                pos[c],
-            )
-            for k in range(settled - 1, 0, -1):
-                v = co[k]
-                if v < n_zones:
-                    cl[v] += row[v]
-                    sp += row[v] * cd[v]
-                amount = cl[v]
-                if amount != 0.0:
-                    e = cp[v]
-                    cf[e] += amount
-                    cl[tail[e]] += amount
-                    cl[v] = 0.0
-            cl[o] = 0.0
-            for d in range(n_zones):
-                if d != o and row[d] > 0.0 and cd[d] == math.inf:
-                    bad += 1
+        sp, bad = _load_chunk(
+            c, n_chunks, indptr, head, tail, cost, first_thru, origins, wanted_count, demand,
+            dist[c], pred[c], order[c], heap[c], pos[c], load[c], chunk_flow[c],
+        )  # fmt: skip
         chunk_sp[c] = sp
         chunk_bad[c] = bad
-    for a in prange(m):
+    for a in prange(flow_out.shape[0]):
         s = 0.0
         for c in range(n_chunks):
             s += chunk_flow[c, a]
         flow_out[a] = s
     return chunk_sp.sum(), chunk_bad.sum()
+
+
+@njit(cache=True)
+def aon_load_serial(
+    indptr: IntArray,
+    head: Int32Array,
+    tail: Int32Array,
+    cost: FloatArray,
+    first_thru: int,
+    origins: Int32Array,
+    wanted_count: IntArray,
+    demand: FloatArray,
+    dist: FloatArray,
+    pred: IntArray,
+    order: Int32Array,
+    heap: Int32Array,
+    pos: IntArray,
+    load: FloatArray,
+    chunk_flow: FloatArray,
+    chunk_sp: FloatArray,
+    chunk_bad: IntArray,
+    flow_out: FloatArray,
+) -> tuple[float, int]:
+    """:func:`aon_load` on one thread (workspace row 0), for graphs too small to split.
+
+    Starting a parallel region costs little on an idle machine but up to a
+    scheduler time slice when the cores are shared; below a few million
+    origin-links the serial loop is faster.
+    """
+    return _load_chunk(
+        0, 1, indptr, head, tail, cost, first_thru, origins, wanted_count, demand,
+        dist[0], pred[0], order[0], heap[0], pos[0], load[0], flow_out,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _skim_chunk(
+    c: int,
+    n_chunks: int,
+    indptr: IntArray,
+    head: Int32Array,
+    tail: Int32Array,
+    cost: FloatArray,
+    time: FloatArray,
+    length: FloatArray,
+    first_thru: int,
+    n_zones: int,
+    ones: FloatArray,
+    dist: FloatArray,
+    pred: IntArray,
+    order: Int32Array,
+    heap: Int32Array,
+    pos: IntArray,
+    at: FloatArray,
+    al: FloatArray,
+    skim_cost: FloatArray,
+    skim_time: FloatArray,
+    skim_length: FloatArray,
+) -> None:
+    for o in range(c, n_zones, n_chunks):
+        settled = dijkstra(
+            o, indptr, head, cost, first_thru, n_zones, ones, n_zones - 1,
+            dist, pred, order, heap, pos,
+        )  # fmt: skip
+        at[o] = 0.0
+        al[o] = 0.0
+        for k in range(1, settled):
+            v = order[k]
+            e = pred[v]
+            at[v] = at[tail[e]] + time[e]
+            al[v] = al[tail[e]] + length[e]
+        for d in range(n_zones):
+            if dist[d] == math.inf:
+                skim_cost[o, d] = math.inf
+                skim_time[o, d] = math.inf
+                skim_length[o, d] = math.inf
+            else:
+                skim_cost[o, d] = dist[d]
+                skim_time[o, d] = at[d]
+                skim_length[o, d] = al[d]
 
 
 @njit(cache=True, parallel=True)
@@ -267,52 +364,21 @@ def skim_trees(
     skim_time: FloatArray,
     skim_length: FloatArray,
 ) -> None:
-    """Zone-to-zone skims along the shortest-path trees at ``cost``.
+    """Zone-to-zone skims along the shortest-path trees at ``cost``, origins in parallel.
 
     Fills ``skim_cost`` with the least cost and ``skim_time`` / ``skim_length`` with
     the sums of ``time`` / ``length`` along that path (``inf`` where unreachable).
-    ``aux`` and ``aux2`` are ``(n_chunks, n_nodes)`` scratch arrays.
+    ``aux`` and ``aux2`` are ``(n_chunks, n_nodes)`` scratch arrays. With one
+    workspace row this runs on one thread.
     """
     n_chunks = dist.shape[0]
     ones = np.ones(n_zones)
     for c in prange(n_chunks):
-        cd = dist[c]
-        cp = pred[c]
-        co = order[c]
-        at = aux[c]
-        al = aux2[c]
-        for o in range(c, n_zones, n_chunks):
-            settled = dijkstra(
-                o,
-                indptr,
-                head,
-                cost,
-                first_thru,
-                n_zones,
-                ones,
-                n_zones - 1,
-                cd,
-                cp,
-                co,
-                heap[c],
-                pos[c],
-            )
-            at[o] = 0.0
-            al[o] = 0.0
-            for k in range(1, settled):
-                v = co[k]
-                e = cp[v]
-                at[v] = at[tail[e]] + time[e]
-                al[v] = al[tail[e]] + length[e]
-            for d in range(n_zones):
-                if cd[d] == math.inf:
-                    skim_cost[o, d] = math.inf
-                    skim_time[o, d] = math.inf
-                    skim_length[o, d] = math.inf
-                else:
-                    skim_cost[o, d] = cd[d]
-                    skim_time[o, d] = at[d]
-                    skim_length[o, d] = al[d]
+        _skim_chunk(
+            c, n_chunks, indptr, head, tail, cost, time, length, first_thru, n_zones, ones,
+            dist[c], pred[c], order[c], heap[c], pos[c], aux[c], aux2[c],
+            skim_cost, skim_time, skim_length,
+        )  # fmt: skip
 
 
 def shortest_path_tree(

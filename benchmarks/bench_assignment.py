@@ -1,0 +1,248 @@
+"""Equilibrium assignment: corridor against AequilibraE BFW on Anaheim and Barcelona.
+
+Both tools solve the same TNTP network to the same relative gap in this process,
+with the same number of threads; only the solve is timed (files are read and
+graphs built beforehand), after a warm-up solve of each (numba cache, imports).
+Prints a Markdown table and saves ``benchmarks/assignment_convergence.png``
+(relative gap against iteration, both tools).
+
+AequilibraE (``pip install aequilibrae==1.7.2``, the ``bench`` extra) rejects BPR
+powers below 1, so its copy of Barcelona gets power 1 on the 565 connectors that
+have b = 0 and power 0: their cost is the free-flow time either way.
+
+Run: ``python benchmarks/bench_assignment.py [--repeat 3] [--curve-iter 400]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from corridor.assignment import assign, from_tntp, link_times
+from corridor.io.tntp import TntpNetwork, read_flows, read_network, read_trips
+
+HERE = Path(__file__).resolve().parent
+TNTP = HERE.parent.parent / "shared" / "benchmarks" / "tntp"
+NETWORKS = ("Anaheim", "Barcelona")
+THREADS = 2
+
+
+def load(name: str) -> tuple[TntpNetwork, np.ndarray, np.ndarray]:
+    folder = TNTP / name
+    net = read_network(folder / f"{name}_net.tntp")
+    demand = read_trips(folder / f"{name}_trips.tntp", zones=net.n_zones)
+    best = read_flows(folder / f"{name}_flow.tntp")["volume"].to_numpy()
+    return net, demand, best
+
+
+def true_gap(net: TntpNetwork, demand: np.ndarray, flow: np.ndarray) -> float:
+    """Relative gap of ``flow`` (source order), with costs at ``flow`` itself."""
+    g = from_tntp(net)
+    cost = g.to_source_order(link_times(g, g.from_source_order(flow)))
+    # one all-or-nothing iteration at those costs gives the shortest-path total
+    fixed = assign(
+        from_tntp(TntpNetwork(**{**net.__dict__, "free_flow_time": cost, "b": 0 * net.b})),
+        demand,
+        max_iter=1,
+        skims=True,
+    )
+    assert fixed.skim_cost is not None
+    d = demand.copy()
+    np.fill_diagonal(d, 0.0)
+    tstt = float(cost @ flow)
+    return (tstt - float((d * fixed.skim_cost[0]).sum())) / tstt
+
+
+def mean_rel_diff(flow: np.ndarray, best: np.ndarray) -> float:
+    return float(np.abs(flow - best).sum() / best.sum())
+
+
+# ------------------------------------------------------------------------------ corridor
+
+
+def corridor_run(net: TntpNetwork, demand: np.ndarray, rgap: float, max_iter: int) -> Any:
+    graph = from_tntp(net)
+    t0 = time.perf_counter()
+    result = assign(graph, demand, algorithm="bfw", rgap=rgap, max_iter=max_iter, skims=False)
+    return time.perf_counter() - t0, result
+
+
+# --------------------------------------------------------------------------- AequilibraE
+
+
+def aeq_prepare(net: TntpNetwork, demand: np.ndarray) -> tuple[Any, Any]:
+    import pandas as pd
+    from aequilibrae.matrix import AequilibraeMatrix
+    from aequilibrae.paths import Graph
+
+    links = pd.DataFrame(
+        {
+            "link_id": np.arange(1, net.n_links + 1),
+            "a_node": net.init_node,
+            "b_node": net.term_node,
+            "direction": 1,
+            "capacity": net.capacity,
+            "free_flow_time": net.free_flow_time,
+            "b": net.b,
+            "power": np.where(net.b == 0, np.maximum(net.power, 1.0), net.power),
+        }
+    )
+    zones = np.arange(1, net.n_zones + 1)
+    graph = Graph()
+    graph.network = links
+    graph.prepare_graph(zones)
+    graph.set_graph("free_flow_time")
+    graph.set_skimming([])
+    graph.set_blocked_centroid_flows(net.first_thru_node > 1)
+    matrix = AequilibraeMatrix()
+    matrix.create_empty(zones=net.n_zones, matrix_names=["demand"], memory_only=True)
+    matrix.index = zones
+    matrix.matrix["demand"][:, :] = demand
+    matrix.computational_view(["demand"])
+    return graph, matrix
+
+
+def aeq_run(
+    graph: Any, matrix: Any, n_links: int, rgap: float, max_iter: int
+) -> tuple[float, np.ndarray, list[float]]:
+    from aequilibrae.paths import TrafficAssignment, TrafficClass
+
+    cls = TrafficClass("all", graph, matrix)
+    ta = TrafficAssignment()
+    ta.set_classes([cls])
+    ta.set_vdf("BPR")
+    ta.set_vdf_parameters({"alpha": "b", "beta": "power"})
+    ta.set_capacity_field("capacity")
+    ta.set_time_field("free_flow_time")
+    ta.set_algorithm("bfw")
+    ta.set_cores(THREADS)
+    ta.max_iter = max_iter
+    ta.rgap_target = rgap
+    with contextlib.redirect_stderr(io.StringIO()):  # tqdm progress bars
+        t0 = time.perf_counter()
+        ta.execute()
+        elapsed = time.perf_counter() - t0
+    loads = cls.results.get_load_results()
+    flow = np.zeros(n_links)
+    flow[loads.index.to_numpy() - 1] = loads["demand_tot"].to_numpy()
+    gaps = [float(g) for g in ta.assignment.convergence_report["rgap"]]
+    return elapsed, flow, gaps
+
+
+# ---------------------------------------------------------------------------------- main
+
+
+def first_below(gaps: list[float] | np.ndarray, target: float, offset: int) -> str:
+    for i, g in enumerate(gaps):
+        if g <= target:
+            return str(i + offset)
+    return f"> {len(gaps) + offset - 1}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="timed solves per tool")
+    parser.add_argument("--curve-iter", type=int, default=400, help="iterations for the curves")
+    args = parser.parse_args()
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        aeq_version = version("aequilibrae")
+    except PackageNotFoundError:
+        print("AequilibraE is not installed: pip install 'aequilibrae==1.7.2' (the bench extra)")
+        return 1
+    import numba
+
+    numba.set_num_threads(THREADS)
+    rows = []
+    curves: dict[str, dict[str, list[float]]] = {}
+    for name in NETWORKS:
+        net, demand, best = load(name)
+        corridor_run(net, demand, 1e-2, 5)  # warm: load the numba cache
+        c_times, c_result = [], None
+        for _ in range(args.repeat):
+            elapsed, c_result = corridor_run(net, demand, 1e-4, 1000)
+            c_times.append(elapsed)
+        graph, matrix = aeq_prepare(net, demand)
+        aeq_run(graph, matrix, net.n_links, 1e-2, 5)  # warm
+        a_times, a_flow = [], np.zeros(0)
+        for _ in range(args.repeat):
+            elapsed, a_flow, _ = aeq_run(graph, matrix, net.n_links, 1e-4, 1000)
+            a_times.append(elapsed)
+        assert c_result is not None
+        c_med, a_med = statistics.median(c_times), statistics.median(a_times)
+        # long runs for the convergence curves and the 1e-6 iteration counts
+        _, c_long = corridor_run(net, demand, 1e-7, args.curve_iter)
+        _, _, a_long = aeq_run(graph, matrix, net.n_links, 1e-7, args.curve_iter)
+        curves[name] = {"corridor": list(c_long.gap), "AequilibraE": a_long}
+        rows.append(
+            {
+                "network": name,
+                "corridor_s": c_med,
+                "aeq_s": a_med,
+                "ratio": a_med / c_med,
+                "c_it4": first_below(c_long.gap, 1e-4, 1),
+                "a_it4": first_below(a_long, 1e-4, 2),
+                "c_it6": first_below(c_long.gap, 1e-6, 1),
+                "a_it6": first_below(a_long, 1e-6, 2),
+                "c_true": true_gap(net, demand, c_result.link_flow),
+                "a_true": true_gap(net, demand, a_flow),
+                "c_diff": mean_rel_diff(c_result.link_flow, best),
+                "a_diff": mean_rel_diff(a_flow, best),
+            }
+        )
+        print(f"{name}: corridor {c_times}, AequilibraE {a_times}", file=sys.stderr)
+
+    print(
+        f"AequilibraE {aeq_version} ({THREADS} cores), corridor with numba {numba.__version__} "
+        f"(origins in parallel only above assign's size threshold); "
+        f"median of {args.repeat} solves to rgap 1e-4\n"
+    )
+    print(
+        "| network | corridor s | AequilibraE s | speed-up | iterations to 1e-4 (corridor / Aeq) "
+        "| iterations to 1e-6 (corridor / Aeq) | gap of final flows recomputed (corridor / Aeq) "
+        "| flow diff. vs best known (corridor / Aeq) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(
+            f"| {r['network']} | {r['corridor_s']:.3f} | {r['aeq_s']:.3f} | {r['ratio']:.1f}× "
+            f"| {r['c_it4']} / {r['a_it4']} | {r['c_it6']} / {r['a_it6']} "
+            f"| {r['c_true']:.1e} / {r['a_true']:.1e} "
+            f"| {r['c_diff']:.2%} / {r['a_diff']:.2%} |"
+        )
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(NETWORKS), figsize=(10, 4), sharey=True)
+    for ax, name in zip(axes, NETWORKS, strict=True):
+        c = curves[name]["corridor"]
+        a = curves[name]["AequilibraE"]
+        ax.semilogy(np.arange(1, len(c) + 1), c, label="corridor BFW")
+        ax.semilogy(np.arange(2, len(a) + 2), a, label="AequilibraE 1.7.2 BFW")
+        for level in (1e-4, 1e-6):
+            ax.axhline(level, color="grey", lw=0.6, ls=":")
+        ax.set_title(name)
+        ax.set_xlabel("iteration")
+    axes[0].set_ylabel("relative gap")
+    axes[0].legend()
+    fig.tight_layout()
+    out = HERE / "assignment_convergence.png"
+    fig.savefig(out, dpi=110)
+    print(f"\nconvergence curves: {out.relative_to(HERE.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
