@@ -13,6 +13,7 @@ from typing import Any
 from corridor.graph.compiled import CompiledNetwork, compile_network
 from corridor.model.network import Network
 from corridor.paths.loading import (
+    Load,
     bottlenecks,
     element_flows,
     load_demand,
@@ -46,7 +47,7 @@ def default_pairs(network: Network) -> list[tuple[str, str, str]]:
 
 
 def route_record(
-    g: CompiledNetwork, r: Route, flows: dict[tuple[str, int, int], float], *, seed: int = 0
+    g: CompiledNetwork, r: Route, flows: dict[tuple[str, int, int], Load], *, seed: int = 0
 ) -> dict[str, Any]:
     """One route in the JSON contract."""
     p10, p50, p90 = day_percentiles(r, seed=seed)
@@ -106,7 +107,7 @@ def analyze(
     ['dataset', 'routes', 'scenario']
     """
     g, loading = compile_loaded(network, growth=growth)
-    flows = element_flows(g, loading.edge_flow_teu)
+    flows = element_flows(g, loading)
     wanted = [
         (p[0], p[1], p[2] if len(p) > 2 else "containers")
         for p in (pairs if pairs is not None else default_pairs(network))

@@ -55,9 +55,15 @@ def check_contract(result: dict) -> None:  # type: ignore[type-arg]
         assert utils == sorted(utils, reverse=True)
         for b in r["bottlenecks"]:
             assert b["kind"] in {"border", "terminal", "port", "service", "link"}
-            assert b["utilisation"] == pytest.approx(
+            ratios = [
                 b["flow_teu_per_year"] / b["capacity_teu_per_year"]
-            )
+                if b["capacity_teu_per_year"]
+                else 0.0,
+                b["flow_t_per_year"] / b["capacity_t_per_year"]
+                if b["capacity_t_per_year"]
+                else 0.0,
+            ]
+            assert b["utilisation"] == pytest.approx(max(ratios))
         for code in r["countries"] + r["transits"]:
             assert len(code) == 2 and code.isupper()
 
@@ -141,3 +147,19 @@ def test_identical_routes_are_flagged(tiny_dataset: Callable[..., Path]) -> None
     assert by["middle"]["same_route_as"] is None
     assert by["ferry"]["same_route_as"] == "middle"
     assert by["ferry"]["legs"] == by["middle"]["legs"]
+
+
+def test_tonnage_capacity_binds_too(tiny_dataset: Callable[..., Path]) -> None:
+    from tiny_network import TINY
+
+    links = TINY["links"].replace(
+        "cd,c,d,rail_1520,1000,50,10,200000,inf", "cd,c,d,rail_1520,1000,50,10,200000,50000"
+    )
+    result = analyze(load_network(tiny_dataset(links=links)))
+    check_contract(result)
+    middle = next(r for r in result["routes"] if r["corridor"] == "middle")
+    top = middle["bottlenecks"][0]
+    # 10,000 TEU of containers at 10 t/TEU is 100,000 t on a 50,000 t/year line
+    assert top["id"] == "cd" and top["binding_unit"] == "t"
+    assert top["flow_t_per_year"] == pytest.approx(100000)
+    assert top["utilisation"] == pytest.approx(2.0)

@@ -102,7 +102,9 @@ def test_missing_required_file(tiny_dataset: Callable[..., Path]) -> None:
         load_network(folder)
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     text=st.text(
         alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters=',\n\r"'),
@@ -122,7 +124,9 @@ def test_any_text_in_a_number_cell_is_parsed_or_rejected_cleanly(
     assert net.links.loc[0, "length_km"] == value and value >= 0
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(value=st.floats(min_value=0, max_value=1e9, allow_nan=False, allow_infinity=False))
 def test_numbers_round_trip(tiny_dataset: Callable[..., Path], value: float) -> None:
     folder = tiny_dataset(links=_replace_cell("links", 3, "tariff_usd_per_feu_km", repr(value)))

@@ -60,6 +60,7 @@ class CompiledNetwork:
     hours_waiting_cv: npt.NDArray[np.float64]
     cost_usd: npt.NDArray[np.float64]
     capacity_teu_per_year: npt.NDArray[np.float64]
+    capacity_t_per_year: npt.NDArray[np.float64]
     node_ids: tuple[str, ...]
     node_country: tuple[str, ...]
 
@@ -118,6 +119,7 @@ class _Builder:
                 "hours_waiting_cv",
                 "cost_usd",
                 "capacity_teu_per_year",
+                "capacity_t_per_year",
             )
         }
 
@@ -147,6 +149,7 @@ class _Builder:
         ):
             c[name].append(values.get(name, 0.0))
         c["capacity_teu_per_year"].append(values.get("capacity_teu_per_year", np.inf))
+        c["capacity_t_per_year"].append(values.get("capacity_t_per_year", np.inf))
 
 
 def compile_network(
@@ -184,6 +187,7 @@ def compile_network(
             "hours_waiting_cv": STOP_CV,
             "cost_usd": r.tariff_usd_per_feu_km * r.length_km,
             "capacity_teu_per_year": r.capacity_teu_per_year,
+            "capacity_t_per_year": r.capacity_t_per_year,
         }
         ends = [(r[1], r[2])] + ([(r[2], r[1])] if r.bidirectional else [])
         for a, z in ends:
@@ -305,6 +309,7 @@ def _to_csr(network: Network, b: _Builder) -> CompiledNetwork:
         hours_waiting_cv=col("hours_waiting_cv", np.float64),  # type: ignore[arg-type]
         cost_usd=col("cost_usd", np.float64),  # type: ignore[arg-type]
         capacity_teu_per_year=col("capacity_teu_per_year", np.float64),  # type: ignore[arg-type]
+        capacity_t_per_year=col("capacity_t_per_year", np.float64),  # type: ignore[arg-type]
         node_ids=b.node_ids,
         node_country=tuple(countries[n] for n in b.node_ids),
     )

@@ -33,6 +33,7 @@ class Leg:
     hours_waiting_cv: float
     cost_usd: float
     capacity_teu_per_year: float
+    capacity_t_per_year: float
     edge: int
 
     def to_dict(self) -> dict[str, Any]:
@@ -48,6 +49,7 @@ class Leg:
             "hours_waiting": self.hours_waiting,
             "cost_usd": self.cost_usd,
             "capacity_teu_per_year": _finite_or_none(self.capacity_teu_per_year),
+            "capacity_t_per_year": _finite_or_none(self.capacity_t_per_year),
         }
 
 
@@ -166,6 +168,7 @@ def build_route(
                 hours_waiting_cv=float(g.hours_waiting_cv[e]),
                 cost_usd=float(g.cost_usd[e]),
                 capacity_teu_per_year=float(g.capacity_teu_per_year[e]),
+                capacity_t_per_year=float(g.capacity_t_per_year[e]),
                 edge=int(e),
             )
         )
