@@ -309,3 +309,36 @@ def test_parallel_and_serial_loading_agree() -> None:
     np.testing.assert_allclose(threaded.link_flow, serial.link_flow, rtol=1e-9, atol=1e-9)
     assert threaded.skim_cost is not None and serial.skim_cost is not None
     np.testing.assert_allclose(threaded.skim_cost, serial.skim_cost, rtol=1e-12)
+
+
+def test_shared_capacity_group() -> None:
+    """Two queue links sharing one capacity: both cost t(total), so all take the cheaper exit."""
+    from corridor.assignment import VDF_QUEUE, queue_parameters
+    from corridor.errors import DataError
+
+    alpha, beta = queue_parameters(1, 2.0)
+    kw = dict(
+        n_nodes=4, n_zones=2, first_thru=2,
+        tail=np.array([0, 0, 2, 3]), head=np.array([2, 3, 1, 1]),
+        free_flow_time=np.array([1.0, 1.0, 3.0, 3.5]),
+        capacity=np.array([100.0, 100.0, np.inf, np.inf]),
+        alpha=np.array([alpha, alpha, 0.0, 0.0]), beta=np.array([beta, beta, 0.0, 0.0]),
+        vdf=np.array([VDF_QUEUE, VDF_QUEUE, 0, 0]),
+    )  # fmt: skip
+    demand = np.array([[0.0, 60.0], [0.0, 0.0]])
+    shared = assign(build_graph(**kw, capacity_group=np.array([7, 7, 0, 1])), demand, rgap=1e-12)
+    np.testing.assert_allclose(shared.link_flow, [60.0, 0.0, 60.0, 0.0], atol=1e-9)
+    t = 1.0 + 2.0 * 0.6 / 0.4  # M/M/1 wait at rho = 0.6, plus the dwell
+    np.testing.assert_allclose(shared.link_time[:2], [t, t])
+    np.testing.assert_allclose(shared.utilisation()[:2], [0.6, 0.6])
+    assert shared.objective[-1] == pytest.approx(
+        1.0 * 60 + 100 * 2.0 * (-0.6 - np.log(0.4)) + 3.0 * 60, rel=1e-9
+    )
+    # separate capacities: the flow splits so that 1 + w(v) + 3 = 1 + w(60 - v) + 3.5
+    apart = assign(build_graph(**kw), demand, rgap=1e-12)
+    v = apart.link_flow[0]
+    w = lambda x: 2.0 * (x / 100) / (1 - x / 100)  # noqa: E731
+    assert 0 < apart.link_flow[1] < 30 and w(v) + 3.0 == pytest.approx(w(60 - v) + 3.5)
+    with pytest.raises(DataError, match="differ in 'capacity'"):
+        build_graph(**{**kw, "capacity": np.array([100.0, 90.0, np.inf, np.inf])},
+                    capacity_group=np.array([7, 7, 0, 1]))  # fmt: skip

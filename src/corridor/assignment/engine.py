@@ -28,7 +28,6 @@ from corridor.assignment import kernels, steps
 from corridor.assignment.classes import TrafficClass
 from corridor.assignment.graph import AssignmentGraph, from_tntp
 from corridor.assignment.result import AssignmentResult
-from corridor.assignment.vdf import integral_sum
 from corridor.errors import NoRouteError
 from corridor.io.tntp import TntpNetwork
 
@@ -207,6 +206,9 @@ def assign(
     s_prev = np.zeros((n_classes, m))
     volume = np.zeros(m)
     dvol = np.zeros(m)
+    gvol = np.zeros(m)  # volume of each link's capacity group
+    gdir = np.zeros(m)
+    gscratch = np.zeros(m)
     time = np.empty(m)
     cost = np.empty((n_classes, m))
     products = np.zeros(4)
@@ -231,7 +233,17 @@ def assign(
 
     def refresh() -> None:
         steps.refresh_costs(
-            volume, g.free_flow_time, g.capacity, g.alpha, g.beta, g.vdf, fixed, allowed, time, cost
+            gvol, g.free_flow_time, g.capacity, g.alpha, g.beta, g.vdf, fixed, allowed, time, cost
+        )
+
+    def search() -> float:
+        """Exact line search from x towards s (-1 if s does not descend)."""
+        slope = steps.direction(x, s, pce, fixed, dvol)
+        steps.group_volume(dvol, g.group, gscratch, gdir)
+        return float(
+            steps.line_search(
+                gvol, gdir, dvol, g.free_flow_time, g.capacity, g.alpha, g.beta, g.vdf, slope
+            )
         )
 
     gaps: list[float] = []
@@ -243,6 +255,7 @@ def assign(
     load_all()
     x[:] = y
     steps.aggregate(x, pce, volume)
+    steps.group_volume(volume, g.group, gscratch, gvol)
     step_sizes.append(1.0)
     restart = True  # the next direction is a plain Frank-Wolfe step
     n_conjugate = 0  # directions since the last restart
@@ -256,7 +269,9 @@ def assign(
         gaps.append(gap)
         aecs.append(excess / total_demand if total_demand > 0 else 0.0)
         objectives.append(
-            integral_sum(volume, g.free_flow_time, g.capacity, g.alpha, g.beta, g.vdf)
+            steps.grouped_integral(
+                gvol, g.group_rep, g.free_flow_time, g.capacity, g.alpha, g.beta, g.vdf
+            )
             + steps.fixed_cost_total(x, fixed, pce)
         )
         if progress is not None:
@@ -269,7 +284,7 @@ def assign(
             n_conjugate = 0
         elif algorithm == "cfw" or n_conjugate == 1:
             steps.conjugate_products(
-                volume, g.free_flow_time, g.capacity, g.alpha, g.beta, g.vdf,
+                gvol, g.free_flow_time, g.capacity, g.alpha, g.beta, g.vdf,
                 x, y, s, s_prev, pce, tau, products,
             )  # fmt: skip
             num, den = products[0], products[0] - products[1]
@@ -282,7 +297,7 @@ def assign(
                 steps.combine_targets(y, s, s_prev, 1.0 - a, a, 0.0)
         else:
             steps.conjugate_products(
-                volume, g.free_flow_time, g.capacity, g.alpha, g.beta, g.vdf,
+                gvol, g.free_flow_time, g.capacity, g.alpha, g.beta, g.vdf,
                 x, y, s, s_prev, pce, tau, products,
             )  # fmt: skip
             mu = max(-products[2] / products[3], 0.0) if products[3] != 0.0 else 0.0
@@ -297,23 +312,18 @@ def assign(
         if algorithm == "msa":
             tau = 1.0 / (len(gaps) + 1)
         else:
-            slope = steps.direction(x, s, pce, fixed, dvol)
-            tau = steps.line_search(
-                volume, dvol, g.free_flow_time, g.capacity, g.alpha, g.beta, g.vdf, slope
-            )
+            tau = search()
             if tau < 0.0 and n_conjugate > 0:
                 # The conjugate target does not descend: take a Frank-Wolfe step instead.
                 s[:] = y
                 n_conjugate = 0
-                slope = steps.direction(x, s, pce, fixed, dvol)
-                tau = steps.line_search(
-                    volume, dvol, g.free_flow_time, g.capacity, g.alpha, g.beta, g.vdf, slope
-                )
+                tau = search()
             if tau < 0.0:
                 # Not even the all-or-nothing direction descends: x is optimal to rounding.
                 break
         steps.take_step(x, s, tau)
         steps.aggregate(x, pce, volume)
+        steps.group_volume(volume, g.group, gscratch, gvol)
         step_sizes.append(tau)
         n_conjugate += 1
         restart = tau >= _FULL_STEP

@@ -41,6 +41,11 @@ class AssignmentGraph:
     :func:`corridor.assignment.vdf.queue_parameters`), ``vdf`` (``VDF_BPR`` or
     ``VDF_QUEUE``), ``toll`` and ``length`` (added to the cost through the toll and
     distance factors of :func:`corridor.assignment.assign`).
+
+    ``group`` numbers the capacity each link uses: links of one group (a terminal's
+    loading, unloading and transfer edges) share one volume-delay function, evaluated
+    at their summed volume; ``group_rep`` marks one link per group. Without shared
+    capacities every link is its own group.
     """
 
     n_nodes: int
@@ -58,6 +63,13 @@ class AssignmentGraph:
     length: FloatArray
     link_index: NDArray[np.int64]
     node_ids: NDArray[np.int64]
+    group: NDArray[np.int64]
+    group_rep: NDArray[np.bool_]
+
+    @property
+    def n_groups(self) -> int:
+        """Number of capacity groups."""
+        return int(self.group_rep.sum())
 
     @property
     def n_links(self) -> int:
@@ -90,6 +102,7 @@ def build_graph(
     toll: FloatArray | None = None,
     length: FloatArray | None = None,
     node_ids: NDArray[np.integer] | None = None,
+    capacity_group: NDArray[np.integer] | None = None,
     source: str = "<graph>",
 ) -> AssignmentGraph:
     """Validate link arrays (0-based vertices, any order) and sort them into an AssignmentGraph.
@@ -107,6 +120,9 @@ def build_graph(
         Optional per-link VDF code (default BPR), toll and length (default 0).
     node_ids
         External label of each vertex (default ``1..n_nodes``).
+    capacity_group
+        Label per link of the capacity it uses (default: its own). Links sharing a
+        label must have the same free-flow time, capacity, alpha, beta and VDF.
     source
         Name used in error messages.
 
@@ -155,6 +171,21 @@ def build_graph(
         else np.asarray(node_ids, dtype=np.int64)
     )
 
+    if capacity_group is None:
+        labels = np.arange(m, dtype=np.int64)
+    else:
+        labels = np.asarray(capacity_group)
+        if labels.shape != (m,):
+            raise DataError(source, f"'capacity_group' must have {m} entries")
+    _, first, group = np.unique(labels, return_index=True, return_inverse=True)
+    group = group.astype(np.int64).reshape(m)
+    for label, column in (("free_flow_time", fft), ("capacity", cap), ("alpha", alp),
+                          ("beta", bet), ("vdf", kind)):  # fmt: skip
+        if np.any(column != column[first][group]):
+            raise DataError(source, f"links sharing a capacity group differ in '{label}'")
+    rep = np.zeros(m, dtype=np.bool_)
+    rep[first] = True
+
     order = np.argsort(tail_a, kind="stable")
     counts = np.bincount(tail_a, minlength=n_nodes)
     indptr = np.zeros(n_nodes + 1, dtype=np.int64)
@@ -175,6 +206,8 @@ def build_graph(
         length=np.ascontiguousarray(lng[order]),
         link_index=order.astype(np.int64),
         node_ids=ids,
+        group=np.ascontiguousarray(group[order]),
+        group_rep=np.ascontiguousarray(rep[order]),
     )
 
 

@@ -92,11 +92,23 @@ class AssignmentResult:
         hits = np.flatnonzero(self.gap <= rgap)
         return int(hits[0]) + 1 if hits.size else None
 
-    def over_capacity(self, rho: float = 1.0) -> NDArray[np.int64]:
-        """Links (source order) whose volume exceeds ``rho`` times their finite capacity."""
+    def group_flow(self) -> FloatArray:
+        """Volume of each link's capacity group (source order); equals ``link_flow``
+        for links with a capacity of their own."""
+        g = self.graph
+        csr = g.from_source_order(self.link_flow)
+        sums = np.bincount(g.group, weights=csr, minlength=g.n_links).astype(np.float64)
+        return g.to_source_order(np.ascontiguousarray(sums[g.group]))
+
+    def utilisation(self) -> FloatArray:
+        """Group volume over capacity per link (source order); 0 where not capacitated."""
         cap = self.graph.to_source_order(self.graph.capacity)
         finite = np.isfinite(cap) & (cap > 0)
-        return np.flatnonzero(finite & (self.link_flow > rho * np.where(finite, cap, 1.0)))
+        return np.where(finite, self.group_flow() / np.where(finite, cap, 1.0), 0.0)
+
+    def over_capacity(self, rho: float = 1.0) -> NDArray[np.int64]:
+        """Links (source order) whose capacity group carries more than ``rho`` x capacity."""
+        return np.flatnonzero(self.utilisation() > rho)
 
     def to_frame(self, class_index: int = 0) -> pd.DataFrame:
         """Link table ``from, to, volume, cost`` (TNTP flow-file columns).
@@ -108,8 +120,8 @@ class AssignmentResult:
         import pandas as pd
 
         g = self.graph
-        tail = g.to_source_order(g.tail.astype(np.float64)).astype(np.int64)
-        head = g.to_source_order(g.head.astype(np.float64)).astype(np.int64)
+        tail = g.to_source_order(g.tail)
+        head = g.to_source_order(g.head)
         return pd.DataFrame(
             {
                 "from": g.node_ids[tail],

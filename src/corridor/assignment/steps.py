@@ -15,10 +15,11 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from corridor.assignment.vdf import link_derivative, link_time, times_array
+from corridor.assignment.vdf import link_derivative, link_integral, link_time, times_array
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.int64]
 Int8Array = NDArray[np.int8]
 
 
@@ -74,6 +75,34 @@ def aggregate(flow: FloatArray, pce: FloatArray, out: FloatArray) -> None:
     for k in range(flow.shape[0]):
         for a in range(flow.shape[1]):
             out[a] += pce[k] * flow[k, a]
+
+
+@njit(cache=True)
+def group_volume(volume: FloatArray, group: IntArray, scratch: FloatArray, out: FloatArray) -> None:
+    """``out[a]`` = summed ``volume`` of the capacity group of link ``a``."""
+    scratch[:] = 0.0
+    for a in range(volume.shape[0]):
+        scratch[group[a]] += volume[a]
+    for a in range(volume.shape[0]):
+        out[a] = scratch[group[a]]
+
+
+@njit(cache=True)
+def grouped_integral(
+    group_vol: FloatArray,
+    rep: BoolArray,
+    t0: FloatArray,
+    capacity: FloatArray,
+    alpha: FloatArray,
+    beta: FloatArray,
+    kind: Int8Array,
+) -> float:
+    """Beckmann integral with shared capacities: one term per group, at its volume."""
+    total = 0.0
+    for a in range(group_vol.shape[0]):
+        if rep[a]:
+            total += link_integral(group_vol[a], t0[a], capacity[a], alpha[a], beta[a], kind[a])
+    return total
 
 
 @njit(cache=True)
@@ -151,7 +180,8 @@ def direction(
 @njit(cache=True)
 def _slope(
     tau: float,
-    volume: FloatArray,
+    group_vol: FloatArray,
+    group_dir: FloatArray,
     dvol: FloatArray,
     t0: FloatArray,
     capacity: FloatArray,
@@ -162,19 +192,22 @@ def _slope(
 ) -> tuple[float, float]:
     first = fixed_slope
     second = 0.0
-    for a in range(volume.shape[0]):
+    for a in range(dvol.shape[0]):
         d = dvol[a]
         if d == 0.0:
             continue
-        v = volume[a] + tau * d
+        v = group_vol[a] + tau * group_dir[a]
         first += link_time(v, t0[a], capacity[a], alpha[a], beta[a], kind[a]) * d
-        second += link_derivative(v, t0[a], capacity[a], alpha[a], beta[a], kind[a]) * d * d
+        second += (
+            link_derivative(v, t0[a], capacity[a], alpha[a], beta[a], kind[a]) * group_dir[a] * d
+        )
     return first, second
 
 
 @njit(cache=True)
 def line_search(
-    volume: FloatArray,
+    group_vol: FloatArray,
+    group_dir: FloatArray,
     dvol: FloatArray,
     t0: FloatArray,
     capacity: FloatArray,
@@ -183,35 +216,34 @@ def line_search(
     kind: Int8Array,
     fixed_slope: float,
 ) -> float:
-    """Exact step on ``[0, 1]`` minimising the objective along ``volume + tau * dvol``.
+    """Exact step on ``[0, 1]`` minimising the objective along the direction.
 
+    ``dvol`` is the link direction (PCE units), ``group_dir`` its sum over each
+    link's capacity group and ``group_vol`` the current group volume per link.
     Finds the root of the directional derivative by Newton steps kept inside a
     shrinking bracket (bisection when Newton leaves it). Returns ``-1.0`` if the
     direction does not descend at ``tau = 0``.
     """
-    g0, _ = _slope(0.0, volume, dvol, t0, capacity, alpha, beta, kind, fixed_slope)
+    args = (group_vol, group_dir, dvol, t0, capacity, alpha, beta, kind, fixed_slope)
+    g0, _ = _slope(0.0, *args)
     if not g0 < 0.0:
         return -1.0
-    g1, _ = _slope(1.0, volume, dvol, t0, capacity, alpha, beta, kind, fixed_slope)
+    g1, _ = _slope(1.0, *args)
     if g1 <= 0.0:
         return 1.0
     lo = 0.0
     hi = 1.0
-    glo = g0
-    ghi = g1
     # Start from the secant root of the bracket: close when the slope is near linear.
-    tau = glo / (glo - ghi)
+    tau = g0 / (g0 - g1)
     tol = 1e-13 * abs(g0)
     for _ in range(200):
-        g, h = _slope(tau, volume, dvol, t0, capacity, alpha, beta, kind, fixed_slope)
+        g, h = _slope(tau, *args)
         if abs(g) <= tol:
             return tau
         if g < 0.0:
             lo = tau
-            glo = g
         else:
             hi = tau
-            ghi = g
         if hi - lo <= 1e-15:
             break
         step = tau - g / h if h > 0.0 else -1.0
