@@ -158,3 +158,69 @@ def test_report_opens_offline_with_every_section(
     assert guard.errors == []
     assert guard.blocked == []
     assert all(u.startswith("file://") or u.startswith("data:") for u in guard.requests)
+
+
+def _open_pair(page: Any, base: str, origin: str, destination: str) -> str:
+    page.goto(f"{base}/?{urlencode({'origin': origin, 'destination': destination})}")
+    return _wait_for_result(page)
+
+
+def test_an_intervention_changes_the_middle_corridor_as_the_api_says(
+    live_server: str, guarded_page: tuple[Any, Guard]
+) -> None:
+    page, guard = guarded_page
+    guard.allowed = live_server
+    query = _open_pair(page, live_server, "xian", "duisburg")
+    before = _api(live_server, query)
+    rows = _table(page)
+    _assert_table_matches(rows, before)
+
+    # Two more container feeders on Aktau–Alat: the Caspian ferry waits less.
+    page.check("input[name=intervention][value=i_kmtf_feeders]")
+    with_feeders = _wait_for_result(page, query)
+    assert "intervention=i_kmtf_feeders" in with_feeders
+    after = _api(live_server, with_feeders)
+    new_rows = _table(page)
+    _assert_table_matches(new_rows, after)
+    days = {r["corridor"]: float(r["time_days"]) for r in rows}
+    new_days = {r["corridor"]: float(r["time_days"]) for r in new_rows}
+    assert new_days["middle"] < days["middle"]
+    # Corridors that do not use the Aktau–Alat ferry keep their times.
+    assert new_days["northern"] == days["northern"]
+    screenshot(page, "dashboard_intervention.png", full_page=False)
+
+    # Unticking it brings the first answer back.
+    page.uncheck("input[name=intervention][value=i_kmtf_feeders]")
+    _wait_for_result(page, with_feeders)
+    assert _table(page) == rows
+    assert guard.errors == [] and guard.blocked == []
+
+
+def test_a_simulation_run_from_the_page_shows_progress_and_distributions(
+    live_server: str, guarded_page: tuple[Any, Guard]
+) -> None:
+    page, guard = guarded_page
+    guard.allowed = live_server
+    if not httpx.get(f"{live_server}/api/meta", timeout=30).json()["features"]["simulation"]:
+        pytest.skip("this build has no simulation module")
+    _open_pair(page, live_server, "xian", "duisburg")
+    page.fill("#replications", "3")
+    page.click("#simulate")
+    assert page.locator("#sim-progress").is_visible()
+    page.wait_for_function(
+        "() => document.getElementById('sim-result').dataset.job", timeout=WAIT_MS
+    )
+    assert page.eval_on_selector("#sim-progress", "p => p.value") == 1
+    assert page.text_content("#status") == "Simulation done."
+    # One curve per simulated route of the pair, drawn as SVG polylines.
+    charts = page.locator("#sim-result svg.dist")
+    assert charts.count() >= 1
+    curves = page.eval_on_selector_all(
+        "#sim-result svg.dist polyline.ecdf", "ps => ps.map(p => p.getAttribute('points'))"
+    )
+    assert curves and all(len(c.split()) >= 3 for c in curves)
+    assert any("/api/jobs/" in u for u in guard.requests)  # progress was polled
+    page.locator("#sim-result").scroll_into_view_if_needed()
+    screenshot(page, "dashboard_simulation.png")
+    assert guard.errors == [] and guard.blocked == []
+    assert all(u.startswith(live_server + "/") or u.startswith("data:") for u in guard.requests)

@@ -67,20 +67,30 @@
     bar.value = 0;
     status.textContent = 'Simulating…';
     fetch('/api/simulate?' + query() + '&replications=' + encodeURIComponent(reps), { method: 'POST' })
-      .then(function (r) { return r.json(); })
-      .then(function (job) { poll(job.id, bar); });
+      .then(function (r) { return r.json().then(function (job) { return { ok: r.ok, job: job }; }); })
+      .then(function (answer) {
+        if (!answer.ok) { status.textContent = 'Simulation refused: ' + answer.job.detail; return; }
+        poll(answer.job.id, bar);
+      })
+      .catch(function (err) { status.textContent = 'Network error: ' + err; });
   }
 
   function poll(id, bar) {
     fetch('/api/jobs/' + id).then(function (r) { return r.json(); }).then(function (job) {
       bar.value = job.progress;
-      if (job.state === 'running') { setTimeout(function () { poll(id, bar); }, 400); return; }
+      if (job.state === 'running') {
+        status.textContent = 'Simulating… ' + Math.round(100 * job.progress) + ' %';
+        setTimeout(function () { poll(id, bar); }, 400);
+        return;
+      }
       if (job.state === 'failed') { status.textContent = 'Simulation failed: ' + job.error; return; }
-      status.textContent = 'Simulation done.';
       return fetch('/ui/job/' + id).then(function (r) { return r.text(); }).then(function (html) {
-        document.getElementById('sim-result').innerHTML = html;
+        var box = document.getElementById('sim-result');
+        box.innerHTML = html;
+        box.dataset.job = id;
+        status.textContent = 'Simulation done.';
       });
-    });
+    }).catch(function (err) { status.textContent = 'Network error: ' + err; });
   }
 
   form.addEventListener('change', function () { update(); });
