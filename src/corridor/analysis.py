@@ -47,10 +47,10 @@ def default_pairs(network: Network) -> list[tuple[str, str, str]]:
 
 
 def route_record(
-    g: CompiledNetwork, r: Route, flows: dict[tuple[str, int, int], Load], *, seed: int = 0
+    g: CompiledNetwork, r: Route, flows: dict[tuple[str, int, int], Load]
 ) -> dict[str, Any]:
     """One route in the JSON contract."""
-    p10, p50, p90 = day_percentiles(r, seed=seed)
+    p10, p50, p90 = day_percentiles(r)
     return {
         "corridor": r.corridor,
         "origin": r.origin,
@@ -80,7 +80,6 @@ def analyze(
     corridors: Iterable[str] | None = None,
     scenario_name: str = "base",
     growth: float = 1.0,
-    seed: int = 0,
 ) -> dict[str, Any]:
     """Compare the corridors between origin–destination pairs.
 
@@ -96,8 +95,6 @@ def analyze(
         Recorded in the result.
     growth
         Factor on all demand when loading capacities.
-    seed
-        Seed of the p10/p90 sampling.
 
     Examples
     --------
@@ -116,7 +113,7 @@ def analyze(
     for origin, destination, commodity in wanted:
         first_with: dict[tuple[int, ...], str] = {}
         for r in routes(g, origin, destination, commodity=commodity, corridors=corridors):
-            rec = route_record(g, r, flows, seed=seed)
+            rec = route_record(g, r, flows)
             # corridors are overlapping definitions: say when two give one route
             rec["same_route_as"] = first_with.setdefault(r.edges, r.corridor)
             if rec["same_route_as"] == r.corridor:

@@ -163,3 +163,16 @@ def test_tonnage_capacity_binds_too(tiny_dataset: Callable[..., Path]) -> None:
     assert top["id"] == "cd" and top["binding_unit"] == "t"
     assert top["flow_t_per_year"] == pytest.approx(100000)
     assert top["utilisation"] == pytest.approx(2.0)
+
+
+def test_closed_form_percentiles_match_monte_carlo(tiny_dataset: Callable[..., Path]) -> None:
+    """Moment-matched gamma + Wilson–Hilferty quantiles against 200,000 sampled trips."""
+    import numpy as np
+
+    from corridor.paths.reliability import day_percentiles, sample_days
+    from corridor.paths.routes import routes
+
+    for r in routes(load_network(tiny_dataset()), "a", "f"):
+        days = sample_days(r, samples=200_000, seed=3)
+        expected = np.percentile(days, [10, 50, 90])
+        assert day_percentiles(r) == pytest.approx(expected, rel=0.005)

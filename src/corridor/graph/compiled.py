@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -77,15 +78,29 @@ class CompiledNetwork:
     def gate(self, node_id: str) -> int:
         """Vertex index of a node's gate."""
         self.network.require_node(node_id)
-        return self.node_ids.index(node_id)
+        return self._gate_of[node_id]
+
+    @cached_property
+    def _gate_of(self) -> dict[str, int]:
+        return {n: i for i, n in enumerate(self.node_ids)}
 
     def element_id(self, edge: int) -> str:
         """Id of the table row behind an edge ('' if none)."""
-        row = int(self.element[edge])
-        if row < 0:
-            return ""
-        table = self.network.tables[EDGE_TABLE[int(self.kind[edge])]]
-        return str(table["id"].iloc[row])
+        return self.element_ids[edge]
+
+    @cached_property
+    def element_ids(self) -> tuple[str, ...]:
+        """Id of the table row behind each edge ('' if none)."""
+        ids = {name: list(self.network.tables[name]["id"]) for name in set(EDGE_TABLE)}
+        return tuple(
+            ids[EDGE_TABLE[k]][row] if row >= 0 else ""
+            for k, row in zip(self.kind.tolist(), self.element.tolist(), strict=True)
+        )
+
+    @cached_property
+    def vertex_country(self) -> tuple[str, ...]:
+        """ISO code of each vertex's node."""
+        return tuple(self.node_country[n] for n in self.vertex_node.tolist())
 
     def hours(self) -> npt.NDArray[np.float64]:
         """Mean hours per edge (moving + waiting)."""

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -53,13 +54,25 @@ class Network:
         merged.update(tables)
         return Network(name=self.name, tables=merged, path=self.path)
 
+    def row(self, component: str, row_id: str) -> dict[str, Any] | None:
+        """One row of a component table as a dict, by id (``None`` if absent)."""
+        return self._rows_by_id.get(component, {}).get(row_id)
+
+    @cached_property
+    def _rows_by_id(self) -> dict[str, dict[str, dict[str, Any]]]:
+        return {
+            name: {r["id"]: r for r in t.to_dict("records")}
+            for name, t in self.tables.items()
+            if "id" in t.columns
+        }
+
     def node_index(self) -> dict[str, int]:
         """Map node id to its row position."""
         return {nid: i for i, nid in enumerate(self.tables["nodes"]["id"])}
 
     def require_node(self, node_id: str) -> None:
         """Raise :class:`UnknownIdError` unless ``node_id`` is a node of this network."""
-        if node_id not in set(self.tables["nodes"]["id"]):
+        if self.row("nodes", node_id) is None:
             close = [n for n in self.tables["nodes"]["id"] if n.startswith(node_id[:3])][:5]
             hint = f" (did you mean: {', '.join(close)}?)" if close else ""
             raise UnknownIdError(f"unknown node id '{node_id}' in dataset {self.name}{hint}")

@@ -110,12 +110,10 @@ def _finite_or_none(x: float) -> float | None:
 
 def corridor_constraints(network: Network, corridor: str) -> Constraints:
     """The constraints that define a corridor in the dataset's corridors table."""
-    table = network.corridors
-    rows = table[table["id"] == corridor]
-    if rows.empty:
-        known = ", ".join(table["id"])
+    r = network.row("corridors", corridor)
+    if r is None:
+        known = ", ".join(network.corridors["id"])
         raise UnknownIdError(f"unknown corridor '{corridor}' (known: {known})")
-    r = rows.iloc[0]
     return Constraints(
         avoid_countries=frozenset(split_list(r["avoid_countries"])),
         avoid_nodes=frozenset(split_list(r["avoid_nodes"])),
@@ -149,8 +147,8 @@ def build_route(
     for e in edges:
         a = g.node_ids[int(node_of[g.tail[e]])]
         z = g.node_ids[int(node_of[g.head[e]])]
-        for n in (a, z):
-            c = g.node_country[g.node_ids.index(n)]
+        for v in (g.tail[e], g.head[e]):
+            c = g.vertex_country[int(v)]
             if c != "XX" and (not countries or countries[-1] != c):
                 countries.append(c)
         if g.element[e] < 0:

@@ -32,7 +32,7 @@ def _query(
     close: list[str] = Q([], description="Closures as component:id, e.g. countries:RU"),
     intervention: list[str] = Q([], description="Intervention ids to apply"),
     growth: float = Q(1.0, gt=0, description="Factor on all demand"),
-    seed: int = Q(0, ge=0, description="Seed of the p10/p90 sampling"),
+    seed: int = Q(0, ge=0, description="Seed of the simulation"),
 ) -> Query:
     return Query(
         origin, destination, commodity, scenario, tuple(sorted(set(close))),

@@ -102,9 +102,8 @@ class Service:
         scen = self.scenario(q)
         net = scen.apply()
         result = analyze(
-            net, pairs=[(q.origin, q.destination, q.commodity)], scenario_name=scen.name,
-            seed=q.seed,
-        )  # fmt: skip
+            net, pairs=[(q.origin, q.destination, q.commodity)], scenario_name=scen.name
+        )
         with self._lock:
             self._cache[q] = (result, net)
             while len(self._cache) > self.cache_size:
