@@ -159,3 +159,35 @@ def test_value_of_time_moves_flows(compiled: CompiledNetwork) -> None:
     low = equilibrium(compiled, rgap=1e-5)
     high = equilibrium(compiled, rgap=1e-5, params=FreightParameters(value_of_time_factor=50.0))
     assert not np.allclose(low.result.link_flow, high.result.link_flow)
+
+
+def test_equilibrium_report_is_json_ready(compiled: CompiledNetwork, tmp_path: Path) -> None:
+    import json
+
+    from corridor.assignment.freight import equilibrium_report
+
+    report = equilibrium_report(compiled, factors=(1.0, 2.0), out_dir=tmp_path)
+    text = json.dumps(report)  # plain types only
+    back = json.loads(text)
+    assert back["growth_sweep"]["demand_growth"] == [1.0, 2.0]
+    assert Path(back["plot"]).read_bytes()[:4] == b"\x89PNG"
+    assert back["equilibrium"]["converged"] is True
+
+
+def test_demand_without_a_path_is_reported_not_assigned() -> None:
+    net = load_network()
+    com = net.commodities.copy()
+    com.loc[com["id"] == "uranium", "modes"] = "pipeline"  # no pipeline reaches a uranium mine
+    eq = equilibrium(net.with_tables(commodities=com))
+    dropped = [u for u in eq.unrouted if u["commodity"] == "uranium"]
+    rows = net.demand[net.demand["commodity"] == "uranium"]
+    assert {(u["origin"], u["destination"]) for u in dropped} == set(
+        zip(rows["origin"], rows["destination"], strict=True)
+    )
+    t_per_teu = float(com.loc[com["id"] == "uranium", "tonnes_per_teu"].iloc[0])
+    assert sum(u["teu_per_year"] for u in dropped) == pytest.approx(
+        rows["volume_per_year"].sum() / t_per_teu
+    )
+    k = eq.result.class_names.index("uranium")
+    assert eq.result.class_flow[k].sum() == 0.0
+    assert eq.result.converged

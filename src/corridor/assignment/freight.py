@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from corridor.assignment.classes import TrafficClass
 from corridor.assignment.engine import assign
 from corridor.assignment.graph import VDF_BPR, VDF_QUEUE, AssignmentGraph, build_graph
+from corridor.assignment.kernels import shortest_path_tree
 from corridor.assignment.result import AssignmentResult
 from corridor.assignment.vdf import queue_parameters
 from corridor.graph.compiled import EDGE_KINDS, CompiledNetwork, compile_network
@@ -40,6 +41,7 @@ __all__ = [
     "GrowthSweep",
     "corridor_graph",
     "equilibrium",
+    "equilibrium_report",
     "growth_sweep",
     "plot_growth_sweep",
 ]
@@ -209,7 +211,8 @@ class CorridorEquilibrium:
     ``corridor_teu``: TEU a year of ``commodity`` through each corridor's first
     ``via`` group (corridors with the same group are counted once, under the
     first listed). ``od``: per demand pair and commodity, the least generalised
-    cost path's days, USD per FEU and km at equilibrium.
+    cost path's days, USD per FEU and km at equilibrium. ``unrouted``: demand with
+    no path on its commodity's modes (left out of the assignment).
     """
 
     growth: float
@@ -219,6 +222,7 @@ class CorridorEquilibrium:
     corridor_teu: dict[str, float]
     demand_teu: float
     od: list[dict[str, Any]]
+    unrouted: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def corridor_shares(self) -> dict[str, float]:
@@ -243,6 +247,7 @@ class CorridorEquilibrium:
             "corridor_shares": self.corridor_shares,
             "capacities": self.capacities,
             "od": self.od,
+            "unrouted": self.unrouted,
         }
 
 
@@ -302,6 +307,31 @@ def _screens(compiled: CompiledNetwork) -> dict[str, NDArray[np.bool_]]:
     return out
 
 
+def _drop_unroutable(
+    compiled: CompiledNetwork, graph: AssignmentGraph, classes: list[TrafficClass]
+) -> list[dict[str, Any]]:
+    """Zero (in place) demand that has no path on its class's links; list what was dropped."""
+    dropped = []
+    for cls in classes:
+        assert cls.link_mask is not None
+        cost = np.where(graph.from_source_order(cls.link_mask), graph.free_flow_time, np.inf)
+        for o in np.flatnonzero(cls.demand.sum(axis=1)):
+            dist, _ = shortest_path_tree(
+                graph.indptr, graph.head, cost, int(o), first_thru=graph.first_thru
+            )
+            for d in np.flatnonzero((cls.demand[o] > 0) & ~np.isfinite(dist[: graph.n_zones])):
+                dropped.append(
+                    {
+                        "origin": compiled.node_ids[o],
+                        "destination": compiled.node_ids[d],
+                        "commodity": cls.name,
+                        "teu_per_year": float(cls.demand[o, d]),
+                    }
+                )
+                cls.demand[o, d] = 0.0
+    return dropped
+
+
 def equilibrium(
     network: Network | CompiledNetwork,
     *,
@@ -347,6 +377,7 @@ def equilibrium(
     classes = commodity_classes(
         compiled, growth=growth, value_of_time_factor=p.value_of_time_factor
     )
+    unrouted = _drop_unroutable(compiled, g, classes)
     result = assign(g, classes=classes, rgap=rgap, max_iter=max_iter)
     names = [c.name for c in classes]
     k = names.index(commodity) if commodity in names else -1
@@ -380,6 +411,7 @@ def equilibrium(
         corridor_teu=corridor_teu,
         demand_teu=float(classes[k].demand.sum()) if k >= 0 else 0.0,
         od=od,
+        unrouted=unrouted,
     )
 
 
@@ -505,3 +537,54 @@ def plot_growth_sweep(sweep: GrowthSweep, path: str | os.PathLike[str]) -> None:
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=110)
     plt.close(fig)
+
+
+def equilibrium_report(
+    network: Network | CompiledNetwork,
+    *,
+    growth: float = 1.0,
+    factors: Sequence[float] = (1.0, 1.5, 2.0, 3.0),
+    commodity: str = "containers",
+    params: FreightParameters | None = None,
+    out_dir: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
+    """Everything ``corridor analyze --equilibrium`` shows, as one JSON-ready dict.
+
+    Parameters
+    ----------
+    network
+        A network (a scenario already applied) or a compiled network.
+    growth
+        Demand factor of the headline equilibrium.
+    factors
+        Demand factors of the growth sweep (empty: no sweep).
+    commodity
+        Commodity whose corridor shares are reported.
+    params
+        Congestion settings.
+    out_dir
+        If given, the share-vs-demand plot is written there as
+        ``equilibrium_corridor_shares.png`` (its path is in the result).
+
+    Returns
+    -------
+    dict
+        ``{"equilibrium": CorridorEquilibrium.to_dict(), "growth_sweep":
+        GrowthSweep.to_dict() or None, "plot": path or None}``.
+    """
+    compiled = network if isinstance(network, CompiledNetwork) else compile_network(network)
+    p = params or FreightParameters()
+    headline = equilibrium(compiled, growth=growth, commodity=commodity, params=p)
+    sweep = growth_sweep(compiled, factors, commodity=commodity, params=p) if factors else None
+    plot = None
+    if sweep is not None and out_dir is not None:
+        from pathlib import Path
+
+        path = Path(out_dir) / "equilibrium_corridor_shares.png"
+        plot_growth_sweep(sweep, path)
+        plot = str(path)
+    return {
+        "equilibrium": headline.to_dict(),
+        "growth_sweep": sweep.to_dict() if sweep is not None else None,
+        "plot": plot,
+    }
