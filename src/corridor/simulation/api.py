@@ -12,7 +12,7 @@ from corridor.errors import CorridorError
 from corridor.model.network import Network
 from corridor.model.scenario import Scenario
 from corridor.simulation import engine
-from corridor.simulation.build import build_model
+from corridor.simulation.build import MAX_FITTED_UTILISATION, Built, build_model
 from corridor.simulation.results import PROMISES_DAYS, SimulationResult, summarise
 
 
@@ -108,12 +108,7 @@ def simulate(
         if progress is not None:
             progress(done, reps)
     raw = _concat(parts)
-    notes = (
-        "Container trains of 44 FEU (88 TEU); trucks 1 FEU; bulk block trains 3,000 t.",
-        "Border/terminal service times fitted so the M/G/c sojourn equals the dataset dwell"
-        " at base (2024) demand.",
-        "Ferry storms: 14 a year, mean 30 h, winter-peaked (estimate).",
-    )
+    notes = model_notes(built)
     return summarise(
         built.model,
         raw,
@@ -127,6 +122,42 @@ def simulate(
         promises_days=promises_days,
         notes=notes,
     )
+
+
+def model_notes(built: Built) -> tuple[str, ...]:
+    """The modelling choices behind a result, for its ``notes`` (one line each).
+
+    Includes every station whose servers the engine raised above the dataset's
+    and every rolling-stock pool with its estimated size and turnaround.
+    """
+    cal = built.calibration
+    raised = [
+        f"{k} {int(c['servers_stated'])}->{int(c['servers'])}"
+        for k, c in cal.items()
+        if c["servers"] > c["servers_stated"]
+    ]
+    pools = [
+        f"{k} {int(c['pool_units'])} units, turnaround {c['pool_turnaround_h']:.0f} h"
+        for k, c in cal.items()
+        if "pool_units" in c
+    ]
+    notes = [
+        "Container trains of 44 FEU (88 TEU); trucks 1 FEU; bulk block trains 3,000 t.",
+        "Border/terminal service times fitted so the M/G/c sojourn (plus the expected wait"
+        " for wagons or locomotives where there is a pool) equals the dataset dwell at base"
+        " (2024) demand.",
+        f"Servers raised to the fewest that keep the 2024 load at utilisation <="
+        f" {MAX_FITTED_UTILISATION:g} where the dataset states fewer (most rows leave servers"
+        f" at 1): {len(raised)} of {len(cal)} stations"
+        + (": " + "; ".join(raised) if raised else "."),
+        "Ferry storms: 14 a year, mean 30 h, winter-peaked (estimate).",
+    ]
+    if pools:
+        notes.append(
+            "Wagon/locomotive pools after gauge changes and the Georgian interchange (estimated"
+            " from the network, not in the dataset): " + "; ".join(pools) + "."
+        )
+    return tuple(notes)
 
 
 def door_to_door_percentiles(

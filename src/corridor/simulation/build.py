@@ -23,6 +23,29 @@ Choices, stated once:
   therefore raised, where needed, to the fewest at which the 2024 load keeps
   utilisation at or below ``MAX_FITTED_UTILISATION`` (0.85); the dwell is then
   mostly service time with a moderate queue that grows with demand.
+* **Rolling stock at gauge changes and interchanges.** A train that has been
+  transloaded (a border with ``gauge_change``, a terminal of kind
+  ``gauge_change``) needs a wagon set of the new gauge, and a train entering
+  a country in ``LOCOMOTIVE_SHORT`` (Georgia: "lack of rolling stock,
+  particularly of locomotives", World Bank 2024) needs one of its
+  locomotives.  Each is a :class:`~corridor.simulation.spec.Pool` after the
+  station: trains take a unit first come, first served and the unit returns
+  after a turnaround.  The dataset has no pool figures, so both are
+  estimated from the network: the **turnaround** is twice the mean line-haul
+  time (moving + line waiting, weighted by the 2024 trains) from the pool to
+  where the unit is released - for wagons the next gauge change, terminal or
+  ship; for locomotives also the next border - plus ``POOL_TERMINAL_H`` (24 h)
+  for unloading and turning round, lognormal with CV ``POOL_CV`` (0.3).  The
+  **number of units** is the fewest that keep the 2024 trains at utilisation
+  ``<= MAX_FITTED_UTILISATION`` (the same rule as station servers) and the
+  expected wait for a unit (Allen-Cunneen) at most ``POOL_MAX_SHARE`` (25 %)
+  of the published dwell: the CPMM dwell at Dostyk is said to be lengthened
+  by wagon availability (wagon provision in Kazakhstan is private), so the
+  wait for wagons is a part of it, not the whole.  A lean pool: the autumn
+  peak of demand (+15 %) already pushes it to ~98 % and makes trains wait,
+  and demand growth makes them wait much longer.  The station's fitted dwell
+  is reduced by the pool's expected wait so that station + pool still
+  reproduce the dataset's dwell at 2024 demand.
 * **Ship services** are batch servers per direction, each with the whole fleet
   and a round trip of ``2 × (crossing_h + port_turnaround_h)``; capacity per
   sailing ``teu_per_sailing × load_factor`` (the Caspian draft limit).
@@ -54,10 +77,11 @@ from corridor.simulation.spec import (
     Delay,
     Ferry,
     Flow,
+    Pool,
     Station,
     compile_model,
 )
-from corridor.simulation.theory import service_for_sojourn
+from corridor.simulation.theory import allen_cunneen, service_for_sojourn
 
 TRAIN_FEU = 44
 TRAIN_TEU = 2.0 * TRAIN_FEU
@@ -75,6 +99,12 @@ STORM_PEAK_DAY = 15.0
 REPAIR_CV = 1.0
 HOURS_PER_YEAR = 8760.0
 MAX_FITTED_UTILISATION = 0.85
+#: Countries whose railways are short of locomotives at the border (World Bank 2024 [A]).
+LOCOMOTIVE_SHORT = frozenset({"GE"})
+POOL_TERMINAL_H = 24.0
+POOL_CV = 0.3
+#: At 2024 demand the expected wait for a unit is at most this share of the dwell.
+POOL_MAX_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -122,6 +152,56 @@ def _station_key(leg: RouteLeg) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Rolling:
+    """What decides where trains need rolling stock: gauge changes and countries."""
+
+    gauge_change: dict[str, bool]
+    country: dict[str, str]
+    terminal_kind: dict[str, str]
+
+    @classmethod
+    def of(cls, network: Network) -> _Rolling:
+        b, n, t = network.borders, network.nodes, network.terminals
+        return cls(
+            dict(zip(b["id"], b["gauge_change"].astype(bool), strict=True)),
+            dict(zip(n["id"], n["country"], strict=True)),
+            dict(zip(t["id"], t["kind"], strict=True)),
+        )
+
+    def pool_kind(self, leg: RouteLeg) -> str | None:
+        """``wagon_pool``/``locomotive_pool`` if trains need rolling stock after this leg."""
+        if not leg.mode.startswith("rail"):
+            return None
+        if leg.kind == "border":
+            if self.gauge_change.get(leg.element_id, False):
+                return "wagon_pool"
+            c_from, c_to = self.country.get(leg.from_node), self.country.get(leg.to_node)
+            return "locomotive_pool" if c_to in LOCOMOTIVE_SHORT and c_from != c_to else None
+        if leg.kind == "transfer" and leg.element_id:
+            gauge = self.terminal_kind.get(leg.element_id) == "gauge_change"
+            return "wagon_pool" if gauge else None
+        return None
+
+    def haul_h(self, legs: list[RouteLeg], i: int, kind: str) -> float:
+        """Line-haul hours from after leg ``i`` to where the pool's unit is released.
+
+        Wagons are released at the next gauge change, terminal or ship;
+        locomotives also at the next border.
+        """
+        h = 0.0
+        for leg in legs[i + 1 :]:
+            if leg.kind in ("service", "transfer", "egress"):
+                break
+            if leg.kind == "border" and (
+                kind == "locomotive_pool" or self.gauge_change.get(leg.element_id, False)
+            ):
+                break
+            if leg.kind == "link":
+                h += leg.hours_moving + leg.hours_waiting
+        return h
+
+
 def _routed_flows(network: Network) -> tuple[list[tuple[Any, Route, float, float]], list[str]]:
     """(demand row, route, shipments a year, TEU per shipment) for each routed demand row."""
     g = compile_network(network)
@@ -157,10 +237,19 @@ def build_model(network: Network, *, calibration_demand: pd.DataFrame | None = N
         network if calibration_demand is None else network.with_tables(demand=calibration_demand)
     )
     calib_flows = flows_raw if calibration_demand is None else _routed_flows(calib_net)[0]
+    rolling = _Rolling.of(network)
     rate: dict[str, float] = {}
+    haul: dict[str, float] = {}  # trains/h x haul hours after the station, for pools
     for _, r, per_year, _ in calib_flows:
         for key in {k for k in (_station_key(leg) for leg in r.legs) if k}:
             rate[key] = rate.get(key, 0.0) + per_year / HOURS_PER_YEAR
+        legs = list(r.legs)
+        for i, leg in enumerate(legs):
+            kind = rolling.pool_kind(leg)
+            pool_key = _station_key(leg)
+            if kind is not None and pool_key is not None:
+                h = rolling.haul_h(legs, i, kind)
+                haul[pool_key] = haul.get(pool_key, 0.0) + per_year / HOURS_PER_YEAR * h
 
     borders = network.borders.set_index("id")
     terminals = network.terminals.set_index("id")
@@ -168,7 +257,26 @@ def build_model(network: Network, *, calibration_demand: pd.DataFrame | None = N
     links = network.links.set_index("id")
     cond = network.conditions.set_index("condition")
     stations: dict[str, Station] = {}
+    pools: dict[str, Pool] = {}
     calibration: dict[str, dict[str, float]] = {}
+
+    def pool(leg: RouteLeg, key: str, dwell: float) -> tuple[Pool | None, float]:
+        """The pool after this station and its expected wait at calibration demand."""
+        kind = rolling.pool_kind(leg)
+        if kind is None:
+            return None, 0.0
+        lam = rate.get(key, 0.0)
+        haul_h = haul.get(key, 0.0) / lam if lam > 0 else 0.0
+        turnaround = 2.0 * haul_h + POOL_TERMINAL_H
+        units = max(1, math.ceil(lam * turnaround / MAX_FITTED_UTILISATION - 1e-9))
+
+        def wait(n: int) -> float:
+            return allen_cunneen(n, lam, 1.0 / turnaround, 1.0, POOL_CV**2) if lam > 0 else 0.0
+
+        while wait(units) > POOL_MAX_SHARE * dwell:
+            units += 1
+        pools[key] = Pool(f"pool:{key}", units, turnaround, POOL_CV, kind)
+        return pools[key], wait(units)
 
     def station(leg: RouteLeg, key: str) -> Station:
         if key in stations:
@@ -185,8 +293,11 @@ def build_model(network: Network, *, calibration_demand: pd.DataFrame | None = N
             kind = "port" if row["kind"] == "port" else "terminal"
         lam = rate.get(key, 0.0)
         stated = servers
-        servers = max(servers, math.ceil(lam * dwell / MAX_FITTED_UTILISATION - 1e-9))
-        service = service_for_sojourn(dwell, servers, lam, cv) if dwell > 0 else 1e-6
+        # The published dwell includes the wait for rolling stock: leave it to the pool.
+        p, pool_wait = pool(leg, key, dwell)
+        target = dwell - pool_wait
+        servers = max(servers, math.ceil(lam * target / MAX_FITTED_UTILISATION - 1e-9))
+        service = service_for_sojourn(target, servers, lam, cv) if target > 0 else 1e-6
         calibration[key] = {
             "dwell_h": dwell,
             "servers_stated": stated,
@@ -194,6 +305,12 @@ def build_model(network: Network, *, calibration_demand: pd.DataFrame | None = N
             "arrivals_per_h": lam,
             "service_h": service,
         }
+        if p is not None:
+            calibration[key] |= {
+                "pool_units": p.units,
+                "pool_turnaround_h": p.turnaround_h,
+                "pool_expected_wait_h": pool_wait,
+            }
         stations[key] = Station(
             key,
             servers=servers,
@@ -204,10 +321,16 @@ def build_model(network: Network, *, calibration_demand: pd.DataFrame | None = N
         )
         return stations[key]
 
-    def leg_of(leg: RouteLeg) -> Delay | Station | Ferry | None:
+    def legs_of(leg: RouteLeg) -> tuple[Delay | Station | Pool | Ferry, ...]:
         key = _station_key(leg)
         if key is not None:
-            return station(leg, key)
+            st = station(leg, key)
+            p = pools.get(key)
+            return (st,) if p is None else (st, p)
+        x = leg_of(leg)
+        return () if x is None else (x,)
+
+    def leg_of(leg: RouteLeg) -> Delay | Station | Ferry | None:
         if leg.kind == "link":
             if leg.hours_moving <= 0:
                 return None
@@ -251,7 +374,7 @@ def build_model(network: Network, *, calibration_demand: pd.DataFrame | None = N
 
     flows = []
     for d, r, per_year, size in flows_raw:
-        legs = tuple(x for x in (leg_of(leg) for leg in r.legs) if x is not None)
+        route = tuple(x for leg in r.legs for x in legs_of(leg))
         labels = {
             "demand": str(d.name),
             "corridor": r.corridor,
@@ -259,5 +382,5 @@ def build_model(network: Network, *, calibration_demand: pd.DataFrame | None = N
             "destination": r.destination,
             "commodity": r.commodity,
         }
-        flows.append(Flow(legs, per_year, size, SEASONAL_AMPLITUDE, SEASONAL_PEAK_DAY, labels))
+        flows.append(Flow(route, per_year, size, SEASONAL_AMPLITUDE, SEASONAL_PEAK_DAY, labels))
     return Built(compile_model(flows), tuple(unrouted), calibration)

@@ -9,14 +9,19 @@ each following one route), *routes* (lists of legs) and three kinds of leg:
 ``STATION``
     a multi-server FCFS queue (border crossing, terminal) - the same
     :func:`~corridor.simulation.queue.take_server` rule as ``corridor queue``.
+    A *pool* of wagon sets or locomotives is a station whose customers leave
+    when their service starts (the unit they took is busy for its turnaround).
 ``FERRY``
-    a batch server (:mod:`corridor.simulation.ferry`).
+    a batch server (:mod:`corridor.simulation.ferry`); two directions may
+    share one fleet.
 
 Events are processed in time order from a binary heap; at a station the FCFS
 rule fixes the departure at the arrival, so one event per shipment and leg is
 enough, plus ferry wake-ups.  Every random draw is addressed by
 ``(replication seed, purpose, flow and shipment number, leg)`` so two models
-that agree on a flow or a leg use the same draws (common random numbers).
+that agree on a flow or a leg use the same draws (common random numbers);
+legs are numbered without the pools and closures by the name of their
+process, so adding a pool or a closure process leaves the other draws alone.
 """
 
 from __future__ import annotations
@@ -73,24 +78,34 @@ class Arrays(NamedTuple):
     lg_res: npt.NDArray[np.int64]
     lg_mean: npt.NDArray[np.float64]
     lg_cv: npt.NDArray[np.float64]
-    lg_closure: npt.NDArray[np.int64]
+    lg_closure: npt.NDArray[np.int64]  # closure element (-1 = never closed)
+    lg_draw: npt.NDArray[np.int64]  # index of the leg in draw addresses
     st_ptr: npt.NDArray[np.int64]  # servers of station s: st_ptr[s]:st_ptr[s+1]
     st_mean: npt.NDArray[np.float64]
     st_cv: npt.NDArray[np.float64]
     st_kind: npt.NDArray[np.int64]
+    st_pool: npt.NDArray[np.int64]  # 1: a pool (leave when service starts)
     fe_policy: npt.NDArray[np.int64]
-    fe_vptr: npt.NDArray[np.int64]
+    fe_ship0: npt.NDArray[np.int64]  # ships of ferry v: fe_ship0[v]:fe_ship1[v]
+    fe_ship1: npt.NDArray[np.int64]
+    fe_partner: npt.NDArray[np.int64]  # the other direction of a shared fleet, or -1
+    fe_home: npt.NDArray[np.int64]  # 1: idle ships rest at this direction's port
+    sh_port: npt.NDArray[np.int64]  # direction each ship starts at
     fe_capacity: npt.NDArray[np.float64]
     fe_cycle: npt.NDArray[np.float64]
     fe_crossing: npt.NDArray[np.float64]
     fe_max_wait: npt.NDArray[np.float64]
     fe_headway: npt.NDArray[np.float64]
     fe_closure: npt.NDArray[np.int64]
-    cl_rate: npt.NDArray[np.float64]  # closures per hour, yearly mean
+    ce_ptr: npt.NDArray[np.int64]  # processes of closure element e: ce_ptr[e]:ce_ptr[e+1]
+    cl_key: npt.NDArray[np.int64]  # stream key of each process (from its name)
+    cl_rate: npt.NDArray[np.float64]  # closures per hour (inside the window, if any)
     cl_mean_h: npt.NDArray[np.float64]
     cl_cv: npt.NDArray[np.float64]
     cl_amp: npt.NDArray[np.float64]  # seasonal amplitude of the closure rate
     cl_peak_h: npt.NDArray[np.float64]
+    cl_win0_h: npt.NDArray[np.float64]  # season window [win0, win1) in hours of the year
+    cl_win1_h: npt.NDArray[np.float64]  # (equal: no window)
 
 
 @dataclass(frozen=True)
@@ -213,43 +228,77 @@ def _travel(
 
 
 @njit(cache=True)
+def _in_window(w0: float, w1: float, t: float) -> bool:
+    if w0 == w1:
+        return True
+    h = t - math.floor(t / HOURS_PER_YEAR) * HOURS_PER_YEAR
+    if w0 < w1:
+        return w0 <= h < w1
+    return h >= w0 or h < w1
+
+
+@njit(cache=True)
 def _closures(
     rs: np.uint64, m: Arrays, t0: float, t1: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    n_el = m.cl_rate.shape[0]
+    # Intervals of every closure element: the union of its processes' closures.
+    n_el = m.ce_ptr.shape[0] - 1
     ptr = np.zeros(n_el + 1, dtype=np.int64)
+    start = np.empty(0)
+    end = np.empty(0)
     for fill in range(2):
         if fill == 1:
             start = np.empty(ptr[n_el])
             end = np.empty(ptr[n_el])
-        else:
-            start = np.empty(0)
-            end = np.empty(0)
         for e in range(n_el):
-            rmax = m.cl_rate[e] * (1.0 + abs(m.cl_amp[e]))
-            if rmax <= 0.0:
-                if fill == 0:
-                    ptr[e + 1] = ptr[e]
-                continue
-            t = t0
-            k = 0
             pos = ptr[e]
-            while True:
-                t += -math.log(streams.uniform(rs, streams.CLOSURE, e, k)) / rmax
-                if t >= t1:
-                    break
-                keep = m.cl_rate[e] * _seasonal(m.cl_amp[e], m.cl_peak_h[e], t) / rmax
-                if streams.uniform(rs, streams.THINNING + 100, e, k) < keep:
-                    if fill == 1:
-                        start[pos] = t
-                        end[pos] = t + draw(
-                            LOGNORMAL, m.cl_mean_h[e], m.cl_cv[e], rs, streams.CLOSURE_LENGTH, e, k
-                        )
-                    pos += 1
-                k += 1
+            for p in range(m.ce_ptr[e], m.ce_ptr[e + 1]):
+                rmax = m.cl_rate[p] * (1.0 + abs(m.cl_amp[p]))
+                if rmax <= 0.0:
+                    continue
+                key = m.cl_key[p]
+                t = t0
+                k = 0
+                while True:
+                    t += -math.log(streams.uniform(rs, streams.CLOSURE, key, k)) / rmax
+                    if t >= t1:
+                        break
+                    keep = 0.0
+                    if _in_window(m.cl_win0_h[p], m.cl_win1_h[p], t):
+                        keep = m.cl_rate[p] * _seasonal(m.cl_amp[p], m.cl_peak_h[p], t) / rmax
+                    if streams.uniform(rs, streams.THINNING + 100, key, k) < keep:
+                        if fill == 1:
+                            start[pos] = t
+                            end[pos] = t + draw(
+                                LOGNORMAL,
+                                m.cl_mean_h[p],
+                                m.cl_cv[p],
+                                rs,
+                                streams.CLOSURE_LENGTH,
+                                key,
+                                k,
+                            )
+                        pos += 1
+                    k += 1
             if fill == 0:
                 ptr[e + 1] = pos
     return ptr, start, end
+
+
+def closure_intervals(
+    m: Arrays, *, seed: int, replication: int = 0, days: int = 365, warmup_days: float = 30.0
+) -> list[npt.NDArray[np.float64]]:
+    """The closures one replication of :func:`run` draws, as the engine sees them.
+
+    One ``(n, 2)`` array of (start, end) hours per closure element, in the
+    order of the model's elements; starts lie in ``[-warmup, days + tail)``.
+    """
+    rs = streams.substream(int(seed), int(replication))
+    ptr, start, end = _closures(rs, m, -float(warmup_days) * 24.0, days * 24.0 + TAIL_H)
+    return [
+        np.column_stack((start[ptr[e] : ptr[e + 1]], end[ptr[e] : ptr[e + 1]]))
+        for e in range(ptr.shape[0] - 1)
+    ]
 
 
 @njit(cache=True)
@@ -309,11 +358,13 @@ def _replication(
             k += 1
     # Per-replication state.
     free = np.full(m.st_ptr[n_st], -warmup_h)
-    ready = np.full(m.fe_vptr[n_fe], -warmup_h)
+    ready = np.full(m.sh_port.shape[0], -warmup_h)
+    port = m.sh_port.copy()
     head = qptr[:-1].copy()
     tail = qptr[:-1].copy()
     boarded = qptr[:-1].copy()
     load = np.zeros(n_fe)
+    qteu = np.zeros(n_fe)
     first_load = np.full(n_fe, math.inf)
     next_dep = np.empty(n_fe)
     for v in range(n_fe):
@@ -325,7 +376,7 @@ def _replication(
     q_rem = np.empty(qptr[n_fe])
     max_v = 2
     for v in range(n_fe):
-        max_v = max(max_v, m.fe_vptr[v + 1] - m.fe_vptr[v] + 2)
+        max_v = max(max_v, m.fe_ship1[v] - m.fe_ship0[v] + 2)
     s_from = np.empty(max_v, dtype=np.int64)
     s_to = np.empty(max_v, dtype=np.int64)
     s_load = np.empty(max_v)
@@ -350,18 +401,25 @@ def _replication(
             key = f * _KEY + slot_j[s]
             typ = m.lg_type[g]
             if typ == 0:
-                h = draw(LOGNORMAL, m.lg_mean[g], m.lg_cv[g], rs, streams.DELAY, key, leg)
+                h = draw(LOGNORMAL, m.lg_mean[g], m.lg_cv[g], rs, streams.DELAY, key, m.lg_draw[g])
                 t2 = _travel(t, h, cl_ptr, cl_start, cl_end, m.lg_closure[g])
                 ht, hc, nh = _push(ht, hc, nh, t2, code + 1)
                 continue
             res = m.lg_res[g]
             if typ == 1:
                 t_in = closed_until(cl_ptr, cl_start, cl_end, m.lg_closure[g], t)
+                pool = m.st_pool[res] == 1
                 sv = draw(
-                    m.st_kind[res], m.st_mean[res], m.st_cv[res], rs, streams.SERVICE, key, leg
+                    m.st_kind[res],
+                    m.st_mean[res],
+                    m.st_cv[res],
+                    rs,
+                    streams.POOL if pool else streams.SERVICE,
+                    key,
+                    m.lg_draw[g],
                 )
                 start = take_server(free, m.st_ptr[res], m.st_ptr[res + 1], t_in, sv)
-                dep = start + sv
+                dep = start if pool else start + sv
                 _add_area(r_area[res], t, dep)
                 if 0.0 <= t < horizon:
                     w = start - t
@@ -384,56 +442,61 @@ def _replication(
             q_leg[p] = leg
             q_arr[p] = t
             q_rem[p] = m.fl_size[f]
+            qteu[v] += m.fl_size[f]
             tail[v] = p + 1
-        n_sail, wake_at = advance(
-            v,
-            t,
-            m.fe_policy,
-            m.fe_capacity,
-            m.fe_cycle,
-            m.fe_max_wait,
-            m.fe_headway,
-            m.fe_closure,
-            m.fe_vptr,
-            ready,
-            head,
-            tail,
-            boarded,
-            load,
-            first_load,
-            next_dep,
-            q_rem,
-            cl_ptr,
-            cl_start,
-            cl_end,
-            s_from,
-            s_to,
-            s_load,
-        )
-        res = n_st + v
-        for i in range(n_sail):
-            if 0.0 <= t < horizon:
-                r_sail[res] += 1.0
-                r_busy[res] += s_load[i]  # TEU carried; utilisation = / (sailings x capacity)
-            for p in range(s_from[i], s_to[i]):
-                a = q_arr[p]
-                _add_area(r_area[res], a, t)
-                if 0.0 <= a < horizon:
-                    w = t - a
-                    f2 = slot_f[q_slot[p]]
-                    r_count[res] += 1.0
-                    r_wait[res] += w
-                    r_wait2[res] += w * w
-                    r_soj[res] += w
-                    r_teu[res] += m.fl_size[f2]
-                    r_hist[res, _hist_bin(w)] += 1
-                    r_hist2[res, _hist_bin(w)] += 1
-                ht, hc, nh = _push(
-                    ht, hc, nh, t + m.fe_crossing[v], q_slot[p] * MAX_LEGS + q_leg[p] + 1
-                )
-        if wake_at < wake[v]:
-            wake[v] = wake_at
-            ht, hc, nh = _push(ht, hc, nh, wake_at, -v - 1)
+        # Let the ferry (and the other direction of its fleet) do what it can now.
+        x = v
+        for it in range(2 * max_v + 4):
+            n_sail, wake_at, moved = advance(
+                x,
+                t,
+                m,
+                ready,
+                port,
+                head,
+                tail,
+                boarded,
+                load,
+                qteu,
+                first_load,
+                next_dep,
+                q_rem,
+                cl_ptr,
+                cl_start,
+                cl_end,
+                s_from,
+                s_to,
+                s_load,
+            )
+            res = n_st + x
+            for i in range(n_sail):
+                if 0.0 <= t < horizon:
+                    r_sail[res] += 1.0
+                    r_busy[res] += s_load[i]  # TEU carried; utilisation = / (sailings x capacity)
+                for p in range(s_from[i], s_to[i]):
+                    a = q_arr[p]
+                    _add_area(r_area[res], a, t)
+                    if 0.0 <= a < horizon:
+                        w = t - a
+                        f2 = slot_f[q_slot[p]]
+                        r_count[res] += 1.0
+                        r_wait[res] += w
+                        r_wait2[res] += w * w
+                        r_soj[res] += w
+                        r_teu[res] += m.fl_size[f2]
+                        r_hist[res, _hist_bin(w)] += 1
+                        r_hist2[res, _hist_bin(w)] += 1
+                    ht, hc, nh = _push(
+                        ht, hc, nh, t + m.fe_crossing[x], q_slot[p] * MAX_LEGS + q_leg[p] + 1
+                    )
+            if wake_at < wake[x]:
+                wake[x] = wake_at
+                ht, hc, nh = _push(ht, hc, nh, wake_at, -x - 1)
+            # A ship leaving one port changes what the other may do: alternate until
+            # neither direction moves a ship (each move sends a ship away, so this ends).
+            if m.fe_partner[x] < 0 or (it > 0 and moved == 0):
+                break
+            x = m.fe_partner[x]
     return events, int(cl_ptr[-1])
 
 

@@ -4,26 +4,45 @@ State of one ferry direction ``v`` lives in arrays owned by the engine
 (:mod:`corridor.simulation.engine`); this module holds the rules:
 
 ``when_full``
-    ``vessels`` ships cycle between the ports; a ship is ready to load again
-    ``cycle_h`` after it sailed (round trip: crossing + port call there + return
-    + port call here).  Ships load in the order they became ready, one at a time;
+    Ships load at the berth in the order they became ready, one at a time;
     cargo boards first come, first served, in TEU, and a shipment (a train of
     containers) may be split over two ships: it departs with the ship that takes
     its last TEU.  The ship at the berth sails as soon as it is full
     (``capacity`` = ``teu_per_sailing × load_factor``: the Caspian draft limit), or
     ``max_wait_h`` after it took its first cargo, whichever comes first.  An empty
     ship waits for cargo.
+
+    *One direction with its own fleet* (``partner == -1``): ``vessels`` ships
+    cycle between the ports; a ship is ready to load again ``cycle_h`` after it
+    sailed (round trip: crossing + port call there + return + port call here).
+
+    *Two directions sharing a fleet* (``partner >= 0``): a ship that sails from
+    this port is ready at the other port ``cycle_h / 2`` later (crossing + port
+    call) and loads there by the same rules, so it must come back before it can
+    sail this way again; the round trip and the imbalance of the two flows
+    decide how many ships each port sees.  Idle ships (empty, nothing left to
+    load at their port) are repositioned in ballast:
+
+    - at the far port (``home == 0``) an idle ship sails home at once;
+    - at the home port an idle ship sails to the far port when the TEU waiting
+      there exceed the room on the ships already there or on their way
+      (``capacity × ships − load on the berth``).
+
+    With no cargo in one direction the fleet therefore behaves exactly like
+    the one-direction model (every return trip is in ballast).
 ``scheduled``
     Departures at every multiple of ``headway_h``; each takes up to ``capacity``
-    TEU, first come, first served.
+    TEU, first come, first served (the fleet is not modelled: a timetable is
+    kept by construction).
 
-Weather closures (Caspian storms) hold a ship that is due to sail until the
-closure ends; loading continues meanwhile.
+Weather closures (Caspian storms) hold a ship that is due to sail, loaded or in
+ballast, until the closure ends; loading continues meanwhile.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -54,21 +73,28 @@ def closed_until(
 
 
 @njit(cache=True)
+def _sail(v: int, k: int, now: float, m: Any, ready: np.ndarray, port: np.ndarray) -> None:
+    # Ship k leaves the port of direction v (loaded or in ballast).
+    u = m.fe_partner[v]
+    if u < 0:
+        ready[k] = now + m.fe_cycle[v]
+    else:
+        ready[k] = now + 0.5 * m.fe_cycle[v]
+        port[k] = u
+
+
+@njit(cache=True)
 def advance(
     v: int,
     now: float,
-    policy: np.ndarray,
-    capacity: np.ndarray,
-    cycle_h: np.ndarray,
-    max_wait_h: np.ndarray,
-    headway_h: np.ndarray,
-    closure: np.ndarray,
-    vptr: np.ndarray,
+    m: Any,
     ready: np.ndarray,
+    port: np.ndarray,
     head: np.ndarray,
     tail: np.ndarray,
     boarded: np.ndarray,
     load: np.ndarray,
+    qteu: np.ndarray,
     first_load: np.ndarray,
     next_dep: np.ndarray,
     q_rem: np.ndarray,
@@ -78,29 +104,35 @@ def advance(
     sailed_from: np.ndarray,
     sailed_to: np.ndarray,
     sailed_load: np.ndarray,
-) -> tuple[int, float]:
-    """Let ferry ``v`` do everything it can at time ``now``.
+) -> tuple[int, float, int]:
+    """Let ferry direction ``v`` do everything it can at time ``now``.
 
-    Returns ``(n_sailings, wake_at)``: the sailings made now are written to
+    ``m`` is the engine's :class:`~corridor.simulation.engine.Arrays`.  Returns
+    ``(n_sailings, wake_at, moved)``: the loaded sailings made now are written to
     ``sailed_from[:n]``/``sailed_to[:n]`` (FIFO positions of the shipments whose
     last TEU left on each) and ``sailed_load``; ``wake_at`` is when the ferry must
-    be looked at again (``inf`` if only a new arrival can change anything).
+    be looked at again (``inf`` if only a new arrival can change anything);
+    ``moved`` counts the ships that left, in ballast included.
     """
     n_sail = 0
-    cap = capacity[v]
+    moved = 0
+    cap = m.fe_capacity[v]
+    u = m.fe_partner[v]
+    closure = m.fe_closure[v]
     while True:
-        if head[v] == tail[v] and load[v] <= _EPS:
-            return n_sail, math.inf
-        if policy[v] == SCHEDULED:
+        if m.fe_policy[v] == SCHEDULED:
+            if head[v] == tail[v]:
+                return n_sail, math.inf, moved
             if next_dep[v] > now + _EPS:
-                return n_sail, next_dep[v]
-            t_open = closed_until(cl_ptr, cl_start, cl_end, closure[v], now)
+                return n_sail, next_dep[v], moved
+            t_open = closed_until(cl_ptr, cl_start, cl_end, closure, now)
             if t_open > now:
-                return n_sail, t_open
+                return n_sail, t_open, moved
             room = cap
             while head[v] < tail[v] and room > _EPS:
                 take = min(q_rem[head[v]], room)
                 q_rem[head[v]] -= take
+                qteu[v] -= take
                 room -= take
                 if q_rem[head[v]] <= _EPS:
                     head[v] += 1
@@ -108,36 +140,73 @@ def advance(
             sailed_to[n_sail] = head[v]
             sailed_load[n_sail] = cap - room
             n_sail += 1
+            moved += 1
             boarded[v] = head[v]
-            next_dep[v] = (math.floor(now / headway_h[v] + _EPS) + 1.0) * headway_h[v]
+            next_dep[v] = (math.floor(now / m.fe_headway[v] + _EPS) + 1.0) * m.fe_headway[v]
             continue
-        # when_full: the ship at the berth is the one that became ready first
-        k = vptr[v]
-        for j in range(vptr[v] + 1, vptr[v + 1]):
-            if ready[j] < ready[k]:
+        if u < 0 and head[v] == tail[v] and load[v] <= _EPS:
+            return n_sail, math.inf, moved
+        # when_full: the ship at the berth is the one here that became ready first
+        k = -1
+        k2 = -1  # the next ready ship (idle while the berth ship loads)
+        nxt = math.inf
+        for j in range(m.fe_ship0[v], m.fe_ship1[v]):
+            if port[j] != v:
+                continue
+            if ready[j] > now + _EPS:
+                nxt = min(nxt, ready[j])
+            elif k < 0 or ready[j] < ready[k]:
+                k2 = k
                 k = j
-        if ready[k] > now + _EPS:
-            return n_sail, ready[k]
+            elif k2 < 0 or ready[j] < ready[k2]:
+                k2 = j
+        if k < 0:
+            return n_sail, nxt, moved
         while head[v] < tail[v] and load[v] < cap - _EPS:
             take = min(q_rem[head[v]], cap - load[v])
             if load[v] <= _EPS:
                 first_load[v] = now
             load[v] += take
+            qteu[v] -= take
             q_rem[head[v]] -= take
             if q_rem[head[v]] <= _EPS:
                 head[v] += 1
         full = load[v] >= cap - _EPS
-        due = load[v] > _EPS and now >= first_load[v] + max_wait_h[v] - _EPS
-        if not (full or due):
-            return n_sail, first_load[v] + max_wait_h[v] if load[v] > _EPS else math.inf
-        t_open = closed_until(cl_ptr, cl_start, cl_end, closure[v], now)
-        if t_open > now:
-            return n_sail, t_open
-        sailed_from[n_sail] = boarded[v]
-        sailed_to[n_sail] = head[v]
-        sailed_load[n_sail] = load[v]
-        n_sail += 1
-        boarded[v] = head[v]
-        ready[k] = now + cycle_h[v]
-        load[v] = 0.0
-        first_load[v] = math.inf
+        due = load[v] > _EPS and now >= first_load[v] + m.fe_max_wait[v] - _EPS
+        if full or due:
+            t_open = closed_until(cl_ptr, cl_start, cl_end, closure, now)
+            if t_open > now:
+                return n_sail, t_open, moved
+            sailed_from[n_sail] = boarded[v]
+            sailed_to[n_sail] = head[v]
+            sailed_load[n_sail] = load[v]
+            n_sail += 1
+            moved += 1
+            boarded[v] = head[v]
+            load[v] = 0.0
+            first_load[v] = math.inf
+            _sail(v, k, now, m, ready, port)
+            continue
+        wake = first_load[v] + m.fe_max_wait[v] if load[v] > _EPS else math.inf
+        if u < 0:
+            return n_sail, wake, moved
+        # Shared fleet: reposition one idle ship, then look again.
+        idle = k if load[v] <= _EPS else k2
+        go = False
+        if idle >= 0:
+            if m.fe_home[v] == 0:
+                go = True
+            else:
+                ships_there = 0
+                for j in range(m.fe_ship0[v], m.fe_ship1[v]):
+                    if port[j] == u:
+                        ships_there += 1
+                go = qteu[u] > cap * ships_there - load[u] + _EPS
+        if go:
+            t_open = closed_until(cl_ptr, cl_start, cl_end, closure, now)
+            if t_open > now:
+                return n_sail, min(wake, t_open), moved
+            moved += 1
+            _sail(v, idle, now, m, ready, port)
+            continue
+        return n_sail, min(wake, nxt), moved

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from corridor.simulation import engine
-from corridor.simulation.spec import Compiled, Ferry, Station
+from corridor.simulation.spec import Compiled, Ferry, Pool, Station
 
 #: Promises (days) for which the on-time probability is reported.
 PROMISES_DAYS = (14.0, 21.0, 30.0, 45.0)
@@ -105,7 +105,12 @@ class TransitStats:
 
 @dataclass(frozen=True)
 class NodeStats:
-    """Waiting, queue and throughput at one border, terminal, port or ship service."""
+    """Waiting, queue and throughput at one border, terminal, port, pool or ship service.
+
+    For a pool (``kind`` ``wagon_pool`` or ``locomotive_pool``) ``servers`` is
+    the number of units, the wait is the wait for a unit, and ``utilisation``
+    the share of unit-hours out on turnarounds.
+    """
 
     id: str
     kind: str
@@ -287,6 +292,9 @@ def summarise(
         if isinstance(res, Station):
             util = raw.res_busy[:, r].sum() / (res.servers * hours * reps)
             servers, kind, sail = res.servers, res.kind, None
+        elif isinstance(res, Pool):
+            util = raw.res_busy[:, r].sum() / (res.units * hours * reps)
+            servers, kind, sail = res.units, res.kind, None
         else:
             assert isinstance(res, Ferry)
             sailings = raw.res_sailings[:, r].sum()

@@ -29,6 +29,7 @@ DELAY = 3
 CLOSURE = 4
 CLOSURE_LENGTH = 5
 THINNING = 6
+POOL = 7
 
 
 @njit(cache=True)
