@@ -208,11 +208,12 @@ class CorridorEquilibrium:
 
     ``capacities``: one record per capacity element with finite capacity (id,
     kind, from, to, capacity, flow, utilisation), most utilised first.
-    ``corridor_teu``: TEU a year of ``commodity`` through each corridor's first
-    ``via`` group (corridors with the same group are counted once, under the
-    first listed). ``od``: per demand pair and commodity, the least generalised
-    cost path's days, USD per FEU and km at equilibrium. ``unrouted``: demand with
-    no path on its commodity's modes (left out of the assignment).
+    ``corridor_teu``: TEU a year of ``commodity`` passing through each corridor's
+    first ``via`` group (not starting or ending there; corridors with the same
+    group are counted once, under the first listed). ``od``: per demand pair and
+    commodity, the least generalised cost path's days, USD per FEU and km at
+    equilibrium. ``unrouted``: demand with no path on its commodity's modes (left
+    out of the assignment).
     """
 
     growth: float
@@ -287,12 +288,15 @@ def _capacities(
     return out
 
 
-def _screens(compiled: CompiledNetwork) -> dict[str, NDArray[np.bool_]]:
-    """Edges entering each corridor's first via group from another node."""
+def _screens(compiled: CompiledNetwork) -> dict[str, FloatArray]:
+    """Per corridor, edge weights whose flow-weighted sum is the flow passing through
+    its first via group: +1 on moving edges entering the group from another node,
+    -1 on unloading (egress) edges at the group's nodes (flow that ends there)."""
     vn = compiled.vertex_node
-    out: dict[str, NDArray[np.bool_]] = {}
+    out: dict[str, FloatArray] = {}
     taken: set[frozenset[str]] = set()
     moving = ~np.isin(compiled.kind, _TERMINAL_KINDS)
+    egress = compiled.kind == EDGE_KINDS.index("egress")
     for r in compiled.network.corridors.itertuples(index=False):
         groups = split_list(r.via)
         if not groups:
@@ -302,8 +306,10 @@ def _screens(compiled: CompiledNetwork) -> dict[str, NDArray[np.bool_]]:
             continue
         taken.add(nodes)
         idx = np.array([i for i, n in enumerate(compiled.node_ids) if n in nodes])
-        into = np.isin(vn[compiled.head], idx) & ~np.isin(vn[compiled.tail], idx)
-        out[str(r.id)] = into & moving
+        at_head = np.isin(vn[compiled.head], idx)
+        into = at_head & ~np.isin(vn[compiled.tail], idx) & moving
+        ends = at_head & egress & (compiled.head < compiled.n_gates)
+        out[str(r.id)] = into.astype(np.float64) - ends.astype(np.float64)
     return out
 
 
@@ -382,8 +388,8 @@ def equilibrium(
     names = [c.name for c in classes]
     k = names.index(commodity) if commodity in names else -1
     corridor_teu = {
-        name: float(result.class_flow[k][mask].sum()) if k >= 0 else 0.0
-        for name, mask in _screens(compiled).items()
+        name: max(float(result.class_flow[k] @ weight), 0.0) if k >= 0 else 0.0
+        for name, weight in _screens(compiled).items()
     }
     od = []
     assert result.skim_cost is not None and result.skim_time is not None
