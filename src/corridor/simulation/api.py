@@ -14,6 +14,7 @@ from corridor.model.scenario import Scenario
 from corridor.simulation import engine
 from corridor.simulation.build import MAX_FITTED_UTILISATION, Built, build_model
 from corridor.simulation.results import PROMISES_DAYS, SimulationResult, summarise
+from corridor.simulation.spec import Delay
 
 
 def _concat(parts: list[engine.Raw]) -> engine.Raw:
@@ -152,6 +153,19 @@ def model_notes(built: Built) -> tuple[str, ...]:
         + (": " + "; ".join(raised) if raised else "."),
         "Ferry storms: 14 a year, mean 30 h, winter-peaked (estimate).",
     ]
+    winter = sorted(
+        {
+            leg.winter.name
+            for f in built.model.flows
+            for leg in f.route
+            if isinstance(leg, Delay) and leg.winter is not None
+        }
+    )
+    if winter:
+        notes.append(
+            "Winter road closures (estimates by country, only inside each winter window; see"
+            " corridor.simulation.build.WINTER_ROAD_CLOSURES) on: " + ", ".join(winter) + "."
+        )
     if pools:
         notes.append(
             "Wagon/locomotive pools after gauge changes and the Georgian interchange (estimated"

@@ -55,6 +55,15 @@ Choices, stated once:
   14 a year with mean 30 h (CV 0.6), concentrated in winter (rate
   ``1 + cos``, peak mid-January, none in mid-July) - an estimate from port
   closure reports, not a published statistic.
+* **Winter road closures.** Road links (mode ``road``) with an end in a
+  country of ``WINTER_ROAD_CLOSURES`` close for snow, ice and blizzards, only
+  inside that country's winter window: Kazakh steppe roads (blizzards,
+  "buran"; roads are closed by the regional authorities), Georgian roads over
+  the Rikoti pass and the Red Bridge approaches on both sides (Georgia,
+  Azerbaijan), and the Turkish Black Sea and eastern Anatolian roads.  The
+  frequency and duration are **estimates** (closures reported in local news
+  every winter, no published statistic was found): see the table's comments.
+  Each link closes independently of the others and of its failures.
 """
 
 from __future__ import annotations
@@ -99,6 +108,14 @@ STORM_PEAK_DAY = 15.0
 REPAIR_CV = 1.0
 HOURS_PER_YEAR = 8760.0
 MAX_FITTED_UTILISATION = 0.85
+#: Winter road closures by country: (closures per winter, mean hours, CV, first day,
+#: end day (excluded) of the window; day 0 = 1 January).  Estimates, not statistics.
+WINTER_ROAD_CLOSURES: dict[str, tuple[float, float, float, float, float]] = {
+    "KZ": (6.0, 24.0, 1.0, 319.0, 90.0),  # steppe blizzards, 15 Nov - 31 Mar: ~a day each
+    "GE": (4.0, 12.0, 1.0, 334.0, 74.0),  # Rikoti pass, Red Bridge road, 1 Dec - 15 Mar
+    "AZ": (2.0, 8.0, 1.0, 334.0, 59.0),  # Red Bridge approach (ice, fog), Dec - Feb
+    "TR": (3.0, 10.0, 1.0, 334.0, 74.0),  # eastern Black Sea and Anatolian roads
+}
 #: Countries whose railways are short of locomotives at the border (World Bank 2024 [A]).
 LOCOMOTIVE_SHORT = frozenset({"GE"})
 POOL_TERMINAL_H = 24.0
@@ -202,6 +219,29 @@ class _Rolling:
         return h
 
 
+def winter_closure(link_id: str, mode: str, countries: tuple[str, ...]) -> ClosureProcess | None:
+    """The winter closures of a road link whose ends lie in ``countries`` (or None).
+
+    The first country (in the order given) with an entry in
+    ``WINTER_ROAD_CLOSURES`` decides.
+
+    Examples
+    --------
+    >>> w = winter_closure("rd_x", "road", ("GE", "GE"))
+    >>> w.name, w.per_year, w.window
+    ('winter:rd_x', 4.0, (334.0, 74.0))
+    >>> winter_closure("r_x", "rail_1520", ("KZ", "KZ")) is None
+    True
+    """
+    if mode != "road":
+        return None
+    for c in countries:
+        if c in WINTER_ROAD_CLOSURES:
+            n, mean_h, cv, a, b = WINTER_ROAD_CLOSURES[c]
+            return ClosureProcess(f"winter:{link_id}", n, mean_h, cv, window=(a, b))
+    return None
+
+
 def _routed_flows(network: Network) -> tuple[list[tuple[Any, Route, float, float]], list[str]]:
     """(demand row, route, shipments a year, TEU per shipment) for each routed demand row."""
     g = compile_network(network)
@@ -256,6 +296,7 @@ def build_model(network: Network, *, calibration_demand: pd.DataFrame | None = N
     services = network.services.set_index("id")
     links = network.links.set_index("id")
     cond = network.conditions.set_index("condition")
+    country = dict(zip(network.nodes["id"], network.nodes["country"], strict=True))
     stations: dict[str, Station] = {}
     pools: dict[str, Pool] = {}
     calibration: dict[str, dict[str, float]] = {}
@@ -342,7 +383,12 @@ def build_model(network: Network, *, calibration_demand: pd.DataFrame | None = N
                 if per_year > 0
                 else None
             )
-            return Delay(leg.hours_moving, MOVING_CV, closure, name=f"link:{leg.element_id}")
+            winter = winter_closure(
+                str(leg.element_id), leg.mode, (country[leg.from_node], country[leg.to_node])
+            )
+            return Delay(
+                leg.hours_moving, MOVING_CV, closure, name=f"link:{leg.element_id}", winter=winter
+            )
         if leg.kind == "service":
             s = services.loc[leg.element_id]
             storm = None

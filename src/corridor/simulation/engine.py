@@ -293,7 +293,7 @@ def closure_intervals(
     One ``(n, 2)`` array of (start, end) hours per closure element, in the
     order of the model's elements; starts lie in ``[-warmup, days + tail)``.
     """
-    rs = streams.substream(int(seed), int(replication))
+    rs = np.uint64(streams.substream(int(seed), int(replication)))
     ptr, start, end = _closures(rs, m, -float(warmup_days) * 24.0, days * 24.0 + TAIL_H)
     return [
         np.column_stack((start[ptr[e] : ptr[e + 1]], end[ptr[e] : ptr[e + 1]]))
