@@ -143,3 +143,47 @@ def test_write_report_is_atomic(analysis: dict[str, Any], network: Any, tmp_path
     with pytest.raises(KeyError):  # nodes without coordinates
         write_report(analysis, broken, tmp_path / "r.html")
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
+
+
+def test_same_route_is_drawn_once_and_noted(analysis: dict[str, Any], network: Any) -> None:
+    middle = analysis["routes"][0]
+    dup = {**middle, "corridor": "middle_black_sea", "same_route_as": "middle"}
+    routes = [middle, dup, *analysis["routes"][1:]]
+    text = render_report({**analysis, "routes": routes}, network)
+    tags = _parse(text).tags
+    lines = [a["data-corridor"] for t, a in tags if t == "path" and a.get("class") == "route"]
+    # On the map and in both chart panels the duplicate is not drawn.
+    assert "middle_black_sea" not in lines
+    alone = _parse(render_report(analysis, network)).tags
+    assert lines == [
+        a["data-corridor"] for t, a in alone if t == "path" and a.get("class") == "route"
+    ]
+    rows = [a for t, a in tags if t == "tr" and a.get("data-route") is not None]
+    assert [r["data-corridor"] for r in rows] == [r["corridor"] for r in routes]
+    assert [r.get("data-same-route-as") for r in rows][:2] == [None, "middle"]
+    assert "same route as Middle Corridor" in text
+    assert "Middle Corridor (same route: Middle via Black Sea)" in text
+
+
+def test_capacity_section_lists_the_most_utilised_first(
+    analysis: dict[str, Any], network: Any
+) -> None:
+    caps = [
+        {"id": f"e{i}", "kind": "border", "from": "khorgos", "to": "altynkol",
+         "capacity_teu_per_year": 1e5, "flow_teu_per_year": u * 1e5, "utilisation": u}
+        for i, u in enumerate([0.97, 0.9, 0.89, *[0.5 - 0.01 * i for i in range(20)]])
+    ]  # fmt: skip
+    text = render_report({**analysis, "capacities": caps}, network)
+    tags = _parse(text).tags
+    ids = [a.get("id") for t, a in tags if t == "section"]
+    assert ids[:3] == ["summary", "map", "capacity"]
+    rows = [a for t, a in tags if t == "tr" and (a.get("data-id") or "").startswith("e")]
+    assert [r["data-id"] for r in rows] == [c["id"] for c in caps[:15]]
+    assert [r.get("class") == "high" for r in rows][:4] == [True, True, False, False]
+    util = [a for t, a in tags if t == "td" and a.get("data-key") == "utilisation"]
+    assert [float(a["data-value"] or "nan") for a in util] == [c["utilisation"] for c in caps[:15]]
+    # Each element is marked once on the map (both directions share an id), ranked.
+    marks = [a for t, a in tags if t == "g" and "cap" in (a.get("class") or "").split()]
+    assert [m["data-id"] for m in marks] == ["e0", "e1", "e2", "e3", "e4"]
+    assert "u-high" in (marks[0].get("class") or "")
+    assert "capacity" not in {a.get("id") for t, a in _parse(render_report(analysis, network)).tags}

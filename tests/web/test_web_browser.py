@@ -85,11 +85,34 @@ def test_dashboard_draws_map_matches_api_and_reacts_to_a_closure(
     assert len(lands) > 100 and all(d and d.startswith("M") for d in lands)
     lines = page.eval_on_selector_all("#r-map svg path.route", _D)
     base = _api(live_server, query)
-    assert len(lines) == len(base["routes"]) > 0
+    # A corridor giving the same route as a cheaper one is drawn once, noted in the table.
+    distinct = [r["corridor"] for r in base["routes"] if r["same_route_as"] is None]
+    dups = {r["corridor"]: r["same_route_as"] for r in base["routes"] if r["same_route_as"]}
+    assert len(lines) == len(distinct) > 0
+    assert (
+        page.eval_on_selector_all("#r-map svg path.route", "ps => ps.map(p => p.dataset.corridor)")
+        == distinct
+    )
     assert all(d and d.count("L") >= 1 for d in lines)
     box = page.locator("#r-map svg").bounding_box()
     assert box is not None and box["width"] > 300 and box["height"] > 150
-    assert page.locator("#r-tcd svg.tcd path.route").count() == 2 * len(base["routes"])
+    assert page.locator("#r-tcd svg.tcd path.route").count() == 2 * len(distinct)
+    shown_dups = page.eval_on_selector_all(
+        "#r-summary table.routes tr.dup", "rs => rs.map(r => [r.dataset.corridor, "
+        "r.dataset.sameRouteAs, r.querySelector('.note.same').textContent])",
+    )  # fmt: skip
+    assert {c: same for c, same, _t in shown_dups} == dups
+    assert all(t.startswith("same route as ") for _c, _s, t in shown_dups)
+
+    # Capacity and utilisation: the API's list, most utilised first, >= 90 % highlighted.
+    caps = page.eval_on_selector_all(
+        "#r-capacity table.capacities tbody tr",
+        "rs => rs.map(r => [r.dataset.id, r.classList.contains('high'), "
+        "Number(r.querySelector('td[data-key=utilisation]').dataset.value)])",
+    )
+    want = base["capacities"][:15]
+    assert [(c, u) for c, _h, u in caps] == [(c["id"], c["utilisation"]) for c in want]
+    assert [h for _c, h, _u in caps] == [c["utilisation"] >= 0.9 for c in want]
 
     rows = _table(page)
     _assert_table_matches(rows, base)
@@ -145,10 +168,20 @@ def test_report_opens_offline_with_every_section(
     guard.allowed = None  # only the file itself may load
     page.goto(report.as_uri())
     sections = page.eval_on_selector_all("main > section", "ss => ss.map(s => s.id)")
-    assert sections[:4] == ["summary", "map", "tcd", "legs"] and sections[-1] == "sources"
+    assert sections[:5] == ["summary", "map", "capacity", "tcd", "legs"]
+    assert sections[-1] == "sources"
     assert page.locator("#map svg path.land").count() > 100
     data = _api(live_server, query)
     assert page.locator("#summary table.routes tbody tr").count() == len(data["routes"])
+    distinct = [r for r in data["routes"] if r["same_route_as"] is None]
+    assert page.locator("#map svg path.route").count() == len(distinct)
+    assert page.locator("#tcd svg.tcd path.route").count() == 2 * len(distinct)
+    assert page.locator("#capacity table.capacities tbody tr").count() == min(
+        15, len(data["capacities"])
+    )
+    # The most utilised elements are marked on the map, ranked.
+    ranks = page.eval_on_selector_all("#map svg g.cap", "gs => gs.map(g => g.dataset.rank)")
+    assert ranks == [str(i) for i in range(1, len(ranks) + 1)] and len(ranks) >= 3
     # Hovering a chart leg shows its tooltip (the inline script runs).
     page.locator("#tcd svg.tcd path.hit").first.hover(force=True)
     assert page.locator(".tcd-tip").is_visible()

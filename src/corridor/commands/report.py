@@ -19,7 +19,6 @@ def command(
     analysis: Path | None = typer.Option(
         None, help="Use a saved `corridor analyze --json` file instead of running the analysis."
     ),
-    seed: int = typer.Option(0, help="Seed of the p10/p90 sampling."),
     pdf: bool = typer.Option(
         False, "--pdf", help="Also print it to a PDF beside the HTML (needs chromium)."
     ),
@@ -53,7 +52,7 @@ def command(
                 raise DataError(str(analysis), f"expected analyze --json output ({exc})") from None
         else:
             pairs = [(origin, destination, commodity)] if origin and destination else None
-            result = analyze(net, pairs=pairs, scenario_name=scen.name, seed=seed)
+            result = analyze(net, pairs=pairs, scenario_name=scen.name)
         closed = [c for c in scen.changes if isinstance(c, Closure)]
         write_report(
             result,

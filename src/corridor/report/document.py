@@ -23,8 +23,10 @@ from corridor.report.distributions import (
     simulation_parts,
 )
 from corridor.report.mapsvg import MAP_CSS, BaseMap, map_svg
-from corridor.report.palette import corridor_label
+from corridor.report.palette import corridor_label, same_route_as
 from corridor.report.tables import (
+    TABLES_CSS,
+    capacities_table,
     legs_table,
     records_table,
     routes_table,
@@ -150,6 +152,7 @@ def render_report(
     dataset, scenario = analysis.get("dataset", ""), analysis.get("scenario", "base")
     title = title or f"Corridor comparison: {dataset}, scenario {scenario}"
     sections: list[tuple[str, str, list[str]]] = []
+    capacities: list[Mapping[str, Any]] = list(analysis.get("capacities") or [])
 
     summary = [
         f"<p>Dataset <b>{_esc(dataset)}</b>, scenario <b>{_esc(scenario)}</b>"
@@ -184,11 +187,28 @@ def render_report(
                         base=base_map,
                         closed_countries=closed_countries,
                         closed_nodes=closed_nodes,
+                        capacities=capacities,
                     )
-                    + '<figcaption class="note">Corridors coloured; circles at borders, '
+                    + '<figcaption class="note">Corridors coloured (a corridor that gives '
+                    "the same route as another is drawn once); circles at borders, "
                     "transfers, ports and ferry berths sized by waiting time, red ring when "
                     "the element is at least 90 % utilised; ▲ marks each route's binding "
-                    "bottleneck. Hover for details.</figcaption></figure>"
+                    "bottleneck; numbered squares are the most utilised elements of the "
+                    "network. Hover for details.</figcaption></figure>"
+                ],
+            )
+        )
+    if capacities:
+        sections.append(
+            (
+                "capacity",
+                "Capacity and utilisation",
+                [
+                    '<p class="note">Capacity-limited elements carrying 2024 demand on the '
+                    f"whole network, most utilised first (top {min(15, len(capacities))} of "
+                    f"{len(capacities)}); highlighted from 90 %. Flows are assigned demand in "
+                    "TEU per year, each direction separately.</p>",
+                    capacities_table(capacities, names),
                 ],
             )
         )
@@ -214,6 +234,13 @@ def render_report(
         for key, group in group_by_pair(routes):
             legs.append(f"<h3>{_esc(pair_title(key, names))}</h3>")
             for r in group:
+                same = same_route_as(r)
+                if same:
+                    legs.append(
+                        f'<p class="note">{_esc(corridor_label(str(r.get("corridor", ""))))}: '
+                        f"same route as {_esc(corridor_label(same))}.</p>"
+                    )
+                    continue
                 legs.append(
                     f"<details><summary>{_esc(corridor_label(str(r.get('corridor', ''))))}: "
                     f"{float(r.get('time_days', 0)):.1f} days, "
@@ -258,7 +285,7 @@ def render_report(
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{_esc(title)}</title>"
-        f"<style>{REPORT_CSS}{TCD_CSS}{MAP_CSS}{DIST_CSS}</style></head><body>\n"
+        f"<style>{REPORT_CSS}{TABLES_CSS}{TCD_CSS}{MAP_CSS}{DIST_CSS}</style></head><body>\n"
         f'<header class="top"><h1>{_esc(title)}</h1><p>corridor {_esc(__version__)} · '
         f"dataset {_esc(dataset)} · scenario {_esc(scenario)}</p></header>\n"
         f'<nav class="toc">{toc}</nav>\n<main>\n'

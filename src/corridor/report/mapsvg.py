@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from corridor.report.palette import corridor_colours, corridor_label
+from corridor.report.palette import corridor_colours, corridor_label, distinct_routes
 
 __all__ = ["BaseMap", "load_base_map", "map_svg", "project"]
 
@@ -151,6 +151,8 @@ def map_svg(
     closed_nodes: Iterable[str] = (),
     fit: bool = True,
     title: str = "Network map",
+    capacities: Sequence[Mapping[str, Any]] = (),
+    top: int = 5,
 ) -> str:
     """Inline SVG of the network and the given routes on the Natural Earth base map.
 
@@ -169,6 +171,11 @@ def map_svg(
         Zoom to the routes' extent (else show the whole Eurasia–Africa frame).
     title
         Accessible name of the figure.
+    capacities
+        The analysis' ``capacities`` (most utilised first): the ``top``
+        elements are marked with their rank and utilisation.
+    top
+        How many of ``capacities`` to mark.
 
     Returns
     -------
@@ -176,6 +183,8 @@ def map_svg(
         An ``<svg>`` element with ``data-tip`` tooltips on routes and places.
     """
     base = base or load_base_map()
+    # A corridor that gives the same route as another is not drawn twice.
+    routes = distinct_routes(routes)
     nodes = _node_table(network)
     colours = corridor_colours(str(r.get("corridor", "")) for r in routes)
 
@@ -309,6 +318,32 @@ def map_svg(
             f'd="M{x:.1f} {y - s:.1f}L{x + s:.1f} {y + s * 0.8:.1f}L{x - s:.1f} {y + s * 0.8:.1f}Z"'
             f' data-tip="{html.escape(tip, quote=True)}"/>'
         )
+    out.append('</g><g class="capacity">')
+    marked: set[str] = set()
+    for cap in capacities:
+        if len(marked) >= top:
+            break
+        eid = str(cap.get("id", ""))
+        p0, p1 = at(str(cap.get("from", ""))), at(str(cap.get("to", "")))
+        if eid in marked or p0 is None or p1 is None:
+            continue  # the other direction of a marked element, or a place off the map
+        marked.add(eid)
+        x, y = (p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2
+        u = float(cap.get("utilisation") or 0.0)
+        capacity = float(cap.get("capacity_teu_per_year") or 0.0)
+        flow = float(cap.get("flow_teu_per_year") or 0.0)
+        tip = (
+            f"Utilisation #{len(marked)}: {eid} ({cap.get('kind', '')}, "
+            f"{name(str(cap['from']))} → {name(str(cap['to']))})\n{u:.0%} of "
+            f"{capacity:,.0f} TEU/year ({flow:,.0f} TEU/year in 2024)"
+        )
+        out.append(
+            f'<g class="cap {_util_class(u)}" data-id="{html.escape(eid)}" data-rank='
+            f'"{len(marked)}" data-tip="{html.escape(tip, quote=True)}">'
+            f'<rect x="{x - 6 * k:.1f}" y="{y - 6 * k:.1f}" width="{12 * k:.1f}" '
+            f'height="{12 * k:.1f}" rx="{2 * k:.1f}"/><text x="{x:.1f}" y="{y + 3.6 * k:.1f}" '
+            f'font-size="{10 * k:.2f}" text-anchor="middle">{len(marked)}</text></g>'
+        )
     out.append('</g><g class="labels">')
     labelled = {str(r[key]) for r in routes for key in ("origin", "destination")}
     # Name the places with the longest waits only, so labels stay readable.
@@ -371,5 +406,9 @@ svg.map .label{fill:#222;paint-order:stroke;stroke:#fff;stroke-width:2.5px;
 vector-effect:non-scaling-stroke}
 svg.map .label.closed{fill:#c00}
 svg.map .legend text{fill:#222}
+svg.map .cap rect{fill:#fff;stroke:#555;stroke-width:1.5;vector-effect:non-scaling-stroke}
+svg.map .cap.u-high rect{stroke:#d00;fill:#ffe5e5}
+svg.map .cap.u-mid rect{stroke:#e69500}
+svg.map .cap text{fill:#222;font-weight:700}
 svg.map .mnote{fill:#555}
 """

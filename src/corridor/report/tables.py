@@ -12,9 +12,16 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from corridor.report.palette import corridor_colours, corridor_label
+from corridor.report.palette import corridor_colours, corridor_label, same_route_as
 
-__all__ = ["legs_table", "records_table", "routes_table", "sources_table", "used_sources"]
+__all__ = [
+    "capacities_table",
+    "legs_table",
+    "records_table",
+    "routes_table",
+    "sources_table",
+    "used_sources",
+]
 
 
 def _esc(v: object) -> str:
@@ -68,12 +75,19 @@ def routes_table(
         pair = f"{name(str(r['origin']))} → {name(str(r['destination']))}"
         if commodity and commodity != "containers":
             pair += f" ({commodity})"
+        same = same_route_as(r)
+        note = (
+            f'<br><span class="note same">same route as {_esc(corridor_label(same))}</span>'
+            if same
+            else ""
+        )
         rows.append(
             f'<tr data-route="{i}" data-corridor="{_esc(cid)}" data-origin="{_esc(r["origin"])}"'
-            f' data-destination="{_esc(r["destination"])}">'
-            f"<td>{_esc(pair)}</td>"
+            f' data-destination="{_esc(r["destination"])}"'
+            + (f' class="dup" data-same-route-as="{_esc(same)}">' if same else ">")
+            + f"<td>{_esc(pair)}</td>"
             f'<td><span class="swatch" style="background:{colours[cid]}"></span>'
-            f"{_esc(corridor_label(cid))}</td>"
+            f"{_esc(corridor_label(cid))}{note}</td>"
             + _num("distance_km", r.get("distance_km"), ",.0f")
             + _num("time_days", r.get("time_days"), ".1f")
             + f'<td class="num" data-key="p10_p90">{spread}</td>'
@@ -87,6 +101,75 @@ def routes_table(
         '<th class="num">USD/FEU</th><th>Transit countries</th><th>Binding bottleneck</th>'
         "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )
+
+
+def capacities_table(
+    capacities: Sequence[Mapping[str, Any]],
+    names: Mapping[str, str] | None = None,
+    *,
+    top: int = 15,
+    high: float = 0.9,
+) -> str:
+    """The most utilised capacity-limited elements, with a bar of their utilisation.
+
+    Parameters
+    ----------
+    capacities
+        The analysis' ``capacities`` list (most utilised first).
+    names
+        Optional node id → display name map.
+    top
+        Rows shown.
+    high
+        Utilisation from which a row is highlighted.
+
+    Examples
+    --------
+    >>> t = capacities_table([{"id": "t_aktau", "kind": "port", "from": "aktau", "to": "aktau",
+    ...     "capacity_teu_per_year": 7e4, "flow_teu_per_year": 6.6e4, "utilisation": 0.94}])
+    >>> 'class="high"' in t and 'data-value="0.94"' in t
+    True
+    """
+    name = _name_fn(names)
+    rows = []
+    for c in list(capacities)[:top]:
+        a, b = name(str(c.get("from", ""))), name(str(c.get("to", "")))
+        u = c.get("utilisation")
+        frac = float(u) if u is not None and math.isfinite(float(u)) else 0.0
+        hot = frac >= high
+        bar = (
+            f'<span class="ubar"><span style="width:{min(frac, 1.0) * 100:.1f}%"></span></span>'
+            f"{frac:.0%}"
+        )
+        cls = ' class="high"' if hot else ""
+        rows.append(
+            f'<tr data-id="{_esc(c.get("id", ""))}"{cls}>'
+            f"<td>{_esc(c.get('id', ''))}</td><td>{_esc(c.get('kind', ''))}</td>"
+            f"<td>{_esc(a if a == b else f'{a} → {b}')}</td>"
+            + _num("capacity_teu_per_year", c.get("capacity_teu_per_year"), ",.0f")
+            + _num("flow_teu_per_year", c.get("flow_teu_per_year"), ",.0f")
+            + f'<td class="num util" data-key="utilisation" data-value="{u!r}">{bar}</td></tr>'
+        )
+    return (
+        '<table class="capacities"><thead><tr><th>Element</th><th>Kind</th><th>Where</th>'
+        '<th class="num">Capacity TEU/yr</th><th class="num">2024 flow TEU/yr</th>'
+        '<th class="num">Utilisation</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>"
+    )
+
+
+#: CSS of :func:`capacities_table` and of duplicate route rows.
+TABLES_CSS = """
+table.capacities .ubar{display:inline-block;width:90px;height:9px;background:#eef1f5;
+margin-right:6px;vertical-align:0;border-radius:2px;overflow:hidden}
+table.capacities .ubar span{display:block;height:100%;background:#6b8fb5}
+table.capacities tr.high td{background:#fff0f0}
+table.capacities tr.high .ubar span{background:#d00}
+table.capacities tr.high td.util{color:#b00;font-weight:600}
+table.routes tr.dup td{color:#777}
+table.routes .note.same{font-style:italic}
+@media print{table.capacities .ubar span,table.capacities tr.high td{
+-webkit-print-color-adjust:exact;print-color-adjust:exact}}
+"""
 
 
 def legs_table(route: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:

@@ -23,7 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from corridor.io.atomic import atomic_path, write_text
-from corridor.report.palette import corridor_colours, corridor_label
+from corridor.report.palette import (
+    corridor_colours,
+    corridor_label,
+    distinct_routes,
+    duplicates_of,
+)
 
 __all__ = [
     "TOOLTIP_JS",
@@ -236,31 +241,58 @@ def _jump_text(j: Jump, is_time: bool) -> str:
 
 
 def _labels(
-    series: Sequence[TcdSeries], is_time: bool, xhi: float, yhi: float
-) -> list[tuple[float, float, str, str]]:
-    """Annotations of the biggest jumps as ``(u, v, text, corridor)``, in unit coordinates.
+    series: Sequence[TcdSeries],
+    is_time: bool,
+    xhi: float,
+    yhi: float,
+    *,
+    char_w: float = 0.011,
+    line: float = 0.036,
+    most: int = 7,
+) -> list[tuple[float, float, str, str, str]]:
+    """Annotations of the biggest jumps as ``(u, v, text, corridor, anchor)``.
 
-    ``u``/``v`` run from 0 to 1 across/up the plot area; labels that would
-    overlap an earlier one are pushed down one line at a time.
+    ``u``/``v`` run from 0 to 1 across/up the plot area; ``anchor`` is
+    ``start`` (text runs right of ``u``) or ``end`` (text ends at ``u``, used
+    near the right edge so that no label is cut). At most ``most`` labels per
+    panel, the biggest jumps over all routes first; a jump of the same name at
+    the same place on another route is named once. A label that would overlap
+    an earlier one moves down one line at a time (then up); ``char_w`` and
+    ``line`` are a character's width and a line's height in plot units.
     """
-    placed: list[tuple[float, float, str, str]] = []
-    line = 0.036
-    for s in series:
-        jumps = s.time_jumps if is_time else s.cost_jumps
-        for j in _biggest(jumps, 3 if is_time else 2, 0.04 * yhi):
-            u, v = j.x / xhi + 0.008, (j.y0 + j.y1) / 2 / yhi
-            width = 0.011 * len(_jump_text(j, is_time))
-            v0 = v
-            # Try the jump's middle, then one line below, one above, two below, ...
-            for step in range(60):
-                shift = (step + 1) // 2 * (1 if step % 2 else -1)
-                v = v0 + shift * line
-                if 0.01 <= v <= 0.99 and not any(
-                    abs(v - pv) < line and u < pu + 0.011 * len(pt) and pu < u + width
-                    for pu, pv, pt, _c in placed
-                ):
-                    break
-            placed.append((u, v, _jump_text(j, is_time), s.corridor))
+    floor = 0.04 * yhi
+    candidates = sorted(
+        ((j, s.corridor) for s in series for j in (s.time_jumps if is_time else s.cost_jumps)),
+        key=lambda jc: -jc[0].size,
+    )
+    placed: list[tuple[float, float, str, str, str]] = []
+    boxes: list[tuple[float, float, float]] = []  # u0, u1, v
+    named: list[tuple[str, float]] = []
+    for j, cid in candidates:
+        if len(placed) >= most or j.size < floor:
+            break
+        text = _jump_text(j, is_time)
+        if any(t == text and abs(x - j.x) <= 0.01 * xhi for t, x in named):
+            continue
+        named.append((text, j.x))
+        width = char_w * len(text)
+        u = j.x / xhi + 0.008
+        anchor = "start"
+        if u + width > 0.99:
+            u, anchor = j.x / xhi - 0.008, "end"
+        u0, u1 = (u, u + width) if anchor == "start" else (u - width, u)
+        v0 = (j.y0 + j.y1) / 2 / yhi
+        v = v0
+        # Try the jump's middle, then one line below, one above, two below, ...
+        for step in range(60):
+            shift = (step + 1) // 2 * (1 if step % 2 else -1)
+            v = v0 + shift * line
+            if 0.02 <= v <= 0.98 and not any(
+                abs(v - bv) < line and u0 < b1 and b0 < u1 for b0, b1, bv in boxes
+            ):
+                break
+        boxes.append((u0, u1, v))
+        placed.append((u, v, text, cid, anchor))
     return placed
 
 
@@ -300,6 +332,18 @@ def _leg_tip(leg: Mapping[str, Any], names: Mapping[str, str] | None, corridor: 
         f"moving {float(leg.get('hours_moving') or 0):.1f} h · "
         f"waiting {float(leg.get('hours_waiting') or 0):.1f} h · "
         f"${float(leg.get('cost_usd') or 0):,.0f}"
+    )
+
+
+def _legend_text(
+    route: Mapping[str, Any], s: TcdSeries, routes: Sequence[Mapping[str, Any]]
+) -> str:
+    """Legend entry: name, totals and the corridors that give the very same route."""
+    same = duplicates_of(route, routes)
+    also = f" (same route: {', '.join(map(corridor_label, same))})" if same else ""
+    return (
+        f"{corridor_label(s.corridor)}{also}: {s.total_km:,.0f} km, {s.total_days:.1f} days, "
+        f"${s.total_usd:,.0f}/FEU"
     )
 
 
@@ -363,10 +407,13 @@ def _panel_svg(
                 f'<path d="M{px(x0):.1f},{py(y0):.1f} L{px(x0):.1f},{py(y0):.1f} '
                 f'L{px(x1):.1f},{py(y1):.1f}" class="hit" data-tip="{tip}"/>'
             )
-    for u, v, text, cid in _labels(series, is_time, xhi, yhi):
+    # 10.5 px text: ~5.6 px a character, 13 px a line, in a 440 x 254 px plot.
+    for u, v, text, cid, anchor in _labels(
+        series, is_time, xhi, yhi, char_w=5.6 / pw, line=13.0 / ph
+    ):
         out.append(
             f'<text x="{_ML + u * pw:.1f}" y="{_MT + ph - v * ph + 3:.1f}" class="jump" '
-            f'fill="{colours[cid]}">{html.escape(text)}</text>'
+            f'text-anchor="{anchor}" fill="{colours[cid]}">{html.escape(text)}</text>'
         )
     out.append("</g>")
     return out
@@ -403,7 +450,8 @@ def tcd_svg(
     """
     if not routes:
         raise ValueError("tcd_svg needs at least one route")
-    series = [tcd_series(r, names) for r in routes]
+    shown = distinct_routes(routes) or list(routes)
+    series = [tcd_series(r, names) for r in shown]
     colours = corridor_colours(s.corridor for s in series)
     if title is None:
         title = pair_title(group_by_pair(routes)[0][0], names)
@@ -419,14 +467,12 @@ def tcd_svg(
         "</g>",
     ]
     y = _H + 26 + 14
-    for s in series:
+    for r, s in zip(shown, series, strict=True):
         colour = colours[s.corridor]
         out.append(
             f'<g class="legend" data-corridor="{s.corridor}"><line x1="{_ML}" x2="{_ML + 24}" '
             f'y1="{y - 4}" y2="{y - 4}" stroke="{colour}" stroke-width="3"/>'
-            f'<text x="{_ML + 30}" y="{y}">{html.escape(corridor_label(s.corridor))}: '
-            f"{s.total_km:,.0f} km, {s.total_days:.1f} days, "
-            f"${s.total_usd:,.0f}/FEU</text></g>"
+            f'<text x="{_ML + 30}" y="{y}">{html.escape(_legend_text(r, s, routes))}</text></g>'
         )
         y += 18
     out.append("</svg>")
@@ -512,6 +558,12 @@ def write_tcd_png(
 ) -> Path:
     """Write a PNG of time/cost-distance charts: one row (time, cost) per OD pair.
 
+    Each row has one legend, below its two panels, with every corridor's
+    totals; a route that is the same as another corridor's
+    (``same_route_as``) is not drawn again but named in that corridor's entry.
+    The layout is fixed in inches (no constrained layout, no automatic title
+    placement or tick search), so the figure is drawn once.
+
     Parameters
     ----------
     routes
@@ -534,43 +586,74 @@ def write_tcd_png(
     groups = group_by_pair(routes)
     if not groups:
         raise ValueError("write_tcd_png needs at least one route")
-    fig = Figure(figsize=(13, 4.4 * len(groups)))
+    width_in, top_in, axes_in, xlab_in, line_in, gap_in = 13.0, 0.4, 3.3, 0.5, 0.21, 0.3
+    ncol = 2
+    rows = []
+    for _key, group in groups:
+        shown = distinct_routes(group) or list(group)
+        rows.append((shown, top_in + axes_in + xlab_in + line_in * -(-len(shown) // ncol)))
+    height_in = sum(h for _s, h in rows) + gap_in * (len(rows) - 1) + 0.1
+    fig = Figure(figsize=(width_in, height_in))
     FigureCanvasAgg(fig)
-    axes = fig.subplots(len(groups), 2, squeeze=False)
-    for row, (key, group) in enumerate(groups):
-        series = [tcd_series(r, names) for r in group]
+    left, mid, right = 0.75, 0.85, 0.25  # inches
+    panel_w = (width_in - left - mid - right) / 2
+    y_top = height_in  # running top of the current row, inches from the bottom
+    for (key, group), (shown, row_h) in zip(groups, rows, strict=True):
+        series = [tcd_series(r, names) for r in shown]
         colours = corridor_colours(s.corridor for s in series)
+        ax_bottom = y_top - top_in - axes_in
+        handles = []
         for col, which in enumerate(("time", "cost")):
-            ax = axes[row][col]
             is_time = which == "time"
-            ymax = max((s.total_days if is_time else s.total_usd) for s in series) or 1.0
+            x0 = left + col * (panel_w + mid)
+            ax = fig.add_axes(
+                (x0 / width_in, ax_bottom / height_in, panel_w / width_in, axes_in / height_in)
+            )
+            xt = nice_ticks(max(s.total_km for s in series) or 1.0)
+            yt = nice_ticks(max((s.total_days if is_time else s.total_usd) for s in series) or 1.0)
             for s in series:
                 pts = s.time if is_time else s.cost
-                label = (
-                    f"{corridor_label(s.corridor)} ({s.total_days:.1f} d)"
-                    if is_time
-                    else f"{corridor_label(s.corridor)} (${s.total_usd:,.0f})"
+                (line,) = ax.plot(
+                    [p[0] for p in pts], [p[1] for p in pts], color=colours[s.corridor], lw=1.8
                 )
-                ax.plot(
-                    [p[0] for p in pts], [p[1] for p in pts],
-                    color=colours[s.corridor], lw=2, label=label,
+                handles.append(line)
+            ax.set_xlim(0, xt[-1])
+            ax.set_ylim(0, yt[-1])
+            ax.set_xticks(xt, [_fmt(v) for v in xt])
+            ax.set_yticks(yt, [_fmt(v) for v in yt])
+            ax.tick_params(labelsize=8.5)
+            ax.grid(True, color="#e3e3e3", lw=0.8)
+            ax.set_axisbelow(True)
+            # 7.5 pt text: ~4.1 pt a character, ~9.5 pt a line, on the panel's size in points.
+            for u, v, text, cid, anchor in _labels(
+                series, is_time, xt[-1], yt[-1],
+                char_w=4.1 / (panel_w * 72), line=9.5 / (axes_in * 72),
+            ):  # fmt: skip
+                ax.text(
+                    u, v, text, transform=ax.transAxes, fontsize=7.5, color=colours[cid],
+                    va="center", ha="left" if anchor == "start" else "right",
                 )  # fmt: skip
-            xhi = nice_ticks(max(s.total_km for s in series) or 1.0)[-1]
-            yhi = nice_ticks(ymax)[-1]
-            ax.set_xlim(0, xhi)
-            ax.set_ylim(0, yhi)
-            for u, v, text, cid in _labels(series, is_time, xhi, yhi):
-                ax.annotate(
-                    text, (u, v), xycoords="axes fraction", fontsize=7.5,
-                    color=colours[cid], va="center",
-                )  # fmt: skip
-            ax.grid(True, color="#e3e3e3")
-            ax.set_xlabel("Cumulative distance (km)")
-            ax.set_ylabel("Cumulative time (days)" if is_time else "Cumulative cost (USD/FEU)")
-            ax.set_title(f"{pair_title(key, names)}: {which}", fontsize=11)
-            ax.legend(fontsize=8, loc="upper left")
-    # fixed margins: constrained layout costs a second draw per figure
-    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.12, top=0.92, wspace=0.18, hspace=0.35)
+            ax.set_xlabel("Cumulative distance (km)", fontsize=9)
+            ax.set_ylabel(
+                "Cumulative time (days)" if is_time else "Cumulative cost (USD/FEU)", fontsize=9
+            )
+            # An explicit y skips matplotlib's title placement (a bounding-box pass per draw).
+            ax.set_title(f"{pair_title(key, names)}: {which}", fontsize=11, y=1.0, pad=5)
+        legend_top = ax_bottom - xlab_in
+        fig.legend(
+            handles[: len(series)],
+            [_legend_text(r, s, group) for r, s in zip(shown, series, strict=True)],
+            loc="upper left",
+            bbox_to_anchor=(left / width_in, legend_top / height_in),
+            ncol=ncol,
+            fontsize=8.5,
+            frameon=False,
+            handlelength=2.2,
+            columnspacing=2.0,
+            borderaxespad=0.0,
+            borderpad=0.0,
+        )
+        y_top -= row_h + gap_in
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=dpi)
     return Path(path)

@@ -58,8 +58,8 @@ def create_app(network_path: str | None = None) -> Any:
     from corridor.report.distributions import DIST_CSS, distribution_svg, simulation_parts
     from corridor.report.document import REPORT_CSS, node_names, render_report
     from corridor.report.mapsvg import MAP_CSS, map_svg
-    from corridor.report.palette import corridor_label
-    from corridor.report.tables import legs_table, routes_table
+    from corridor.report.palette import corridor_label, same_route_as
+    from corridor.report.tables import TABLES_CSS, capacities_table, legs_table, routes_table
     from corridor.report.tcd import TCD_CSS, tcd_svg
 
     service = Service.load(network_path)
@@ -91,7 +91,7 @@ def create_app(network_path: str | None = None) -> Any:
     def index() -> str:
         meta = service.meta()
         return templates.get_template("index.html").render(
-            meta=meta, css=REPORT_CSS + TCD_CSS + MAP_CSS, version=_version()
+            meta=meta, css=REPORT_CSS + TABLES_CSS + TCD_CSS + MAP_CSS, version=_version()
         )
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
@@ -131,6 +131,7 @@ def create_app(network_path: str | None = None) -> Any:
         countries, nodes = _closed(q)
         names = node_names(net)
         routes = result["routes"]
+        capacities = result.get("capacities") or []
         return templates.get_template("result.html").render(
             result=result,
             routes=routes,
@@ -141,9 +142,21 @@ def create_app(network_path: str | None = None) -> Any:
                 base=service.base_map,
                 closed_countries=countries,
                 closed_nodes=nodes,
+                capacities=capacities,
             ),
             tcd=tcd_svg(routes, names=names) if routes else "",
-            legs=[(corridor_label(r["corridor"]), r, legs_table(r, names)) for r in routes],
+            legs=[
+                (corridor_label(r["corridor"]), r, legs_table(r, names))
+                for r in routes
+                if not same_route_as(r)
+            ],
+            same=[
+                (corridor_label(r["corridor"]), corridor_label(same))
+                for r in routes
+                if (same := same_route_as(r))
+            ],
+            capacities=capacities_table(capacities, names) if capacities else "",
+            capacities_count=len(capacities),
         )
 
     @app.post("/api/simulate", tags=["simulation"], status_code=202)
