@@ -14,7 +14,7 @@ from corridor.model.scenario import Scenario
 from corridor.simulation import engine
 from corridor.simulation.build import MAX_FITTED_UTILISATION, Built, build_model
 from corridor.simulation.results import PROMISES_DAYS, SimulationResult, summarise
-from corridor.simulation.spec import Delay
+from corridor.simulation.spec import Delay, Ferry
 
 
 def _concat(parts: list[engine.Raw]) -> engine.Raw:
@@ -161,6 +161,17 @@ def model_notes(built: Built) -> tuple[str, ...]:
             if isinstance(leg, Delay) and leg.winter is not None
         }
     )
+    directions: dict[str, int] = {}
+    for x in built.model.resources:
+        if isinstance(x, Ferry) and x.fleet:
+            directions[x.fleet] = directions.get(x.fleet, 0) + 1
+    fleets = sorted(name for name, n in directions.items() if n == 2)
+    if fleets:
+        notes.append(
+            "Ship services that sail when full share one fleet between their two directions"
+            " (a ship must come back before it sails the same way again; idle ships return"
+            " home, the service's 'from' port, in ballast): " + ", ".join(fleets) + "."
+        )
     if winter:
         notes.append(
             "Winter road closures (estimates by country, only inside each winter window; see"

@@ -46,9 +46,14 @@ Choices, stated once:
   and demand growth makes them wait much longer.  The station's fitted dwell
   is reduced by the pool's expected wait so that station + pool still
   reproduce the dataset's dwell at 2024 demand.
-* **Ship services** are batch servers per direction, each with the whole fleet
-  and a round trip of ``2 × (crossing_h + port_turnaround_h)``; capacity per
-  sailing ``teu_per_sailing × load_factor`` (the Caspian draft limit).
+* **Ship services** are batch servers per direction with capacity per sailing
+  ``teu_per_sailing × load_factor`` (the Caspian draft limit) and a round trip
+  of ``2 × (crossing_h + port_turnaround_h)``.  The two directions of a
+  ``when_full`` service share its ``vessels`` (fleet ``fleet:<service id>``,
+  home port = the service's ``from``): a ship that crossed must come back,
+  loading there if cargo waits, before it sails the same way again, so the
+  imbalance of the two flows matters (see :mod:`corridor.simulation.ferry` for
+  the ballast rules).  Scheduled services keep a timetable per direction.
 * **Closures.** Lines fail at ``failures_per_1000km_year`` of their condition
   class (``conditions`` table) with lognormal repairs of mean ``repair_h``
   (CV 1); ferries (mode ``ferry``: Caspian and Black Sea) stop for storms,
@@ -402,17 +407,20 @@ def build_model(network: Network, *, calibration_demand: pd.DataFrame | None = N
                     STORM_PEAK_DAY,
                 )
             crossing = float(s["crossing_h"])
+            policy = str(s["policy"])
             return Ferry(
                 f"service:{leg.element_id}:{leg.from_node}>{leg.to_node}",
                 capacity_teu=float(s["teu_per_sailing"]) * float(s["load_factor"]),
                 crossing_h=crossing,
                 cycle_h=2.0 * (crossing + float(s["port_turnaround_h"])),
                 vessels=int(s["vessels"]),
-                policy=str(s["policy"]),
+                policy=policy,
                 max_wait_h=float(s["max_wait_h"]),
                 headway_h=float(s["headway_h"]),
                 closure=storm,
                 capacity_teu_per_year=leg.capacity_teu_per_year,
+                fleet=f"fleet:{leg.element_id}" if policy == "when_full" else "",
+                home=leg.from_node == s["from"],
             )
         if leg.hours_moving + leg.hours_waiting > 0:  # anything else: a plain dwell
             return Delay(leg.hours_moving + leg.hours_waiting, max(leg.hours_waiting_cv, 0.05))

@@ -20,13 +20,16 @@ State of one ferry direction ``v`` lives in arrays owned by the engine
     this port is ready at the other port ``cycle_h / 2`` later (crossing + port
     call) and loads there by the same rules, so it must come back before it can
     sail this way again; the round trip and the imbalance of the two flows
-    decide how many ships each port sees.  Idle ships (empty, nothing left to
-    load at their port) are repositioned in ballast:
+    decide how many ships each port sees.  The other port is *short of
+    ships* when the TEU waiting there exceed the room on the ships already
+    there or on their way (``capacity × ships − load on its berth``); then
 
-    - at the far port (``home == 0``) an idle ship sails home at once;
-    - at the home port an idle ship sails to the far port when the TEU waiting
-      there exceed the room on the ships already there or on their way
-      (``capacity × ships − load on the berth``).
+    - the berth ship does not wait for more cargo: it sails with what it has;
+    - an idle ship (empty, nothing left to load at its port) sails there in
+      ballast.
+
+    Otherwise an idle ship at the far port (``home == 0``) sails home in
+    ballast at once, and one at the home port waits for cargo.
 
     With no cargo in one direction the fleet therefore behaves exactly like
     the one-direction model (every return trip is in ballast).
@@ -81,6 +84,18 @@ def _sail(v: int, k: int, now: float, m: Any, ready: np.ndarray, port: np.ndarra
     else:
         ready[k] = now + 0.5 * m.fe_cycle[v]
         port[k] = u
+
+
+@njit(cache=True)
+def _short_of_ships(u: int, m: Any, port: np.ndarray, qteu: np.ndarray, load: np.ndarray) -> bool:
+    # More TEU wait at the port of direction u than its ships (there or on their
+    # way) have room for.
+    ships = 0
+    for j in range(m.fe_ship0[u], m.fe_ship1[u]):
+        if port[j] == u:
+            ships += 1
+    room: float = m.fe_capacity[u] * ships - load[u]
+    return bool(qteu[u] > room + _EPS)
 
 
 @njit(cache=True)
@@ -173,7 +188,8 @@ def advance(
                 head[v] += 1
         full = load[v] >= cap - _EPS
         due = load[v] > _EPS and now >= first_load[v] + m.fe_max_wait[v] - _EPS
-        if full or due:
+        short = u >= 0 and _short_of_ships(u, m, port, qteu, load)
+        if full or due or (short and load[v] > _EPS):
             t_open = closed_until(cl_ptr, cl_start, cl_end, closure, now)
             if t_open > now:
                 return n_sail, t_open, moved
@@ -192,17 +208,7 @@ def advance(
             return n_sail, wake, moved
         # Shared fleet: reposition one idle ship, then look again.
         idle = k if load[v] <= _EPS else k2
-        go = False
-        if idle >= 0:
-            if m.fe_home[v] == 0:
-                go = True
-            else:
-                ships_there = 0
-                for j in range(m.fe_ship0[v], m.fe_ship1[v]):
-                    if port[j] == u:
-                        ships_there += 1
-                go = qteu[u] > cap * ships_there - load[u] + _EPS
-        if go:
+        if idle >= 0 and (short or m.fe_home[v] == 0):
             t_open = closed_until(cl_ptr, cl_start, cl_end, closure, now)
             if t_open > now:
                 return n_sail, min(wake, t_open), moved
