@@ -125,3 +125,38 @@ def test_empty_input_is_refused(tmp_path: Path) -> None:
         write_tcd_png([], tmp_path / "x.png")
     with pytest.raises(ValueError):
         tcd_svg([])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(_leg, min_size=1, max_size=12), min_size=1, max_size=10))
+def test_jump_labels_stay_inside_the_plot_and_do_not_overlap(
+    routes_legs: list[list[dict[str, Any]]],
+) -> None:
+    from corridor.report.tcd import _labels, nice_ticks
+
+    series = [
+        tcd_series({"corridor": f"c{i}", "origin": "a", "destination": "b", "legs": legs})
+        for i, legs in enumerate(routes_legs)
+    ]
+    xhi = nice_ticks(max(s.total_km for s in series) or 1.0)[-1]
+    yhi = nice_ticks(max(s.total_days for s in series) or 1.0)[-1]
+    char_w, line = 0.011, 0.036
+    placed = _labels(series, True, xhi, yhi, char_w=char_w, line=line, most=7)
+    assert len(placed) <= 7
+    boxes = []
+    for u, v, text, _cid, anchor in placed:
+        u0, u1 = (u, u + char_w * len(text)) if anchor == "start" else (u - char_w * len(text), u)
+        # Kept inside on the right; a label wider than the plot is the only exception.
+        assert u1 <= 1.0 or u0 < 0.01
+        boxes.append((u0, u1, v))
+    for (a0, a1, av), (b0, b1, bv) in itertools.combinations(boxes, 2):
+        assert not (abs(av - bv) < line - 1e-9 and a0 < b1 and b0 < a1)
+
+
+def test_a_duplicate_route_is_named_in_the_legend_not_drawn(analysis: dict[str, Any]) -> None:
+    (_pair, group), _ = group_by_pair(analysis["routes"])
+    dup = {**group[0], "corridor": "middle_black_sea", "same_route_as": "middle"}
+    svg = tcd_svg([group[0], dup, *group[1:]])
+    assert svg.count('class="route"') == 2 * len(group)
+    assert 'data-corridor="middle_black_sea"' not in svg
+    assert "Middle Corridor (same route: Middle via Black Sea)" in svg

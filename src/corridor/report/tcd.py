@@ -582,6 +582,7 @@ def write_tcd_png(
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
 
     groups = group_by_pair(routes)
     if not groups:
@@ -602,7 +603,6 @@ def write_tcd_png(
         series = [tcd_series(r, names) for r in shown]
         colours = corridor_colours(s.corridor for s in series)
         ax_bottom = y_top - top_in - axes_in
-        handles = []
         for col, which in enumerate(("time", "cost")):
             is_time = which == "time"
             x0 = left + col * (panel_w + mid)
@@ -613,10 +613,7 @@ def write_tcd_png(
             yt = nice_ticks(max((s.total_days if is_time else s.total_usd) for s in series) or 1.0)
             for s in series:
                 pts = s.time if is_time else s.cost
-                (line,) = ax.plot(
-                    [p[0] for p in pts], [p[1] for p in pts], color=colours[s.corridor], lw=1.8
-                )
-                handles.append(line)
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], color=colours[s.corridor], lw=1.8)
             ax.set_xlim(0, xt[-1])
             ax.set_ylim(0, yt[-1])
             ax.set_xticks(xt, [_fmt(v) for v in xt])
@@ -639,23 +636,27 @@ def write_tcd_png(
             )
             # An explicit y skips matplotlib's title placement (a bounding-box pass per draw).
             ax.set_title(f"{pair_title(key, names)}: {which}", fontsize=11, y=1.0, pad=5)
+        # The legend is drawn by hand: a Legend's offset boxes cost a quarter of the figure.
         legend_top = ax_bottom - xlab_in
-        fig.legend(
-            handles[: len(series)],
-            [_legend_text(r, s, group) for r, s in zip(shown, series, strict=True)],
-            loc="upper left",
-            bbox_to_anchor=(left / width_in, legend_top / height_in),
-            ncol=ncol,
-            fontsize=8.5,
-            frameon=False,
-            handlelength=2.2,
-            columnspacing=2.0,
-            borderaxespad=0.0,
-            borderpad=0.0,
-        )
+        col_w = (width_in - left - right) / ncol
+        per_col = -(-len(series) // ncol)
+        for i, (r, s) in enumerate(zip(shown, series, strict=True)):
+            x = left + (i // per_col) * col_w  # column by column, in the table's order
+            y = legend_top - (i % per_col + 0.5) * line_in
+            fig.add_artist(
+                Line2D(
+                    [x / width_in, (x + 0.3) / width_in], [y / height_in] * 2,
+                    transform=fig.transFigure, color=colours[s.corridor], lw=1.8,
+                )
+            )  # fmt: skip
+            fig.text(
+                (x + 0.38) / width_in, y / height_in, _legend_text(r, s, group),
+                fontsize=8.5, va="center",
+            )  # fmt: skip
         y_top -= row_h + gap_in
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=dpi)
+        # zlib level 1: the same pixels (PNG is lossless), ~3 % larger, encoded several times faster
+        fig.savefig(tmp, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
     return Path(path)
 
 
