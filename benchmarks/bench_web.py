@@ -70,6 +70,26 @@ def main(n: int = 40) -> None:
         ("GET /ui/result, cold (table+map+charts)", _stats(
             lambda i: get("/ui/result", {**params(i), "seed": 3000 + i}), n)),
     ]  # fmt: skip
+    # The report's static charts: one PNG (time and cost panels) per OD pair, as
+    # `corridor analyze --out` writes them; the inline SVG of the same pair beside it.
+    import tempfile
+    from pathlib import Path
+
+    from corridor.report.document import node_names
+    from corridor.report.tcd import group_by_pair, tcd_svg, write_tcd_png
+
+    routes = analyze(net)["routes"]
+    groups = [g for _key, g in group_by_pair(routes)]
+    names = node_names(net)
+    with tempfile.TemporaryDirectory() as tmp:
+        png = Path(tmp) / "tcd.png"
+        write_tcd_png(groups[0], png, names=names)  # warm-up: fonts, matplotlib imports
+        rows += [
+            ("write_tcd_png, one pair (PNG, 13 in x 110 dpi)", _stats(
+                lambda i: write_tcd_png(groups[i % len(groups)], png, names=names), n)),
+            ("tcd_svg, one pair (inline SVG)", _stats(
+                lambda i: tcd_svg(groups[i % len(groups)], names=names), n)),
+        ]  # fmt: skip
     peer = rows[0][1][0]
     print(f"Web API, default dataset, {n} requests each, {len(pairs)} OD pairs ({sys.platform})\n")
     print("| request | median ms | p95 ms | median / direct analyze() |")
