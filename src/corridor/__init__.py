@@ -21,6 +21,8 @@ _LAZY = {
     "Route": "corridor.paths.routes",
     "analyze": "corridor.analysis",
     "simulate": "corridor.simulation",
+    "assign": "corridor.assignment",
+    "TrafficClass": "corridor.assignment",
 }
 
 __all__ = [*sorted(_LAZY), "__version__"]

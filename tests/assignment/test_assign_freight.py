@@ -13,11 +13,11 @@ from corridor.assignment.freight import (
     CorridorEquilibrium,
     FreightParameters,
     GrowthSweep,
-    commodity_classes,
     corridor_graph,
     equilibrium,
     growth_sweep,
     plot_growth_sweep,
+    segment_classes,
 )
 from corridor.graph.compiled import EDGE_KINDS, CompiledNetwork, compile_network
 
@@ -61,12 +61,12 @@ def test_graph_mirrors_compiled_network(compiled: CompiledNetwork) -> None:
 def test_equilibrium_invariants(compiled: CompiledNetwork, eq: CorridorEquilibrium) -> None:
     r = eq.result
     assert r.converged and r.relative_gap <= 1e-6
-    classes = commodity_classes(compiled, growth=2.0)
+    classes, _ = segment_classes(compiled, growth=2.0)
     assert len(classes) == r.class_flow.shape[0]
     for k, cls in enumerate(classes):
         flow = r.class_flow[k]
         assert (flow >= -1e-9).all()
-        assert (flow[~cls.link_mask] == 0).all()  # only the commodity's modes
+        assert (flow[~cls.link_mask] == 0).all()  # only the segment's choice set
         bal = np.zeros(compiled.n_vertices)
         np.add.at(bal, compiled.head, flow)
         np.subtract.at(bal, compiled.tail, flow)
@@ -109,7 +109,7 @@ def test_gap_recomputed_with_networkx(compiled: CompiledNetwork, eq: CorridorEqu
     r = eq.result
     z = compiled.n_gates
     tstt = sptt = 0.0
-    for k, cls in enumerate(commodity_classes(compiled, growth=2.0)):
+    for k, cls in enumerate(segment_classes(compiled, growth=2.0)[0]):
         cost = r.link_time + compiled.cost_usd / cls.value_of_time
         g = nx.MultiDiGraph()
         for e in np.flatnonzero(cls.link_mask):
@@ -188,6 +188,6 @@ def test_demand_without_a_path_is_reported_not_assigned() -> None:
     assert sum(u["teu_per_year"] for u in dropped) == pytest.approx(
         rows["volume_per_year"].sum() / t_per_teu
     )
-    k = eq.result.class_names.index("uranium")
-    assert eq.result.class_flow[k].sum() == 0.0
+    ks = [i for i, n in enumerate(eq.result.class_names) if n.startswith("uranium/")]
+    assert ks and eq.result.class_flow[ks].sum() == 0.0
     assert eq.result.converged

@@ -169,3 +169,26 @@ def test_analyze_simulate_takes_percentiles_from_simulation(
     for r in simulated:
         assert r["time_days_p10"] <= r["time_days_p50"] <= r["time_days_p90"]
     assert not (tmp_path / "o" / "report.html").exists()
+
+
+def test_analyze_equilibrium_adds_the_growth_sweep(
+    tiny_dataset: Callable[..., Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "o"
+    proc = corridor(
+        "analyze",
+        "--dataset",
+        str(tiny_dataset()),
+        "--json",
+        "--equilibrium",
+        "--out",
+        str(out),
+        "--no-charts",
+    )
+    assert proc.returncode == 0, proc.stderr
+    eq = json.loads(proc.stdout)["equilibrium"]
+    sweep = eq["growth_sweep"]
+    assert sweep["demand_growth"] == [1.0, 1.5, 2.0, 3.0]
+    assert set(sweep["corridor_shares"]) >= {"middle", "northern"}
+    assert eq["equilibrium"]["corridor_teu_per_year"]["middle"] == pytest.approx(10000, rel=1e-2)
+    assert (out / "equilibrium_corridor_shares.png").stat().st_size > 1000

@@ -30,6 +30,7 @@ from corridor.assignment.engine import assign
 from corridor.assignment.graph import VDF_BPR, VDF_QUEUE, AssignmentGraph, build_graph
 from corridor.assignment.kernels import shortest_path_tree
 from corridor.assignment.result import AssignmentResult
+from corridor.assignment.segments import Segment, shipper_segments
 from corridor.assignment.vdf import queue_parameters
 from corridor.graph.compiled import EDGE_KINDS, CompiledNetwork, compile_network
 from corridor.model.network import Network, split_list
@@ -71,8 +72,12 @@ class FreightParameters:
         Utilisation from which a capacity counts as binding (0.9: the M/M/1
         queue is then 9 service times long).
     value_of_time_factor
-        Multiplies every commodity's value of time (a sensitivity knob: shippers
-        who pay for reliability or schedules value hours above inventory cost).
+        Multiplies every value of time (a sensitivity knob).
+    segments
+        One traffic class per observed flow, with the choice set of its corridor
+        and the value of time its 2024 choice reveals
+        (:mod:`corridor.assignment.segments`); ``False``: one class per
+        commodity with the commodity's value of time and free choice.
     """
 
     bpr_alpha: float = 0.15
@@ -83,6 +88,7 @@ class FreightParameters:
     cs2: float = 1.0
     binding_utilisation: float = 0.9
     value_of_time_factor: float = 1.0
+    segments: bool = True
 
 
 def _tonnes_per_teu_on_mode(network: Network) -> dict[int, float]:
@@ -164,6 +170,34 @@ def corridor_graph(
         capacity_group=group,
         source="compiled network",
     )
+
+
+def segment_classes(
+    compiled: CompiledNetwork,
+    *,
+    growth: float = 1.0,
+    value_of_time_factor: float = 1.0,
+    segments: Sequence[Segment] | None = None,
+) -> tuple[list[TrafficClass], list[str]]:
+    """Traffic classes of :func:`~corridor.assignment.segments.shipper_segments`
+    (computed here unless given, at growth 1), with the commodity of each class."""
+    z = compiled.n_gates
+    gate = {n: i for i, n in enumerate(compiled.node_ids)}
+    classes, commodities = [], []
+    for seg in shipper_segments(compiled) if segments is None else segments:
+        demand = np.zeros((z, z))
+        demand[gate[seg.origin], gate[seg.destination]] = growth * seg.teu_per_year
+        classes.append(
+            TrafficClass(
+                name=seg.name,
+                demand=demand,
+                value_of_time=value_of_time_factor * seg.value_of_time,
+                fixed_cost=compiled.cost_usd,
+                link_mask=seg.link_mask,
+            )
+        )
+        commodities.append(seg.commodity)
+    return classes, commodities
 
 
 def commodity_classes(
@@ -330,7 +364,8 @@ def _drop_unroutable(
                     {
                         "origin": compiled.node_ids[o],
                         "destination": compiled.node_ids[d],
-                        "commodity": cls.name,
+                        "commodity": cls.name.split("/")[0],
+                        "class": cls.name,
                         "teu_per_year": float(cls.demand[o, d]),
                     }
                 )
@@ -347,6 +382,7 @@ def equilibrium(
     rgap: float = 1e-4,
     max_iter: int = 500,
     graph: AssignmentGraph | None = None,
+    segments: Sequence[Segment] | None = None,
 ) -> CorridorEquilibrium:
     """User equilibrium of the dataset's demand (times ``growth``) with congestion.
 
@@ -365,6 +401,9 @@ def equilibrium(
     graph
         A prebuilt :func:`corridor_graph` of the same compiled network (saves
         rebuilding it in a sweep).
+    segments
+        Precomputed :func:`~corridor.assignment.segments.shipper_segments` of
+        the same compiled network (saves calibrating them again in a sweep).
 
     Returns
     -------
@@ -380,16 +419,22 @@ def equilibrium(
     compiled = network if isinstance(network, CompiledNetwork) else compile_network(network)
     p = params or FreightParameters()
     g = graph if graph is not None else corridor_graph(compiled, p)
-    classes = commodity_classes(
-        compiled, growth=growth, value_of_time_factor=p.value_of_time_factor
-    )
+    if p.segments:
+        classes, of = segment_classes(
+            compiled, growth=growth, value_of_time_factor=p.value_of_time_factor,
+            segments=segments,
+        )  # fmt: skip
+    else:
+        classes = commodity_classes(
+            compiled, growth=growth, value_of_time_factor=p.value_of_time_factor
+        )
+        of = [c.name for c in classes]
     unrouted = _drop_unroutable(compiled, g, classes)
     result = assign(g, classes=classes, rgap=rgap, max_iter=max_iter)
-    names = [c.name for c in classes]
-    k = names.index(commodity) if commodity in names else -1
+    ks = [i for i, c in enumerate(of) if c == commodity]
+    flow = result.class_flow[ks].sum(axis=0) if ks else np.zeros(compiled.n_edges)
     corridor_teu = {
-        name: max(float(result.class_flow[k] @ weight), 0.0) if k >= 0 else 0.0
-        for name, weight in _screens(compiled).items()
+        name: max(float(flow @ weight), 0.0) for name, weight in _screens(compiled).items()
     }
     od = []
     assert result.skim_cost is not None and result.skim_time is not None
@@ -415,7 +460,7 @@ def equilibrium(
         result=result,
         capacities=_capacities(compiled, g, result),
         corridor_teu=corridor_teu,
-        demand_teu=float(classes[k].demand.sum()) if k >= 0 else 0.0,
+        demand_teu=float(sum(classes[i].demand.sum() for i in ks)),
         od=od,
         unrouted=unrouted,
     )
@@ -489,6 +534,7 @@ def growth_sweep(
     p = params or FreightParameters()
     compiled = network if isinstance(network, CompiledNetwork) else compile_network(network)
     g = corridor_graph(compiled, p)
+    segments = shipper_segments(compiled) if p.segments else None
     runs = tuple(
         equilibrium(
             compiled,
@@ -498,6 +544,7 @@ def growth_sweep(
             rgap=rgap,
             max_iter=max_iter,
             graph=g,
+            segments=segments,
         )
         for f in factors
     )
@@ -580,8 +627,11 @@ def equilibrium_report(
     """
     compiled = network if isinstance(network, CompiledNetwork) else compile_network(network)
     p = params or FreightParameters()
-    headline = equilibrium(compiled, growth=growth, commodity=commodity, params=p)
     sweep = growth_sweep(compiled, factors, commodity=commodity, params=p) if factors else None
+    same = [r for r in sweep.runs if r.growth == growth] if sweep is not None else []
+    headline = (
+        same[0] if same else equilibrium(compiled, growth=growth, commodity=commodity, params=p)
+    )
     plot = None
     if sweep is not None and out_dir is not None:
         from pathlib import Path

@@ -24,6 +24,11 @@ def command(
         False, "--simulate", help="Take p10/p50/p90 from the stochastic simulation."
     ),
     replications: int = typer.Option(30, help="Replications of a year for --simulate."),
+    equilibrium: bool = typer.Option(
+        False,
+        "--equilibrium",
+        help="Add the capacity-constrained equilibrium and the x1/x1.5/x2/x3 demand sweep.",
+    ),
     charts: bool = typer.Option(True, help="Write the PNG/HTML charts and the HTML report."),
 ) -> None:
     """Compare every corridor between origin–destination pairs: days, p10/p90, USD/FEU,
@@ -45,6 +50,10 @@ def command(
         net = scen.apply()
         pairs = [(origin, destination, commodity)] if origin and destination else None
         result = analyze(net, pairs=pairs, scenario_name=scen.name)
+        if equilibrium:
+            from corridor.assignment.freight import equilibrium_report
+
+            result["equilibrium"] = equilibrium_report(net, out_dir=out)
         sim = None
         if simulate:
             sim = _simulate(scen, replications=replications, seed=seed)
@@ -56,7 +65,9 @@ def command(
         if as_json:
             typer.echo(text)
         else:
-            _print_table(result, out)
+            _print_table(result, out, charts=charts)
+            if equilibrium:
+                _print_equilibrium(result["equilibrium"])
 
 
 def _simulate(scen: Any, *, replications: int, seed: int) -> Any:
@@ -94,7 +105,34 @@ def _write_outputs(result: dict[str, Any], net: Any, out: Path, sim: Any) -> Non
     write_report(result, net, out / "report.html", simulation=sim)
 
 
-def _print_table(result: dict[str, Any], out: Path) -> None:
+def _print_equilibrium(report: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    sweep = report["growth_sweep"]
+    t = Table(title="Container corridor shares at user equilibrium, by demand growth")
+    t.add_column("corridor")
+    for f in sweep["demand_growth"]:
+        t.add_column(f"x{f:g}", justify="right")
+    for name, shares in sweep["corridor_shares"].items():
+        if max(shares) > 0:
+            t.add_row(name, *(f"{100 * s:.1f}%" for s in shares))
+    t.add_row(
+        "[bold]most utilised[/bold]",
+        *(f"{b['id']} {100 * b['utilisation']:.0f}%" for b in sweep["bottleneck_per_growth"]),
+    )
+    console = Console(width=max(Console().width, 132))
+    console.print(t)
+    first = sweep.get("first_binding")
+    if first:
+        console.print(
+            f"First capacity to bind: {first['id']} ({first['kind']}, {first['from']}→"
+            f"{first['to']}) at x{first['demand_growth']:g} demand, utilisation "
+            f"{100 * first['utilisation']:.0f}%. Plot: {report['plot']}"
+        )
+
+
+def _print_table(result: dict[str, Any], out: Path, *, charts: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -120,7 +158,10 @@ def _print_table(result: dict[str, Any], out: Path) -> None:
                 neck,
             )
         console.print(t)
-    console.print(
-        f"Wrote {out / 'analysis.json'}, {out / 'report.html'} and time/cost-distance charts "
-        f"(tcd_*.png, tcd_*.html) to {out}/"
-    )
+    if charts:
+        console.print(
+            f"Wrote {out / 'analysis.json'}, {out / 'report.html'} and time/cost-distance "
+            f"charts (tcd_*.png, tcd_*.html) to {out}/"
+        )
+    else:
+        console.print(f"Wrote {out / 'analysis.json'}")
