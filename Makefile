@@ -30,7 +30,6 @@ check: install
 
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,web,bench]'
-	$(BIN)/python -m pytest -q -p no:xdist -m benchmark benchmarks
 	$(BIN)/python benchmarks/run_all.py
 
 clean:

@@ -42,8 +42,7 @@ def main() -> None:
     shortest_tree(g.indptr, g.head, w, {0: 0.0}, n_gates=g.n_gates)  # compile
     t0 = time.perf_counter()
     ours = [
-        shortest_tree(g.indptr, g.head, w, {s: 0.0}, n_gates=g.n_gates)[0]
-        for s in range(g.n_gates)
+        shortest_tree(g.indptr, g.head, w, {s: 0.0}, n_gates=g.n_gates)[0] for s in range(g.n_gates)
     ]
     t_ours = time.perf_counter() - t0
 
@@ -67,7 +66,9 @@ def main() -> None:
 
     print("| benchmark | corridor | peer | ratio |")
     print("|---|---:|---:|---:|")
-    print(f"| `corridor analyze` end to end (warm cache, median of 5) | {t_analyze:.2f} s | – | – |")
+    print(
+        f"| `corridor analyze` end to end (warm cache, median of 5) | {t_analyze:.2f} s | – | – |"
+    )
     print(
         f"| `import corridor` (median of 10; bare interpreter {t_python * 1000:.0f} ms) "
         f"| {t_import * 1000:.0f} ms | – | – |"
