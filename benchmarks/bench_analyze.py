@@ -34,6 +34,7 @@ def main() -> None:
     analyze = [sys.executable, "-m", "corridor", "analyze", "--out", out, "--json"]
     subprocess.run(analyze, check=True, capture_output=True)  # warm the numba cache
     t_analyze = _timed(analyze, 5)
+    t_bare = _timed([*analyze, "--no-charts"], 5)
     t_import = _timed([sys.executable, "-c", "import corridor"], 10)
     t_python = _timed([sys.executable, "-c", "pass"], 10)
 
@@ -67,7 +68,12 @@ def main() -> None:
     print("| benchmark | corridor | peer | ratio |")
     print("|---|---:|---:|---:|")
     print(
-        f"| `corridor analyze` end to end (warm cache, median of 5) | {t_analyze:.2f} s | – | – |"
+        f"| `corridor analyze` end to end: 10 pairs, JSON + 10 PNG/HTML charts + report "
+        f"(warm cache, median of 5) | {t_analyze:.2f} s | – | – |"
+    )
+    print(
+        f"| `corridor analyze --no-charts` end to end: 10 pairs, JSON "
+        f"(warm cache, median of 5) | {t_bare:.2f} s | – | – |"
     )
     print(
         f"| `import corridor` (median of 10; bare interpreter {t_python * 1000:.0f} ms) "
