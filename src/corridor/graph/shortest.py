@@ -16,6 +16,24 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 
+@njit(cache=True, inline="always")
+def _push(  # pragma: no cover - compiled
+    hkey: FloatArray, hval: IntArray, size: int, key: float, value: int
+) -> int:
+    """Push onto a binary min-heap stored in two arrays; return the new size."""
+    i = size
+    hkey[i] = key
+    hval[i] = value
+    while i > 0:
+        p = (i - 1) >> 1
+        if hkey[p] <= hkey[i]:
+            break
+        hkey[p], hkey[i] = hkey[i], hkey[p]
+        hval[p], hval[i] = hval[i], hval[p]
+        i = p
+    return size + 1
+
+
 @njit(cache=True)
 def _dijkstra(  # pragma: no cover - compiled
     indptr: IntArray,
@@ -39,18 +57,7 @@ def _dijkstra(  # pragma: no cover - compiled
         pred[v] = -1
         if dist[v] < np.inf:
             seed[v] = True
-            # push
-            i = size
-            size += 1
-            hkey[i] = dist[v]
-            hval[i] = v
-            while i > 0:
-                p = (i - 1) >> 1
-                if hkey[p] <= hkey[i]:
-                    break
-                hkey[p], hkey[i] = hkey[i], hkey[p]
-                hval[p], hval[i] = hval[i], hval[p]
-                i = p
+            size = _push(hkey, hval, size, dist[v], v)
     while size > 0:
         d = hkey[0]
         u = hval[0]
@@ -85,17 +92,7 @@ def _dijkstra(  # pragma: no cover - compiled
             if nd < dist[v]:
                 dist[v] = nd
                 pred[v] = e
-                i = size
-                size += 1
-                hkey[i] = nd
-                hval[i] = v
-                while i > 0:
-                    p = (i - 1) >> 1
-                    if hkey[p] <= hkey[i]:
-                        break
-                    hkey[p], hkey[i] = hkey[i], hkey[p]
-                    hval[p], hval[i] = hval[i], hval[p]
-                    i = p
+                size = _push(hkey, hval, size, nd, v)
 
 
 def shortest_tree(
@@ -158,3 +155,22 @@ def shortest_tree(
         pred,
     )
     return dist, pred
+
+
+def trace_back(tail: npt.NDArray[np.int32], pred: IntArray, vertex: int) -> tuple[list[int], int]:
+    """Edges of the tree path ending at ``vertex``, in order, and the vertex it starts from.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> trace_back(np.array([0, 1], dtype=np.int32), np.array([-1, 0, 1]), 2)
+    ([0, 1], 0)
+    """
+    edges: list[int] = []
+    v = vertex
+    while pred[v] >= 0:
+        e = int(pred[v])
+        edges.append(e)
+        v = int(tail[e])
+    edges.reverse()
+    return edges, v

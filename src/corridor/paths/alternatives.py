@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from corridor.graph.compiled import CompiledNetwork
-from corridor.graph.shortest import shortest_tree
+from corridor.graph.shortest import shortest_tree, trace_back
 from corridor.model.network import split_list
 from corridor.paths.routes import Route, build_route, commodity_row
 from corridor.paths.search import Constraints, masks
@@ -62,11 +62,7 @@ def alternatives(
         )
         if not np.isfinite(dist[target]):
             return None
-        out, v = [], target
-        while pred[v] >= 0:
-            out.append(int(pred[v]))
-            v = int(g.tail[pred[v]])
-        return out[::-1]
+        return trace_back(g.tail, pred, target)[0]
 
     first = path(source, vertex_ok, edge_ok)
     if first is None:

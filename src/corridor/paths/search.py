@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from corridor.graph.compiled import CompiledNetwork
-from corridor.graph.shortest import shortest_tree
+from corridor.graph.shortest import shortest_tree, trace_back
 from corridor.model.schema import MODES
 
 BoolArray = npt.NDArray[np.bool_]
@@ -131,11 +131,8 @@ def layered_path(
     edges: list[int] = []
     v = target
     for pred in reversed(preds):
-        while pred[v] >= 0:
-            e = int(pred[v])
-            edges.append(e)
-            v = int(g.tail[e])
-    edges.reverse()
+        segment, v = trace_back(g.tail, pred, v)
+        edges[:0] = segment
     if _doubles_back(g, edges):
         return _greedy_path(g, weight, source, target, groups, vertex_ok, edge_ok)
     return edges
@@ -169,12 +166,7 @@ def _greedy_path(
         if reach.size == 0:
             return None
         end = int(reach[np.argmin(dist[reach])])
-        segment: list[int] = []
-        v = end
-        while pred[v] >= 0:
-            segment.append(int(pred[v]))
-            v = int(g.tail[pred[v]])
-        segment.reverse()
+        segment, _ = trace_back(g.tail, pred, end)
         edges.extend(segment)
         for e in segment:
             left_nodes.add(int(g.vertex_node[g.tail[e]]))
