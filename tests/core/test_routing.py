@@ -59,13 +59,14 @@ def _oracle(n: int, gates: int, edges: list[tuple[int, int, float]], source: int
     return nx.single_source_dijkstra_path_length(g, source)
 
 
+@pytest.mark.parametrize("method", ["jit", "python"])
 @settings(max_examples=150, deadline=None)
 @given(graphs(), st.data())
-def test_dijkstra_matches_networkx(graph: tuple, data: st.DataObject) -> None:
+def test_dijkstra_matches_networkx(method: str, graph: tuple, data: st.DataObject) -> None:
     n, gates, edges = graph
     source = data.draw(st.integers(0, n - 1))
     indptr, tail, head, w = _csr(n, edges)
-    dist, pred = shortest_tree(indptr, head, w, {source: 0.0}, n_gates=gates)
+    dist, pred = shortest_tree(indptr, head, w, {source: 0.0}, n_gates=gates, method=method)
     expected = _oracle(n, gates, edges, source)
     for v in range(n):
         if v in expected:
@@ -87,7 +88,7 @@ def test_dijkstra_kernel_without_jit() -> None:
     code = (
         "import numpy as np;from corridor.graph.shortest import shortest_tree;"
         "d,p=shortest_tree(np.array([0,2,3,3]),np.array([1,2,2],dtype=np.int32),"
-        "np.array([1.0,5.0,1.0]),{0:0.0});print(d.tolist(),p.tolist())"
+        "np.array([1.0,5.0,1.0]),{0:0.0},method='jit');print(d.tolist(),p.tolist())"
     )
     env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
     out = subprocess.run(
@@ -205,3 +206,47 @@ def test_k_alternatives_match_networkx_simple_paths(tiny_dataset: Callable[..., 
     ]
     assert [r.generalised_cost_usd for r in alts] == pytest.approx(expected)
     assert len({r.edges for r in alts}) == len(alts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(graphs(), st.data())
+def test_both_kernels_agree_with_masks_and_seeds(graph: tuple, data: st.DataObject) -> None:
+    """The Python kernel is the compiled one's oracle, masks and several seeds included."""
+    n, gates, edges = graph
+    indptr, _, head, w = _csr(n, edges)
+    seeds = {
+        data.draw(st.integers(0, n - 1)): data.draw(st.floats(0, 10))
+        for _ in range(data.draw(st.integers(1, 3)))
+    }
+    edge_ok = np.array(data.draw(st.lists(st.booleans(), min_size=len(w), max_size=len(w))), bool)
+    vertex_ok = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)), bool)
+    a = shortest_tree(
+        indptr, head, w, seeds, n_gates=gates, edge_ok=edge_ok, vertex_ok=vertex_ok, method="jit"
+    )
+    b = shortest_tree(
+        indptr, head, w, seeds, n_gates=gates, edge_ok=edge_ok, vertex_ok=vertex_ok, method="python"
+    )
+    np.testing.assert_array_equal(a[0], b[0])
+    targets = data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=3, unique=True))
+    for method in ("jit", "python"):
+        early = shortest_tree(
+            indptr,
+            head,
+            w,
+            seeds,
+            n_gates=gates,
+            edge_ok=edge_ok,
+            vertex_ok=vertex_ok,
+            targets=targets,
+            method=method,
+        )
+        np.testing.assert_array_equal(early[0][targets], a[0][targets])
+    finite = np.isfinite(a[0])
+    # equal-cost ties may pick different predecessors; both must be tight
+    for dist, pred in (a, b):
+        for v in np.flatnonzero(finite & (pred >= 0)):
+            assert dist[v] == pytest.approx(dist[_csr_tail(indptr, pred[v])] + w[pred[v]])
+
+
+def _csr_tail(indptr: np.ndarray, e: int) -> int:
+    return int(np.searchsorted(indptr, e, side="right") - 1)

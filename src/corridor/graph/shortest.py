@@ -1,98 +1,27 @@
 """Single-source (or multi-seed) shortest paths over CSR arrays.
 
-The kernel is a binary-heap Dijkstra compiled with numba. Vertices below
-``n_gates`` are gates (TNTP zones below the first thru node): a path may start
-or end at one but never pass through it.
+Two kernels compute the same binary-heap Dijkstra: one compiled with numba
+(:mod:`corridor.graph.dijkstra_jit`) for large graphs, and one in plain
+Python (``heapq``) for small ones, where loading numba costs more than the
+searches themselves (the default dataset has under a thousand edges). Each is
+the other's oracle in the tests, with NetworkX as the outside reference.
+Vertices below ``n_gates`` are gates (TNTP zones below the first thru node): a
+path may start or end at one but never pass through it.
 """
 
 from __future__ import annotations
 
+import heapq
+
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-
-@njit(cache=True, inline="always")
-def _push(  # pragma: no cover - compiled
-    hkey: FloatArray, hval: IntArray, size: int, key: float, value: int
-) -> int:
-    """Push onto a binary min-heap stored in two arrays; return the new size."""
-    i = size
-    hkey[i] = key
-    hval[i] = value
-    while i > 0:
-        p = (i - 1) >> 1
-        if hkey[p] <= hkey[i]:
-            break
-        hkey[p], hkey[i] = hkey[i], hkey[p]
-        hval[p], hval[i] = hval[i], hval[p]
-        i = p
-    return size + 1
-
-
-@njit(cache=True)
-def _dijkstra(  # pragma: no cover - compiled
-    indptr: IntArray,
-    head: npt.NDArray[np.int32],
-    weight: FloatArray,
-    edge_ok: BoolArray,
-    vertex_ok: BoolArray,
-    n_gates: int,
-    dist: FloatArray,
-    pred: IntArray,
-) -> None:
-    n = dist.shape[0]
-    m = head.shape[0]
-    cap = m + n + 1
-    hkey = np.empty(cap, dtype=np.float64)
-    hval = np.empty(cap, dtype=np.int64)
-    size = 0
-    done = np.zeros(n, dtype=np.bool_)
-    seed = np.zeros(n, dtype=np.bool_)
-    for v in range(n):
-        pred[v] = -1
-        if dist[v] < np.inf:
-            seed[v] = True
-            size = _push(hkey, hval, size, dist[v], v)
-    while size > 0:
-        d = hkey[0]
-        u = hval[0]
-        size -= 1
-        hkey[0] = hkey[size]
-        hval[0] = hval[size]
-        i = 0
-        while True:
-            left = 2 * i + 1
-            if left >= size:
-                break
-            c = left
-            if left + 1 < size and hkey[left + 1] < hkey[left]:
-                c = left + 1
-            if hkey[i] <= hkey[c]:
-                break
-            hkey[c], hkey[i] = hkey[i], hkey[c]
-            hval[c], hval[i] = hval[i], hval[c]
-            i = c
-        if done[u] or d > dist[u]:
-            continue
-        done[u] = True
-        if u < n_gates and not seed[u]:
-            continue
-        for e in range(indptr[u], indptr[u + 1]):
-            if not edge_ok[e]:
-                continue
-            v = head[e]
-            if not vertex_ok[v] or done[v]:
-                continue
-            nd = d + weight[e]
-            if nd < dist[v]:
-                dist[v] = nd
-                pred[v] = e
-                size = _push(hkey, hval, size, nd, v)
+#: Graphs with fewer edges than this use the plain-Python kernel under ``method="auto"``.
+SMALL_GRAPH_EDGES = 20_000
 
 
 def shortest_tree(
@@ -104,6 +33,8 @@ def shortest_tree(
     n_gates: int = 0,
     edge_ok: BoolArray | None = None,
     vertex_ok: BoolArray | None = None,
+    targets: npt.ArrayLike | None = None,
+    method: str = "auto",
 ) -> tuple[FloatArray, IntArray]:
     """Shortest distances and predecessor edges from one or more seeded vertices.
 
@@ -119,6 +50,12 @@ def shortest_tree(
         Vertices ``0 .. n_gates-1`` may start or end a path but not be passed through.
     edge_ok, vertex_ok
         Masks of usable edges and vertices (default: all usable).
+    targets
+        If given, stop once every one of these vertices is settled: only their
+        distances (and the paths to them) are then final.
+    method
+        ``"jit"`` (numba), ``"python"`` or ``"auto"`` (Python below
+        :data:`SMALL_GRAPH_EDGES` edges).
 
     Returns
     -------
@@ -144,17 +81,85 @@ def shortest_tree(
     for v, d0 in seeds.items():
         dist[v] = min(dist[v], d0)
     pred = np.empty(n, dtype=np.int64)
-    _dijkstra(
+    e_ok = np.ones(m, dtype=np.bool_) if edge_ok is None else edge_ok
+    v_ok = np.ones(n, dtype=np.bool_) if vertex_ok is None else vertex_ok
+    is_target = np.zeros(n, dtype=np.bool_)
+    if targets is not None:
+        is_target[np.asarray(targets, dtype=np.int64)] = True
+    n_targets = int(is_target.sum()) if targets is not None else -1
+    if method not in ("auto", "jit", "python"):
+        raise ValueError(f"method must be auto, jit or python, not {method!r}")
+    if method == "python" or (method == "auto" and m < SMALL_GRAPH_EDGES):
+        _dijkstra_python(
+            indptr, head, weight, e_ok, v_ok, n_gates, dist, pred, set(seeds), is_target, n_targets
+        )
+        return dist, pred
+    from corridor.graph.dijkstra_jit import dijkstra
+
+    dijkstra(
         np.ascontiguousarray(indptr, dtype=np.int64),
         np.ascontiguousarray(head, dtype=np.int32),
         np.ascontiguousarray(weight, dtype=np.float64),
-        np.ones(m, dtype=np.bool_) if edge_ok is None else edge_ok,
-        np.ones(n, dtype=np.bool_) if vertex_ok is None else vertex_ok,
+        e_ok,
+        v_ok,
         n_gates,
         dist,
         pred,
+        is_target,
+        n_targets,
     )
     return dist, pred
+
+
+def _dijkstra_python(
+    indptr: IntArray,
+    head: npt.NDArray[np.int32],
+    weight: FloatArray,
+    edge_ok: BoolArray,
+    vertex_ok: BoolArray,
+    n_gates: int,
+    dist: FloatArray,
+    pred: IntArray,
+    seeds: set[int],
+    is_target: BoolArray,
+    n_targets: int,
+) -> None:
+    """The same search as the compiled kernel, on Python lists with ``heapq``."""
+    starts = indptr.tolist()
+    heads = head.tolist()
+    weights = weight.tolist()
+    e_ok = edge_ok.tolist()
+    v_ok = vertex_ok.tolist()
+    d = dist.tolist()
+    p = [-1] * len(d)
+    target = is_target.tolist()
+    heap = [(d[v], v) for v in seeds]
+    heapq.heapify(heap)
+    done = [False] * len(d)
+    while heap:
+        du, u = heapq.heappop(heap)
+        if done[u] or du > d[u]:
+            continue
+        done[u] = True
+        if target[u]:
+            n_targets -= 1
+            if n_targets == 0:
+                break
+        if u < n_gates and u not in seeds:
+            continue
+        for e in range(starts[u], starts[u + 1]):
+            if not e_ok[e]:
+                continue
+            v = heads[e]
+            if not v_ok[v] or done[v]:
+                continue
+            nd = du + weights[e]
+            if nd < d[v]:
+                d[v] = nd
+                p[v] = e
+                heapq.heappush(heap, (nd, v))
+    dist[:] = d
+    pred[:] = p
 
 
 def trace_back(tail: npt.NDArray[np.int32], pred: IntArray, vertex: int) -> tuple[list[int], int]:

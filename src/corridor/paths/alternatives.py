@@ -59,6 +59,7 @@ def alternatives(
             n_gates=g.n_gates,
             edge_ok=e_ok,
             vertex_ok=v_ok,
+            targets=[target],
         )
         if not np.isfinite(dist[target]):
             return None

@@ -118,6 +118,7 @@ def layered_path(
             n_gates=g.n_gates,
             edge_ok=edge_ok,
             vertex_ok=vertex_ok,
+            targets=[target] if group is None else group,
         )
         preds.append(pred)
         if group is None:
@@ -161,6 +162,7 @@ def _greedy_path(
             n_gates=g.n_gates,
             edge_ok=edge_ok,
             vertex_ok=ok,
+            targets=group,
         )
         reach = group[np.isfinite(dist[group])]
         if reach.size == 0:
