@@ -250,3 +250,21 @@ def test_both_kernels_agree_with_masks_and_seeds(graph: tuple, data: st.DataObje
 
 def _csr_tail(indptr: np.ndarray, e: int) -> int:
     return int(np.searchsorted(indptr, e, side="right") - 1)
+
+
+def test_routes_far_longer_than_the_crow_flies_are_left_out(
+    tiny_dataset: Callable[..., Path],
+) -> None:
+    from corridor.paths.routes import great_circle_km
+
+    net = load_network(tiny_dataset())
+    every = routes(net, "a", "f", max_circuity=float("inf"))
+    crow = great_circle_km(net, "a", "f")
+    longest = max(r.distance_km for r in every) / crow
+    shortest = min(r.distance_km for r in every) / crow
+    assert len(every) == 2 and shortest < longest
+    assert len(routes(net, "a", "f", max_circuity=longest * 1.001)) == 2
+    kept = routes(net, "a", "f", max_circuity=longest * 0.999)
+    assert [r.distance_km / crow for r in kept] == [pytest.approx(shortest)]
+    with pytest.raises(NoRouteError, match="great-circle"):
+        routes(net, "a", "f", max_circuity=shortest * 0.999)

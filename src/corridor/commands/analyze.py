@@ -132,6 +132,10 @@ def _print_equilibrium(report: dict[str, Any]) -> None:
         )
 
 
+def _percent(x: float) -> str:
+    return "<1%" if 0 < x < 0.005 else f"{100 * x:.0f}%"
+
+
 def _print_table(result: dict[str, Any], out: Path, *, charts: bool) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -146,7 +150,7 @@ def _print_table(result: dict[str, Any], out: Path, *, charts: bool) -> None:
             t.add_column(col, justify="right" if col in ("km", "days", "USD/FEU") else "left")
         for r in sorted(rs, key=lambda r: r["time_days"]):
             b = next((b for b in r["bottlenecks"] if b["utilisation"] > 0), None)
-            neck = f"{b['id']} {100 * b['utilisation']:.0f}%" if b else "-"
+            neck = f"{b['id']} {_percent(b['utilisation'])}" if b else "-"
             same = f" (= {r['same_route_as']})" if r.get("same_route_as") else ""
             t.add_row(
                 r["corridor"] + same,

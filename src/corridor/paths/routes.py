@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -235,8 +236,15 @@ def routes(
     avoid_countries: Iterable[str] = (),
     avoid_nodes: Iterable[str] = (),
     via: Iterable[str] = (),
+    max_circuity: float = 6.0,
 ) -> list[Route]:
     """Best route of each corridor between two nodes, cheapest generalised cost first.
+
+    Corridors are defined once for every pair; for some pairs a corridor's best
+    route is no real option (Almalyk to Sofia "via Suez" sails round Africa,
+    twelve times the distance as the crow flies). Routes longer than
+    ``max_circuity`` times the great-circle distance are left out; ocean
+    routes between China and Europe or Japan stay within about five.
 
     Parameters
     ----------
@@ -251,6 +259,9 @@ def routes(
         pseudo-corridor ``"best"`` is the unconstrained least-cost route.
     avoid_countries, avoid_nodes, via
         Extra constraints on every route (``via``: node ids passed in order).
+    max_circuity
+        Leave out routes longer than this multiple of the great-circle distance
+        between origin and destination (``inf``: keep all).
 
     Raises
     ------
@@ -281,5 +292,31 @@ def routes(
             f"no route from '{origin}' to '{destination}' for {commodity} "
             f"on corridors {', '.join(names)}"
         )
-    found.sort(key=lambda r: r.generalised_cost_usd)
-    return found
+    crow_km = great_circle_km(g.network, origin, destination)
+    kept = [r for r in found if r.distance_km <= max_circuity * crow_km]
+    if not kept:
+        raise NoRouteError(
+            f"no route from '{origin}' to '{destination}' within {max_circuity:g} times "
+            f"the great-circle distance ({crow_km:,.0f} km)"
+        )
+    kept.sort(key=lambda r: r.generalised_cost_usd)
+    return kept
+
+
+def great_circle_km(network: Network, a: str, b: str) -> float:
+    """Great-circle (haversine) distance between two nodes, Earth radius 6371 km.
+
+    Examples
+    --------
+    >>> from corridor import load_network
+    >>> round(great_circle_km(load_network(), "shanghai", "rotterdam"), -2)
+    8900.0
+    """
+    ra, rb = network.row("nodes", a), network.row("nodes", b)
+    assert ra is not None and rb is not None
+    lat1, lon1, lat2, lon2 = map(math.radians, (ra["lat"], ra["lon"], rb["lat"], rb["lon"]))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
