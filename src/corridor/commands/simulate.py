@@ -94,6 +94,8 @@ def _print(d: dict[str, Any], out: Path | None) -> None:
             f"{x['p90_dwell_h']:.1f}",
         )
     console.print(n)
+    for note in d.get("notes", []):  # modelling choices, e.g. servers raised above the data
+        console.print(f"note: {note}", markup=False, style="dim")
     console.print(
         f"{d['events']:,} events in {d['elapsed_s']:.1f} s" + (f"; written to {out}" if out else "")
     )

@@ -44,8 +44,9 @@ Choices, stated once:
   wait for wagons is a part of it, not the whole.  A lean pool: the autumn
   peak of demand (+15 %) already pushes it to ~98 % and makes trains wait,
   and demand growth makes them wait much longer.  The station's fitted dwell
-  is reduced by the pool's expected wait so that station + pool still
-  reproduce the dataset's dwell at 2024 demand.
+  is reduced by the pool's expected wait so that station + pool reproduce the
+  dataset's dwell at 2024 demand without the season; the ±15 % season adds an
+  autumn queue at the pool (at Dostyk about 6 h on average).
 * **Ship services** are batch servers per direction with capacity per sailing
   ``teu_per_sailing × load_factor`` (the Caspian draft limit) and a round trip
   of ``2 × (crossing_h + port_turnaround_h)``.  The two directions of a
