@@ -392,9 +392,10 @@ def build_model(network: Network, *, calibration_demand: pd.DataFrame | None = N
             winter = winter_closure(
                 str(leg.element_id), leg.mode, (country[leg.from_node], country[leg.to_node])
             )
-            return Delay(
-                leg.hours_moving, MOVING_CV, closure, name=f"link:{leg.element_id}", winter=winter
-            )
+            # moving time plus the line's technical stops (crew, locomotive changes)
+            hours = leg.hours_moving + leg.hours_waiting
+            sd = math.hypot(MOVING_CV * leg.hours_moving, leg.hours_waiting_cv * leg.hours_waiting)
+            return Delay(hours, sd / hours, closure, name=f"link:{leg.element_id}", winter=winter)
         if leg.kind == "service":
             s = services.loc[leg.element_id]
             storm = None
