@@ -7,7 +7,7 @@ contract is drawn as its waiting part, a jump at the start of the leg, followed
 by its moving part, a slope over the leg's distance. For cost a leg with
 distance is a slope and a leg without distance (border fee, handling) a jump.
 
-The same staircase (:func:`tcd_series`) feeds a static PNG (matplotlib) and
+The same staircase (:func:`tcd_series`) feeds a static PNG (drawn with Pillow) and
 an interactive inline SVG (:func:`tcd_svg`) with hover tooltips, used both on
 its own page (:func:`write_tcd_html`) and inside the HTML report.
 """
@@ -29,6 +29,7 @@ from corridor.report.palette import (
     distinct_routes,
     duplicates_of,
 )
+from corridor.report.raster import Canvas, dejavu_sans_path
 
 __all__ = [
     "TOOLTIP_JS",
@@ -549,6 +550,97 @@ def write_tcd_html(
     return Path(path)
 
 
+# PNG layout in inches (the matplotlib figure it replaces had the same), text in points.
+_PNG_W, _PNG_TOP, _PNG_AXES, _PNG_XLAB, _PNG_LINE, _PNG_GAP, _PNG_FOOT = (
+    13.0,
+    0.4,
+    3.3,
+    0.5,
+    0.21,
+    0.3,
+    0.1,
+)
+_PNG_LEFT, _PNG_MID, _PNG_RIGHT, _PNG_NCOL = 0.75, 0.85, 0.25, 2
+
+
+def _panel_png(
+    canvas: Canvas,
+    series: Sequence[TcdSeries],
+    colours: Mapping[str, str],
+    which: str,
+    title: str,
+    box: tuple[float, float, float, float],
+    pt: float,
+) -> None:
+    """Draw one panel (time or cost) into ``box`` = ``(left, top, width, height)`` px.
+
+    ``pt`` is the size of a typographic point in pixels (dpi / 72).
+    """
+    is_time = which == "time"
+    x0, y0, pw, ph = box
+    xt = nice_ticks(max(s.total_km for s in series) or 1.0)
+    yt = nice_ticks(max((s.total_days if is_time else s.total_usd) for s in series) or 1.0)
+    xhi, yhi = xt[-1], yt[-1]
+
+    def px(v: float) -> float:
+        return x0 + v / xhi * pw
+
+    def py(v: float) -> float:
+        return y0 + ph - v / yhi * ph
+
+    thin, tick, small = 0.8 * pt, 3.5 * pt, 8.5 * pt
+    for v in xt:
+        canvas.line([(px(v), y0), (px(v), y0 + ph)], "#e3e3e3", thin)
+    for v in yt:
+        canvas.line([(x0, py(v)), (x0 + pw, py(v))], "#e3e3e3", thin)
+    # The routes are the only slanted lines: they alone need the supersampled pass.
+    with canvas.supersampled(x0, y0, x0 + pw, y0 + ph) as fine:
+        for s in series:
+            pts = [(px(a), py(b)) for a, b in (s.time if is_time else s.cost)]
+            fine.line(pts, colours[s.corridor], 1.8 * pt)
+    canvas.rect(x0, y0, x0 + pw, y0 + ph, "#000000", thin)
+    for v in xt:  # ticks outside the frame, labels 3.5 pt beyond them
+        canvas.line([(px(v), y0 + ph), (px(v), y0 + ph + tick)], "#000000", thin)
+        canvas.text(px(v), y0 + ph + 2 * tick, _fmt(v), size=small, ha="center")
+    for v in yt:
+        canvas.line([(x0 - tick, py(v)), (x0, py(v))], "#000000", thin)
+        canvas.text(x0 - 2 * tick, py(v), _fmt(v), size=small, ha="right", va="center")
+    widest = max(canvas.text_width(_fmt(v), small) for v in yt)
+    axis = "Cumulative time (days)" if is_time else "Cumulative cost (USD/FEU)"
+    canvas.text(
+        x0 - 2 * tick - widest - 4 * pt,
+        y0 + ph / 2,
+        axis,
+        size=9 * pt,
+        ha="center",
+        va="bottom",
+        rotate=True,
+    )
+    canvas.text(
+        x0 + pw / 2,
+        y0 + ph + 2 * tick + 1.2 * small + 4 * pt,
+        "Cumulative distance (km)",
+        size=9 * pt,
+        ha="center",
+    )
+    canvas.text(
+        x0 + pw / 2, y0 - 5 * pt, f"{title}: {which}", size=11 * pt, ha="center", va="baseline"
+    )
+    # 7.5 pt text: ~4.1 pt a character, ~9.5 pt a line, on the panel's size in points.
+    for u, v, text, cid, anchor in _labels(
+        series, is_time, xhi, yhi, char_w=4.1 * pt / pw, line=9.5 * pt / ph
+    ):
+        canvas.text(
+            x0 + u * pw,
+            y0 + ph - v * ph,
+            text,
+            size=7.5 * pt,
+            colour=colours[cid],
+            ha="left" if anchor == "start" else "right",
+            va="center",
+        )
+
+
 def write_tcd_png(
     routes: Sequence[Mapping[str, Any]],
     path: str | os.PathLike[str],
@@ -561,8 +653,10 @@ def write_tcd_png(
     Each row has one legend, below its two panels, with every corridor's
     totals; a route that is the same as another corridor's
     (``same_route_as``) is not drawn again but named in that corridor's entry.
-    The layout is fixed in inches (no constrained layout, no automatic title
-    placement or tick search), so the figure is drawn once.
+    Drawn directly with Pillow (:class:`~corridor.report.raster.Canvas`) on a
+    fixed layout in inches: 13 in wide; per pair 0.4 in for the title, 3.3 in
+    of panels, 0.5 in for the distance axis and 0.21 in per legend line (two
+    columns); 0.3 in between pairs.
 
     Parameters
     ----------
@@ -573,90 +667,66 @@ def write_tcd_png(
     names
         Optional node id → display name map.
     dpi
-        Resolution.
+        Pixels per inch: the image is ``13 * dpi`` pixels wide, and text and
+        lines scale with it.
 
     Returns
     -------
     Path
         The written file.
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
 
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from PIL import Image
+    >>> route = {"corridor": "middle", "origin": "a", "destination": "b", "legs": [
+    ...     {"from": "a", "to": "b", "kind": "link", "distance_km": 500, "hours_moving": 12,
+    ...      "hours_waiting": 12, "cost_usd": 400}]}
+    >>> out = write_tcd_png([route], pathlib.Path(tempfile.mkdtemp()) / "t.png", dpi=50)
+    >>> with Image.open(out) as img:
+    ...     img.size
+    (650, 225)
+    """
     groups = group_by_pair(routes)
     if not groups:
         raise ValueError("write_tcd_png needs at least one route")
-    width_in, top_in, axes_in, xlab_in, line_in, gap_in = 13.0, 0.4, 3.3, 0.5, 0.21, 0.3
-    ncol = 2
     rows = []
-    for _key, group in groups:
+    for key, group in groups:
         shown = distinct_routes(group) or list(group)
-        rows.append((shown, top_in + axes_in + xlab_in + line_in * -(-len(shown) // ncol)))
-    height_in = sum(h for _s, h in rows) + gap_in * (len(rows) - 1) + 0.1
-    fig = Figure(figsize=(width_in, height_in))
-    FigureCanvasAgg(fig)
-    left, mid, right = 0.75, 0.85, 0.25  # inches
-    panel_w = (width_in - left - mid - right) / 2
-    y_top = height_in  # running top of the current row, inches from the bottom
-    for (key, group), (shown, row_h) in zip(groups, rows, strict=True):
+        lines = -(-len(shown) // _PNG_NCOL)
+        rows.append((key, group, shown, _PNG_TOP + _PNG_AXES + _PNG_XLAB + _PNG_LINE * lines))
+    height_in = sum(r[3] for r in rows) + _PNG_GAP * (len(rows) - 1) + _PNG_FOOT
+    canvas = Canvas(round(_PNG_W * dpi), round(height_in * dpi), font_path=dejavu_sans_path())
+    pt = dpi / 72
+    panel_w = (_PNG_W - _PNG_LEFT - _PNG_MID - _PNG_RIGHT) / 2
+    col_w = (_PNG_W - _PNG_LEFT - _PNG_RIGHT) / _PNG_NCOL
+    y_top = 0.0  # top of the current row, inches from the top
+    for key, group, shown, row_h in rows:
         series = [tcd_series(r, names) for r in shown]
         colours = corridor_colours(s.corridor for s in series)
-        ax_bottom = y_top - top_in - axes_in
+        title = pair_title(key, names)
         for col, which in enumerate(("time", "cost")):
-            is_time = which == "time"
-            x0 = left + col * (panel_w + mid)
-            ax = fig.add_axes(
-                (x0 / width_in, ax_bottom / height_in, panel_w / width_in, axes_in / height_in)
+            left = _PNG_LEFT + col * (panel_w + _PNG_MID)
+            # Whole pixels, so that the frame and the grid are crisp.
+            box = (
+                round(left * dpi),
+                round((y_top + _PNG_TOP) * dpi),
+                round(panel_w * dpi),
+                round(_PNG_AXES * dpi),
             )
-            xt = nice_ticks(max(s.total_km for s in series) or 1.0)
-            yt = nice_ticks(max((s.total_days if is_time else s.total_usd) for s in series) or 1.0)
-            for s in series:
-                pts = s.time if is_time else s.cost
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], color=colours[s.corridor], lw=1.8)
-            ax.set_xlim(0, xt[-1])
-            ax.set_ylim(0, yt[-1])
-            ax.set_xticks(xt, [_fmt(v) for v in xt])
-            ax.set_yticks(yt, [_fmt(v) for v in yt])
-            ax.tick_params(labelsize=8.5)
-            ax.grid(True, color="#e3e3e3", lw=0.8)
-            ax.set_axisbelow(True)
-            # 7.5 pt text: ~4.1 pt a character, ~9.5 pt a line, on the panel's size in points.
-            for u, v, text, cid, anchor in _labels(
-                series, is_time, xt[-1], yt[-1],
-                char_w=4.1 / (panel_w * 72), line=9.5 / (axes_in * 72),
-            ):  # fmt: skip
-                ax.text(
-                    u, v, text, transform=ax.transAxes, fontsize=7.5, color=colours[cid],
-                    va="center", ha="left" if anchor == "start" else "right",
-                )  # fmt: skip
-            ax.set_xlabel("Cumulative distance (km)", fontsize=9)
-            ax.set_ylabel(
-                "Cumulative time (days)" if is_time else "Cumulative cost (USD/FEU)", fontsize=9
-            )
-            # An explicit y skips matplotlib's title placement (a bounding-box pass per draw).
-            ax.set_title(f"{pair_title(key, names)}: {which}", fontsize=11, y=1.0, pad=5)
-        # The legend is drawn by hand: a Legend's offset boxes cost a quarter of the figure.
-        legend_top = ax_bottom - xlab_in
-        col_w = (width_in - left - right) / ncol
-        per_col = -(-len(series) // ncol)
+            _panel_png(canvas, series, colours, which, title, box, pt)
+        legend_top = y_top + _PNG_TOP + _PNG_AXES + _PNG_XLAB
+        per_col = -(-len(series) // _PNG_NCOL)
         for i, (r, s) in enumerate(zip(shown, series, strict=True)):
-            x = left + (i // per_col) * col_w  # column by column, in the table's order
-            y = legend_top - (i % per_col + 0.5) * line_in
-            fig.add_artist(
-                Line2D(
-                    [x / width_in, (x + 0.3) / width_in], [y / height_in] * 2,
-                    transform=fig.transFigure, color=colours[s.corridor], lw=1.8,
-                )
-            )  # fmt: skip
-            fig.text(
-                (x + 0.38) / width_in, y / height_in, _legend_text(r, s, group),
-                fontsize=8.5, va="center",
-            )  # fmt: skip
-        y_top -= row_h + gap_in
+            x = _PNG_LEFT + (i // per_col) * col_w  # column by column, in the table's order
+            y = (legend_top + (i % per_col + 0.5) * _PNG_LINE) * dpi
+            canvas.line([(x * dpi, y), ((x + 0.3) * dpi, y)], colours[s.corridor], 1.8 * pt)
+            canvas.text((x + 0.38) * dpi, y, _legend_text(r, s, group), size=8.5 * pt, va="center")
+        y_top += row_h + _PNG_GAP
+    image = canvas.image()
     with atomic_path(path) as tmp:
-        # zlib level 1: the same pixels (PNG is lossless), ~3 % larger, encoded several times faster
-        fig.savefig(tmp, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+        # zlib level 1: the same pixels (PNG is lossless), a few % larger, encoded much faster
+        image.save(tmp, format="PNG", compress_level=1)
     return Path(path)
 
 
