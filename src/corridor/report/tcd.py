@@ -308,8 +308,10 @@ def nice_ticks(hi: float, n: int = 5) -> list[float]:
     [0.0, 2500.0, 5000.0, 7500.0, 10000.0, 12500.0]
     >>> nice_ticks(0)
     [0.0, 1.0]
+    >>> nice_ticks(1e-300)  # too small to tick (ticks are rounded to 1e-10)
+    [0.0, 1.0]
     """
-    if hi <= 0 or not math.isfinite(hi):
+    if hi < 1e-6 or not math.isfinite(hi):
         return [0.0, 1.0]
     raw = hi / n
     mag = 10 ** math.floor(math.log10(raw))
