@@ -14,6 +14,7 @@ from corridor.graph.compiled import CompiledNetwork, compile_network
 from corridor.model.network import Network
 from corridor.paths.loading import (
     Load,
+    Loading,
     bottlenecks,
     element_flows,
     load_demand,
@@ -26,7 +27,7 @@ from corridor.paths.routes import Route, routes
 Pair = tuple[str, str] | tuple[str, str, str]
 
 
-def compile_loaded(network: Network, *, growth: float = 1.0) -> tuple[CompiledNetwork, Any]:
+def compile_loaded(network: Network, *, growth: float = 1.0) -> tuple[CompiledNetwork, Loading]:
     """Compile with ship waits set by the demand they carry (two passes).
 
     The first pass assumes ships half full, loads the demand, and the second

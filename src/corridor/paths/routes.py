@@ -187,6 +187,13 @@ def build_route(
     )
 
 
+def _restrict(modes: frozenset[str], also: frozenset[str]) -> frozenset[str]:
+    """Modes allowed by both (an empty set allows every mode)."""
+    if not also:
+        return modes
+    return modes & also if modes else also
+
+
 def route(
     g: CompiledNetwork,
     origin: str,
@@ -208,7 +215,7 @@ def route(
         avoid_countries=base.avoid_countries | extra.avoid_countries,
         avoid_nodes=base.avoid_nodes | extra.avoid_nodes,
         via=base.via + extra.via,
-        modes=frozenset(split_list(com["modes"])) | extra.modes,
+        modes=_restrict(frozenset(split_list(com["modes"])), extra.modes),
         closed_edges=extra.closed_edges,
     )
     vot = float(com["value_of_time_usd_per_feu_h"])
