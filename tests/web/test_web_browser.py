@@ -61,7 +61,9 @@ def _assert_table_matches(rows: list[dict[str, Any]], data: dict[str, Any]) -> N
         assert float(row["km"]) == route["distance_km"]
         assert row["time_text"] == f"{route['time_days']:.1f}"
         assert row["cost_text"] == f"{route['cost_usd_per_feu']:,.0f}"
-        first = route["bottlenecks"][0]["id"] if route["bottlenecks"] else ""
+        # the binding bottleneck is the most utilised capacity that carries demand
+        used = [b for b in route["bottlenecks"] if b["utilisation"] > 0]
+        first = used[0]["id"] if used else ""
         assert row["bottleneck"] == first
 
 

@@ -20,6 +20,7 @@ from importlib import resources
 from typing import Any
 
 from corridor.report.palette import corridor_colours, corridor_label, distinct_routes
+from corridor.report.tables import binding_bottleneck
 
 __all__ = ["BaseMap", "load_base_map", "map_svg", "project"]
 
@@ -290,11 +291,10 @@ def map_svg(
         )
     out.append('</g><g class="bottlenecks">')
     for r in routes:
-        bns = r.get("bottlenecks") or []
-        if not bns:
+        neck = binding_bottleneck(r)
+        if neck is None:
             continue
-        b = bns[0]
-        leg = next((g for g in r.get("legs", []) if str(g.get("id", "")) == str(b["id"])), None)
+        leg = next((g for g in r.get("legs", []) if str(g.get("id", "")) == str(neck["id"])), None)
         if leg is None:
             continue
         a, c = at(str(leg["from"])), at(str(leg["to"]))
@@ -302,19 +302,19 @@ def map_svg(
             continue
         x, y = (a[0] + c[0]) / 2, (a[1] + c[1]) / 2
         s = 7 * k
-        u = b.get("utilisation")
+        u = neck.get("utilisation")
         tip = (
-            f"Binding bottleneck of {corridor_label(str(r.get('corridor', '')))}: {b['id']} "
-            f"({b.get('kind', '')})"
+            f"Binding bottleneck of {corridor_label(str(r.get('corridor', '')))}: {neck['id']} "
+            f"({neck.get('kind', '')})"
             + (f", utilisation {float(u):.0%}" if u is not None else "")
             + (
-                f", capacity {float(b['capacity_teu_per_year']):,.0f} TEU/year"
-                if b.get("capacity_teu_per_year") is not None
+                f", capacity {float(neck['capacity_teu_per_year']):,.0f} TEU/year"
+                if neck.get("capacity_teu_per_year") is not None
                 else ""
             )
         )
         out.append(
-            f'<path class="bottleneck" data-id="{html.escape(str(b["id"]))}" '
+            f'<path class="bottleneck" data-id="{html.escape(str(neck["id"]))}" '
             f'd="M{x:.1f} {y - s:.1f}L{x + s:.1f} {y + s * 0.8:.1f}L{x - s:.1f} {y + s * 0.8:.1f}Z"'
             f' data-tip="{html.escape(tip, quote=True)}"/>'
         )

@@ -38,11 +38,17 @@ def _name_fn(names: Mapping[str, str] | None) -> Callable[[str], str]:
     return lambda node: (names or {}).get(node, node)
 
 
+def binding_bottleneck(route: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The route's most utilised capacity that carries any demand (``None`` if none does)."""
+    return next(
+        (b for b in route.get("bottlenecks") or [] if (b.get("utilisation") or 0.0) > 0), None
+    )
+
+
 def _bottleneck_text(route: Mapping[str, Any]) -> tuple[str, str]:
-    bns = route.get("bottlenecks") or []
-    if not bns:
+    b = binding_bottleneck(route)
+    if b is None:
         return "", "–"
-    b = bns[0]
     u = b.get("utilisation")
     util = f" {float(u):.0%}" if u is not None else ""
     return str(b["id"]), f"{b['id']} ({b.get('kind', '')}){util}"
