@@ -576,14 +576,18 @@ def plot_growth_sweep(sweep: GrowthSweep, path: str | os.PathLike[str]) -> None:
     if first is not None:
         ax.axvline(first["demand_growth"], color="grey", ls=":", lw=1)
         ax.annotate(
-            f"first binding: {first['id']} ({first['utilisation']:.0%})",
-            (first["demand_growth"], ax.get_ylim()[1] * 0.95),
+            f" first binding: {first['id']} ({first['utilisation']:.0%})",
+            (first["demand_growth"], 0.5),
+            xycoords=("data", "axes fraction"),
             fontsize=8,
             ha="left",
         )
     commodity = sweep.runs[0].commodity if sweep.runs else ""
     ax.set_xlabel("demand (x dataset year)")
-    ax.set_ylabel(f"share of {commodity} TEU (%)")
+    # ocean shipping carries most TEU: a log scale above 1 % keeps the land corridors legible
+    ax.set_yscale("symlog", linthresh=1.0)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel(f"share of {commodity} TEU (%, log above 1 %)")
     ax.set_title("Corridor shares at user equilibrium")
     ax.legend(fontsize=8)
     fig.tight_layout()
