@@ -39,22 +39,11 @@ def command(
             raise CorridorError(f"--customers must be at least 20, got {customers}")
         station_theory(servers, arrival_rate, service_rate, service_cv)  # validates, fast
         total = customers + customers // 50
-        if total >= 3_000_000 and not as_json:
-            from rich.progress import Progress
+        from rich.progress import Progress
 
-            with Progress(transient=True) as bar:
-                task = bar.add_task("simulating customers", total=total)
-                result = simulate_station(
-                    servers,
-                    arrival_rate,
-                    service_rate,
-                    service_cv=service_cv,
-                    distribution=distribution,
-                    customers=customers,
-                    seed=seed,
-                    progress=lambda done: bar.update(task, completed=done),
-                )
-        else:
+        # a bar only where the run takes more than a second, and never in JSON mode
+        with Progress(transient=True, disable=total < 3_000_000 or as_json) as bar:
+            task = bar.add_task("simulating customers", total=total)
             result = simulate_station(
                 servers,
                 arrival_rate,
@@ -63,6 +52,7 @@ def command(
                 distribution=distribution,
                 customers=customers,
                 seed=seed,
+                progress=lambda done: bar.update(task, completed=done),
             )
         data = result.to_dict()
         if as_json:
