@@ -31,7 +31,7 @@ import numpy.typing as npt
 from corridor.graph.compiled import CompiledNetwork
 from corridor.model.network import split_list
 from corridor.paths.routes import BEST, corridor_constraints
-from corridor.paths.search import Constraints, best_path, masks
+from corridor.paths.search import Constraints, Search, masks
 
 #: Values of time searched (USD per FEU-hour), geometric grid.
 _GRID = tuple(float(v) for v in np.geomspace(0.05, 2000.0, 48))
@@ -73,16 +73,18 @@ def revealed_value_of_time(
     route, the value where it comes closest is returned with ``False``.
     """
     edge_hours = g.hours()
+    in_corridor = Search(g, origin, destination, corridor)
+    in_choice = Search(g, origin, destination, choice)
 
-    def cost(v: float, constraints: Constraints) -> float:
-        best = best_path(g, g.cost_usd + v * edge_hours, origin, destination, constraints)
+    def cost(v: float, search: Search) -> float:
+        best = search.path(g.cost_usd + v * edge_hours)
         if best is None:
             return math.inf
         return float(g.cost_usd[best].sum() + v * edge_hours[best].sum())
 
     def gap(v: float) -> float:
-        cheapest = cost(v, choice)
-        return (cost(v, corridor) - cheapest) / max(cheapest, 1e-9)
+        cheapest = cost(v, in_choice)
+        return (cost(v, in_corridor) - cheapest) / max(cheapest, 1e-9)
 
     grid = [v for v in _GRID if v >= floor] or [floor]
     gaps = [gap(v) for v in grid]

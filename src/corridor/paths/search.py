@@ -69,17 +69,33 @@ def best_path(
 
     Returns ``None`` when no path satisfies the constraints.
     """
-    via_nodes = [n for group in constraints.via for n in group]
-    vertex_ok, edge_ok = masks(g, constraints, keep_nodes=[origin, destination, *via_nodes])
-    return layered_path(
-        g,
-        weight,
-        g.gate(origin),
-        g.gate(destination),
-        via_groups(g, constraints.via),
-        vertex_ok,
-        edge_ok,
-    )
+    return Search(g, origin, destination, constraints).path(weight)
+
+
+class Search:
+    """One constrained origin–destination search, prepared once for many weightings.
+
+    The masks and via groups depend only on the constraints, so a caller that
+    tries several weights (e.g. values of time) prepares them once.
+    """
+
+    def __init__(
+        self, g: CompiledNetwork, origin: str, destination: str, constraints: Constraints
+    ) -> None:
+        via_nodes = [n for group in constraints.via for n in group]
+        self.g = g
+        self.source = g.gate(origin)
+        self.target = g.gate(destination)
+        self.groups = via_groups(g, constraints.via)
+        self.vertex_ok, self.edge_ok = masks(
+            g, constraints, keep_nodes=[origin, destination, *via_nodes]
+        )
+
+    def path(self, weight: npt.NDArray[np.float64]) -> list[int] | None:
+        """Edges of the least-weight path under these constraints (``None`` if none)."""
+        return layered_path(
+            self.g, weight, self.source, self.target, self.groups, self.vertex_ok, self.edge_ok
+        )
 
 
 def via_groups(g: CompiledNetwork, via: Sequence[Sequence[str]]) -> list[npt.NDArray[np.intp]]:
