@@ -6,8 +6,7 @@ import numpy as np
 
 from corridor.graph.compiled import CompiledNetwork
 from corridor.graph.shortest import shortest_tree, trace_back
-from corridor.model.network import split_list
-from corridor.paths.routes import Route, build_route, commodity_row
+from corridor.paths.routes import Route, allowed_modes, build_route, commodity_row
 from corridor.paths.search import Constraints, masks
 
 
@@ -43,7 +42,7 @@ def alternatives(
     c = Constraints(
         avoid_countries=constraints.avoid_countries,
         avoid_nodes=constraints.avoid_nodes,
-        modes=frozenset(split_list(com["modes"])) | constraints.modes,
+        modes=allowed_modes(com, constraints.modes),
         closed_edges=constraints.closed_edges,
     )
     weight = g.generalised_cost(vot)

@@ -187,8 +187,9 @@ def build_route(
     )
 
 
-def _restrict(modes: frozenset[str], also: frozenset[str]) -> frozenset[str]:
-    """Modes allowed by both (an empty set allows every mode)."""
+def allowed_modes(commodity: dict[str, Any], also: frozenset[str]) -> frozenset[str]:
+    """Modes a commodity may use, restricted further by ``also`` (empty: no restriction)."""
+    modes = frozenset(split_list(commodity["modes"]))
     if not also:
         return modes
     return modes & also if modes else also
@@ -215,7 +216,7 @@ def route(
         avoid_countries=base.avoid_countries | extra.avoid_countries,
         avoid_nodes=base.avoid_nodes | extra.avoid_nodes,
         via=base.via + extra.via,
-        modes=_restrict(frozenset(split_list(com["modes"])), extra.modes),
+        modes=allowed_modes(com, extra.modes),
         closed_edges=extra.closed_edges,
     )
     vot = float(com["value_of_time_usd_per_feu_h"])

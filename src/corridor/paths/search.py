@@ -39,7 +39,7 @@ def masks(
     g: CompiledNetwork, c: Constraints, keep_nodes: Iterable[str] = ()
 ) -> tuple[BoolArray, BoolArray]:
     """Vertex and edge masks for constraints; ``keep_nodes`` are never masked."""
-    keep = {g.node_ids.index(n) for n in keep_nodes}
+    keep = {g.gate(n) for n in keep_nodes}
     bad_node = np.array(
         [
             (nid in c.avoid_nodes or country in c.avoid_countries) and i not in keep
