@@ -35,6 +35,7 @@ from corridor.assignment.vdf import queue_parameters
 from corridor.graph.compiled import EDGE_KINDS, CompiledNetwork, compile_network
 from corridor.model.network import Network, split_list
 from corridor.model.schema import MODES
+from corridor.paths.loading import teu_per_year
 
 __all__ = [
     "CorridorEquilibrium",
@@ -219,9 +220,7 @@ def commodity_classes(
         c = commodities.loc[commodity]
         demand = np.zeros((z, z))
         for r in rows.itertuples(index=False):
-            teu = (
-                r.volume_per_year if c["unit"] == "teu" else r.volume_per_year / c["tonnes_per_teu"]
-            )
+            teu = teu_per_year(r.volume_per_year, c["unit"], c["tonnes_per_teu"])
             demand[gate[r.origin], gate[r.destination]] += growth * teu
         modes = [MODES.index(x) for x in split_list(c["modes"])]
         classes.append(

@@ -30,6 +30,7 @@ import numpy.typing as npt
 
 from corridor.graph.compiled import CompiledNetwork
 from corridor.model.network import split_list
+from corridor.paths.loading import teu_per_year
 from corridor.paths.routes import BEST, corridor_constraints
 from corridor.paths.search import Constraints, Search, masks
 
@@ -128,7 +129,7 @@ def shipper_segments(g: CompiledNetwork, *, growth: float = 1.0) -> list[Segment
             modes=frozenset(split_list(c["modes"])),
         )
         volume = float(rows["volume_per_year"].sum())
-        teu = volume if c["unit"] == "teu" else volume / float(c["tonnes_per_teu"])
+        teu = teu_per_year(volume, str(c["unit"]), float(c["tonnes_per_teu"]))
         value, revealed = floor, False
         if corridor != BEST:
             value, revealed = revealed_value_of_time(
