@@ -1,165 +1,174 @@
-"""Single-source (or multi-seed) shortest paths over CSR arrays.
+"""Validated entry points to the one search kernel (:mod:`corridor.graph.kernel`).
 
-Two kernels compute the same binary-heap Dijkstra: one compiled with numba
-(:mod:`corridor.graph.dijkstra_jit`) for large graphs, and one in plain
-Python (``heapq``) for small ones, where loading numba costs more than the
-searches themselves (the default dataset has under a thousand edges). Each is
-the other's oracle in the tests, with NetworkX as the outside reference.
-Vertices below ``n_gates`` are gates (TNTP zones below the first thru node): a
-path may start or end at one but never pass through it.
+:func:`shortest_tree` grows a full tree (k alternatives, reachability);
+:func:`best_walk` finds the least-weight walk from a source to a target through
+ordered via groups, exactly, on the layered state space. Masks of usable
+edges and vertices are folded into the weights (``inf`` = unusable). Vertices
+below ``n_gates`` are gates: a path may start or end at one but never pass
+through it.
 """
 
 from __future__ import annotations
 
-import heapq
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
+
+from corridor.graph.kernel import dijkstra, layer_steps
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-#: Graphs with fewer edges than this use the plain-Python kernel under ``method="auto"``.
-SMALL_GRAPH_EDGES = 20_000
+
+def masked_weight(
+    head: npt.NDArray[np.int32],
+    weight: FloatArray,
+    edge_ok: BoolArray | None = None,
+    vertex_ok: BoolArray | None = None,
+) -> FloatArray:
+    """Weights with ``inf`` on edges that are masked or enter a masked vertex."""
+    if head.shape[0] and float(np.min(weight)) < 0:
+        raise ValueError("Dijkstra needs non-negative weights")
+    ok = np.ones(head.shape[0], dtype=bool) if edge_ok is None else edge_ok.copy()
+    if vertex_ok is not None:
+        ok &= vertex_ok[head]
+    return np.where(ok, np.asarray(weight, dtype=np.float64), np.inf)
 
 
 def shortest_tree(
     indptr: IntArray,
     head: npt.NDArray[np.int32],
     weight: FloatArray,
-    seeds: dict[int, float],
+    source: int,
     *,
     n_gates: int = 0,
     edge_ok: BoolArray | None = None,
     vertex_ok: BoolArray | None = None,
-    targets: npt.ArrayLike | None = None,
-    method: str = "auto",
 ) -> tuple[FloatArray, IntArray]:
-    """Shortest distances and predecessor edges from one or more seeded vertices.
+    """Shortest distances and predecessor edges from ``source`` to every vertex.
 
-    Parameters
-    ----------
-    indptr, head
-        CSR adjacency: the edges leaving vertex ``u`` are ``indptr[u]:indptr[u+1]``.
-    weight
-        Non-negative weight per edge.
-    seeds
-        Start vertices with their initial distance (usually ``{source: 0.0}``).
-    n_gates
-        Vertices ``0 .. n_gates-1`` may start or end a path but not be passed through.
-    edge_ok, vertex_ok
-        Masks of usable edges and vertices (default: all usable).
-    targets
-        If given, stop once every one of these vertices is settled: only their
-        distances (and the paths to them) are then final.
-    method
-        ``"jit"`` (numba), ``"python"`` or ``"auto"`` (Python below
-        :data:`SMALL_GRAPH_EDGES` edges).
-
-    Returns
-    -------
-    dist, pred
-        ``dist[v]`` (``inf`` if unreachable) and the edge entering ``v`` on its
-        shortest path (``-1`` for seeds and unreachable vertices).
+    Returns ``dist`` (``inf`` if unreachable) and ``pred``, the edge entering
+    each vertex on its shortest path (``-1`` for the source and unreachable
+    vertices).
 
     Examples
     --------
     >>> import numpy as np
     >>> indptr = np.array([0, 2, 3, 3]); head = np.array([1, 2, 2], dtype=np.int32)
-    >>> dist, pred = shortest_tree(indptr, head, np.array([1.0, 5.0, 1.0]), {0: 0.0})
+    >>> dist, pred = shortest_tree(indptr, head, np.array([1.0, 5.0, 1.0]), 0)
     >>> dist.tolist(), pred.tolist()
     ([0.0, 1.0, 2.0], [-1, 0, 2])
     """
     n = indptr.shape[0] - 1
-    m = head.shape[0]
-    if weight.shape[0] != m:
-        raise ValueError(f"weight has {weight.shape[0]} entries for {m} edges")
-    if m and float(np.min(weight)) < 0:
-        raise ValueError("Dijkstra needs non-negative weights")
-    dist = np.full(n, np.inf)
-    for v, d0 in seeds.items():
-        dist[v] = min(dist[v], d0)
+    if weight.shape[0] != head.shape[0]:
+        raise ValueError(f"weight has {weight.shape[0]} entries for {head.shape[0]} edges")
+    cost = masked_weight(head, weight, edge_ok, vertex_ok)
+    dist = np.empty(n)
     pred = np.empty(n, dtype=np.int64)
-    e_ok = np.ones(m, dtype=np.bool_) if edge_ok is None else edge_ok
-    v_ok = np.ones(n, dtype=np.bool_) if vertex_ok is None else vertex_ok
-    is_target = np.zeros(n, dtype=np.bool_)
-    if targets is not None:
-        is_target[np.asarray(targets, dtype=np.int64)] = True
-    n_targets = int(is_target.sum()) if targets is not None else -1
-    if method not in ("auto", "jit", "python"):
-        raise ValueError(f"method must be auto, jit or python, not {method!r}")
-    if method == "python" or (method == "auto" and m < SMALL_GRAPH_EDGES):
-        _dijkstra_python(
-            indptr, head, weight, e_ok, v_ok, n_gates, dist, pred, set(seeds), is_target, n_targets
-        )
-        return dist, pred
-    from corridor.graph.dijkstra_jit import dijkstra
-
     dijkstra(
+        int(source),
         np.ascontiguousarray(indptr, dtype=np.int64),
         np.ascontiguousarray(head, dtype=np.int32),
-        np.ascontiguousarray(weight, dtype=np.float64),
-        e_ok,
-        v_ok,
-        n_gates,
+        cost,
+        int(n_gates),
+        np.zeros((1, n), dtype=np.int32),
+        np.zeros(0, dtype=np.bool_),
+        0,
+        np.zeros(1),
+        -1,
         dist,
         pred,
-        is_target,
-        n_targets,
+        np.empty(0, dtype=np.int64),
+        np.empty(n, dtype=np.int64),
+        np.empty(n, dtype=np.int64),
+        np.empty(n, dtype=np.int64),
     )
     return dist, pred
 
 
-def _dijkstra_python(
+def best_walk(
     indptr: IntArray,
     head: npt.NDArray[np.int32],
+    tail: npt.NDArray[np.int32],
     weight: FloatArray,
-    edge_ok: BoolArray,
-    vertex_ok: BoolArray,
-    n_gates: int,
-    dist: FloatArray,
-    pred: IntArray,
-    seeds: set[int],
-    is_target: BoolArray,
-    n_targets: int,
-) -> None:
-    """The same search as the compiled kernel, on Python lists with ``heapq``."""
-    starts = indptr.tolist()
-    heads = head.tolist()
-    weights = weight.tolist()
-    e_ok = edge_ok.tolist()
-    v_ok = vertex_ok.tolist()
-    d = dist.tolist()
-    p = [-1] * len(d)
-    target = is_target.tolist()
-    heap = [(d[v], v) for v in seeds]
-    heapq.heapify(heap)
-    done = [False] * len(d)
-    while heap:
-        du, u = heapq.heappop(heap)
-        if done[u] or du > d[u]:
-            continue
-        done[u] = True
-        if target[u]:
-            n_targets -= 1
-            if n_targets == 0:
-                break
-        if u < n_gates and u not in seeds:
-            continue
-        for e in range(starts[u], starts[u + 1]):
-            if not e_ok[e]:
-                continue
-            v = heads[e]
-            if not v_ok[v] or done[v]:
-                continue
-            nd = du + weights[e]
-            if nd < d[v]:
-                d[v] = nd
-                p[v] = e
-                heapq.heappush(heap, (nd, v))
-    dist[:] = d
-    pred[:] = p
+    source: int,
+    target: int,
+    *,
+    n_gates: int = 0,
+    groups: Sequence[npt.NDArray[np.intp]] = (),
+    edge_ok: BoolArray | None = None,
+    vertex_ok: BoolArray | None = None,
+    state_ok: BoolArray | None = None,
+    masked: bool = False,
+) -> tuple[float, list[int], list[int]] | None:
+    """Least-weight walk from ``source`` to gate ``target`` through one vertex of each group, in order.
+
+    Exact: the walk is a shortest path of the layered graph (module docs of
+    :mod:`corridor.graph.kernel`). ``masked=True`` says ``weight`` already
+    holds ``inf`` on unusable edges (no masks are applied then); ``state_ok``
+    (``layers × n`` flattened, layer-major) allows a vertex in some layers only.
+    Returns the weight, the edges and the layer on arrival at each edge's head,
+    or ``None`` when no walk satisfies the constraints.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> # 0 -> 1 -> 2 directly (cost 2) or through 3 (cost 4)
+    >>> indptr = np.array([0, 2, 3, 3, 4])
+    >>> head = np.array([1, 3, 2, 2], dtype=np.int32)
+    >>> tail = np.array([0, 0, 1, 3], dtype=np.int32)
+    >>> w = np.array([1.0, 2.0, 1.0, 2.0])
+    >>> best_walk(indptr, head, tail, w, 0, 2)
+    (2.0, [0, 2], [0, 0])
+    >>> best_walk(indptr, head, tail, w, 0, 2, groups=[np.array([3])])
+    (4.0, [1, 3], [1, 1])
+    """
+    n = indptr.shape[0] - 1
+    if target >= max(n_gates, 1) and n_gates > 0:
+        raise ValueError("the target of a walk must be a gate")
+    cost = weight if masked else masked_weight(head, weight, edge_ok, vertex_ok)
+    step = layer_steps(n, list(groups))
+    states = step.shape[0] * n
+    dist = np.empty(states)
+    pred = np.empty(states, dtype=np.int64)
+    back = np.empty(states, dtype=np.int64)
+    wanted = np.zeros(max(n_gates, target + 1))
+    wanted[target] = 1.0
+    dijkstra(
+        int(source),
+        np.ascontiguousarray(indptr, dtype=np.int64),
+        np.ascontiguousarray(head, dtype=np.int32),
+        np.ascontiguousarray(cost, dtype=np.float64),
+        int(n_gates),
+        step,
+        np.zeros(0, dtype=np.bool_) if state_ok is None else state_ok,
+        wanted.shape[0],
+        wanted,
+        1,
+        dist,
+        pred,
+        back,
+        np.empty(states, dtype=np.int64),
+        np.empty(states, dtype=np.int64),
+        np.empty(states, dtype=np.int64),
+    )
+    s = (step.shape[0] - 1) * n + target
+    if not np.isfinite(dist[s]):
+        return None
+    total = float(dist[s])
+    edges: list[int] = []
+    layer: list[int] = []
+    layered = step.shape[0] > 1
+    while pred[s] >= 0:
+        e = int(pred[s])
+        edges.append(e)
+        layer.append(s // n)
+        s = int(back[s]) if layered else int(tail[e])
+    edges.reverse()
+    layer.reverse()
+    return total, edges, layer
 
 
 def trace_back(tail: npt.NDArray[np.int32], pred: IntArray, vertex: int) -> tuple[list[int], int]:

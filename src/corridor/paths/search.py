@@ -1,12 +1,15 @@
-"""Least-cost search with constraints: avoided countries/nodes, closed edges, via nodes.
+"""Least-cost search with constraints: avoided countries/nodes, modes, closed edges, via nodes.
 
-Via constraints are solved exactly with a layered search: the distances at the
-platforms of one via group seed the next Dijkstra run, so the best way through
-each group is found even when a group has alternatives (``aktau|kuryk``).
+All constraints are solved exactly in one search: masks remove what a route
+may not use, and via groups (in order, each with alternatives such as
+``aktau|kuryk``) are layers of the state space of the one kernel
+(:mod:`corridor.graph.kernel`). Adding a constraint can therefore never give
+a cheaper route.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -14,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from corridor.graph.compiled import CompiledNetwork
-from corridor.graph.shortest import shortest_tree, trace_back
+from corridor.graph.shortest import best_walk
 from corridor.model.schema import MODES
 
 BoolArray = npt.NDArray[np.bool_]
@@ -115,91 +118,66 @@ def layered_path(
     groups: Sequence[npt.NDArray[np.intp]],
     vertex_ok: BoolArray,
     edge_ok: BoolArray,
+    *,
+    max_branches: int = 2000,
 ) -> list[int] | None:
-    """Least-weight path from ``source`` to ``target`` through one vertex of each group.
+    """Least-weight route from ``source`` to ``target`` through one vertex of each group, in order.
 
-    The exact layered search can return a walk that doubles back (out to a via
-    port and back the same way). Then a greedy search is used instead: stage by
-    stage, to the nearest vertex of the next group, never re-entering a place
-    the route has already left. Returns ``None`` if neither finds a route.
+    A route never comes back to a place it has left. The layered search
+    (:func:`corridor.graph.shortest.best_walk`) is exact for walks; when its
+    best walk returns to a node, best-first branch and bound finds the best
+    route that does not: a route visits the node at most once, so it either
+    avoids the node or stays on it within one layer; one branch per case, each
+    bounded below by its own best walk. The first walk taken from the queue
+    that never returns to a node is the optimum. Returns ``None`` if no route
+    satisfies the constraints.
     """
-    seeds = {source: 0.0}
-    preds = []
-    for group in [*groups, None]:
-        dist, pred = shortest_tree(
-            g.indptr,
-            g.head,
-            weight,
-            seeds,
-            n_gates=g.n_gates,
-            edge_ok=edge_ok,
-            vertex_ok=vertex_ok,
-            targets=[target] if group is None else group,
-        )
-        preds.append(pred)
-        if group is None:
-            if not np.isfinite(dist[target]):
-                return None
-            break
-        reach = group[np.isfinite(dist[group])]
-        if reach.size == 0:
-            return None
-        seeds = {int(v): float(dist[v]) for v in reach}
-    edges: list[int] = []
-    v = target
-    for pred in reversed(preds):
-        segment, v = trace_back(g.tail, pred, v)
-        edges[:0] = segment
-    if _doubles_back(g, edges):
-        return _greedy_path(g, weight, source, target, groups, vertex_ok, edge_ok)
-    return edges
+    cost = np.where(edge_ok & vertex_ok[g.head], weight, np.inf)
+    layers = len(groups) + 1
+    n = g.n_vertices
+    counter = 0
+
+    def solve(rules: tuple[tuple[int, int], ...]) -> tuple[float, list[int], list[int]] | None:
+        state_ok = None
+        if rules:
+            ok = np.ones((layers, n), dtype=bool)
+            for node, allowed in rules:
+                vs = _vertices_of(g, node)
+                for k in range(layers):
+                    if k != allowed:
+                        ok[k, vs] = False
+            state_ok = ok.ravel()
+        return best_walk(
+            g.indptr, g.head, g.tail, cost, source, target,
+            n_gates=g.n_gates, groups=groups, state_ok=state_ok, masked=True,
+        )  # fmt: skip
+
+    first = solve(())
+    if first is None:
+        return None
+    queue: list[tuple[float, int, tuple[tuple[int, int], ...], list[int], list[int]]] = [
+        (first[0], counter, (), first[1], first[2])
+    ]
+    while queue and counter < max_branches:
+        total, _, rules, edges, layer = heapq.heappop(queue)
+        again = _first_return(g, edges)
+        if again < 0:
+            return edges
+        for allowed in range(-1, layers):
+            child = (*rules, (again, allowed))
+            found = solve(child)
+            if found is not None:
+                counter += 1
+                heapq.heappush(queue, (found[0], counter, child, found[1], found[2]))
+    return None
 
 
-def _greedy_path(
-    g: CompiledNetwork,
-    weight: npt.NDArray[np.float64],
-    source: int,
-    target: int,
-    groups: Sequence[npt.NDArray[np.intp]],
-    vertex_ok: BoolArray,
-    edge_ok: BoolArray,
-) -> list[int] | None:
-    edges: list[int] = []
-    start = source
-    left_nodes: set[int] = set()
-    for group in [*groups, np.array([target])]:
-        ok = vertex_ok & ~np.isin(g.vertex_node, list(left_nodes))
-        ok[start] = True
-        dist, pred = shortest_tree(
-            g.indptr,
-            g.head,
-            weight,
-            {start: 0.0},
-            n_gates=g.n_gates,
-            edge_ok=edge_ok,
-            vertex_ok=ok,
-            targets=group,
-        )
-        reach = group[np.isfinite(dist[group])]
-        if reach.size == 0:
-            return None
-        end = int(reach[np.argmin(dist[reach])])
-        segment, _ = trace_back(g.tail, pred, end)
-        edges.extend(segment)
-        for e in segment:
-            left_nodes.add(int(g.vertex_node[g.tail[e]]))
-        left_nodes.discard(int(g.vertex_node[end]))
-        start = end
-    return None if _doubles_back(g, edges) else edges
+def _vertices_of(g: CompiledNetwork, node: int) -> npt.NDArray[np.intp]:
+    return np.flatnonzero(g.vertex_node == node)
 
 
-def _doubles_back(g: CompiledNetwork, edges: Sequence[int]) -> bool:
-    """Whether a path leaves a node and comes back to it later.
-
-    Via stages are solved independently, so their joined path can be a walk
-    that returns to a place (out to a via port and back); such a walk does not
-    count as a route of the corridor.
-    """
+def _first_return(g: CompiledNetwork, edges: Sequence[int]) -> int:
+    """The first node a walk comes back to after leaving it (``-1`` if none)."""
     seen: set[int] = set()
     last = -1
     for e in edges:
@@ -207,7 +185,7 @@ def _doubles_back(g: CompiledNetwork, edges: Sequence[int]) -> bool:
             node = int(g.vertex_node[v])
             if node != last:
                 if node in seen:
-                    return True
+                    return node
                 seen.add(node)
                 last = node
-    return False
+    return -1
