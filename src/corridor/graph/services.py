@@ -16,18 +16,26 @@ Wait for a departure, for a unit arriving at a random moment:
 
 Near capacity a queue of cargo forms that no ship can take; the extra wait is
 added as ``cycle/2 × (ρ - 0.5)/(1 - ρ)`` for utilisation ρ above one half: zero
-at ρ = ½, growing without bound towards capacity like a Kingman queue (ρ is
-capped at 0.98 so that the number stays finite; the assignment module owns the
-full volume-delay treatment beyond capacity).
+at ρ = ½, growing without bound towards capacity like a Kingman queue. The
+loaded network never puts more than the capacity on a service; at capacity
+(ρ = 1) the wait is the wait at :data:`RHO_FULL`, so that it stays finite.
+
+:func:`departure_wait` is the one formula, on arrays; it is what the loaded
+network, the equilibrium and the simulation's checks use.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
 HOURS_PER_YEAR = 8760.0
-_RHO_CAP = 0.98
+#: Utilisation at which a full element's wait is evaluated (the wait at ρ = 1 is infinite).
+RHO_FULL = 0.99
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,40 @@ def capacity_teu_per_year(
     return sailings_per_year(vessels, crossing_h, port_turnaround_h) * teu_per_sailing * load_factor
 
 
+def departure_wait(
+    *,
+    when_full: npt.NDArray[np.bool_],
+    sailing_teu: FloatArray,
+    fleet_cycle_h: FloatArray,
+    headway_h: FloatArray,
+    max_wait_h: FloatArray,
+    capacity_teu: FloatArray,
+    flow_teu: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Mean wait, its CV and the departure cycle of services at yearly flows (module docs).
+
+    All arguments are arrays of one entry per service (direction);
+    ``sailing_teu`` is the usable TEU of one sailing (after the load factor).
+    """
+    rate = flow_teu / HOURS_PER_YEAR
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fill = np.where(rate > 0, sailing_teu / rate, np.inf)
+        rho = np.where(capacity_teu > 0, flow_teu / capacity_teu, RHO_FULL)
+    cycle = np.where(
+        when_full,
+        np.maximum(np.minimum(fill, max_wait_h), fleet_cycle_h),
+        np.maximum(headway_h, fleet_cycle_h),
+    )
+    rho = np.minimum(rho, RHO_FULL)
+    base = cycle / 2.0
+    queue = 0.5 * cycle * np.maximum(rho - 0.5, 0.0) / (1.0 - rho)
+    mean = base + queue
+    # uniform wait has cv 1/sqrt(3); a queue term makes the tail heavier
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cv = np.where(mean > 0, (base / np.sqrt(3.0) + queue) / mean, 0.0)
+    return mean, cv, cycle
+
+
 def expected_wait(
     *,
     policy: str,
@@ -78,7 +120,7 @@ def expected_wait(
     max_wait_h: float,
     flow_teu_per_year: float,
 ) -> ServiceWait:
-    """Expected wait for a departure at a given yearly flow (see module docs).
+    """Expected wait for a departure of one service at a given yearly flow (module docs).
 
     Examples
     --------
@@ -88,21 +130,15 @@ def expected_wait(
     >>> round(w.mean_h, 1)
     84.0
     """
-    fleet_cycle = round_trip_h(crossing_h, port_turnaround_h) / max(vessels, 1)
-    if policy == "scheduled":
-        cycle = max(headway_h, fleet_cycle)
-    else:
-        load = teu_per_sailing * load_factor
-        rate = flow_teu_per_year / HOURS_PER_YEAR
-        fill = load / rate if rate > 0 else math.inf
-        cycle = max(min(fill, max_wait_h), fleet_cycle)
-    cap = capacity_teu_per_year(
-        vessels, teu_per_sailing, load_factor, crossing_h, port_turnaround_h
+    one = np.ones(1)
+    mean, cv, cycle = departure_wait(
+        when_full=np.array([policy != "scheduled"]),
+        sailing_teu=one * teu_per_sailing * load_factor,
+        fleet_cycle_h=one * round_trip_h(crossing_h, port_turnaround_h) / max(vessels, 1),
+        headway_h=one * headway_h,
+        max_wait_h=one * max_wait_h,
+        capacity_teu=one
+        * capacity_teu_per_year(vessels, teu_per_sailing, load_factor, crossing_h, port_turnaround_h),
+        flow_teu=one * flow_teu_per_year,
     )
-    rho = min(flow_teu_per_year / cap, _RHO_CAP) if cap > 0 else _RHO_CAP
-    base = cycle / 2.0
-    queue = 0.5 * cycle * max(rho - 0.5, 0.0) / (1.0 - rho)
-    mean = base + queue
-    # uniform wait has cv 1/sqrt(3); a queue term makes the tail heavier
-    cv = (1.0 / math.sqrt(3.0)) * (base / mean) + 1.0 * (queue / mean)
-    return ServiceWait(mean_h=mean, cv=cv, cycle_h=cycle)
+    return ServiceWait(mean_h=float(mean[0]), cv=float(cv[0]), cycle_h=float(cycle[0]))

@@ -23,6 +23,7 @@ Flows without a corridor keep the commodity's value of time and free choice.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +31,6 @@ import numpy.typing as npt
 
 from corridor.graph.compiled import CompiledNetwork
 from corridor.model.network import split_list
-from corridor.paths.loading import teu_per_year
 from corridor.paths.routes import BEST, corridor_constraints
 from corridor.paths.search import Constraints, Search, masks
 
@@ -40,21 +40,36 @@ _GRID = tuple(float(v) for v in np.geomspace(0.05, 2000.0, 48))
 
 @dataclass(frozen=True)
 class Segment:
-    """Shippers of one commodity between two places, observed on one corridor."""
+    """Shippers of one commodity between two places, observed on one corridor.
+
+    ``volume`` is a year's demand in the commodity's ``unit``; ``teu_per_unit``
+    and ``t_per_unit`` convert it for capacities. ``edge_ok`` is the choice set:
+    the edges the segment may use (its corridor's avoided countries and nodes,
+    its commodity's modes).
+    """
 
     commodity: str
     corridor: str
     origin: str
     destination: str
-    teu_per_year: float
+    demand_ids: tuple[str, ...]
+    volume: float
+    unit: str
+    teu_per_unit: float
+    t_per_unit: float
     value_of_time: float
     revealed: bool
-    link_mask: npt.NDArray[np.bool_]
+    edge_ok: npt.NDArray[np.bool_]
 
     @property
     def name(self) -> str:
-        """Class label, e.g. ``containers/middle/xian-duisburg``."""
+        """Segment label, e.g. ``containers/middle/xian-duisburg``."""
         return f"{self.commodity}/{self.corridor}/{self.origin}-{self.destination}"
+
+    @property
+    def teu_per_year(self) -> float:
+        """Yearly demand in TEU-equivalents."""
+        return self.volume * self.teu_per_unit
 
 
 def revealed_value_of_time(
@@ -109,15 +124,23 @@ def revealed_value_of_time(
     return max(value, floor), True
 
 
-def shipper_segments(g: CompiledNetwork, *, growth: float = 1.0) -> list[Segment]:
+def shipper_segments(
+    g: CompiledNetwork,
+    *,
+    growth: float = 1.0,
+    value_of_time: Mapping[str, tuple[float, bool]] | None = None,
+) -> list[Segment]:
     """One segment per (commodity, observed corridor, origin, destination) of the demand.
 
-    Demand in tonnes is converted to TEU-equivalents with ``tonnes_per_teu``.
+    Values of time are revealed on ``g`` (module docs) unless ``value_of_time``
+    gives them by segment name (a scenario reuses its base year's); segments
+    it does not name keep their commodity's value.
     """
     net = g.network
     demand = net.demand.assign(corridor=net.demand["corridor"].replace("", BEST))
     out = []
     keys = ["commodity", "corridor", "origin", "destination"]
+    usable = np.isfinite(g.hours())
     for (commodity, corridor, origin, destination), rows in demand.groupby(keys, sort=False):
         c = net.row("commodities", str(commodity))
         assert c is not None
@@ -128,10 +151,11 @@ def shipper_segments(g: CompiledNetwork, *, growth: float = 1.0) -> list[Segment
             avoid_nodes=base.avoid_nodes,
             modes=frozenset(split_list(c["modes"])),
         )
-        volume = float(rows["volume_per_year"].sum())
-        teu = teu_per_year(volume, str(c["unit"]), float(c["tonnes_per_teu"]))
+        name = f"{commodity}/{corridor}/{origin}-{destination}"
         value, revealed = floor, False
-        if corridor != BEST:
+        if value_of_time is not None:
+            value, revealed = value_of_time.get(name, (floor, False))
+        elif corridor != BEST:
             value, revealed = revealed_value_of_time(
                 g, str(origin), str(destination), floor=floor, choice=choice,
                 corridor=Constraints(
@@ -140,16 +164,22 @@ def shipper_segments(g: CompiledNetwork, *, growth: float = 1.0) -> list[Segment
                 ),
             )  # fmt: skip
         vertex_ok, _ = masks(g, choice, keep_nodes=[str(origin), str(destination)])
+        per_teu = float(c["tonnes_per_teu"])
+        unit = str(c["unit"])
         out.append(
             Segment(
                 commodity=str(commodity),
                 corridor=str(corridor),
                 origin=str(origin),
                 destination=str(destination),
-                teu_per_year=growth * teu,
+                demand_ids=tuple(str(i) for i in rows["id"]),
+                volume=growth * float(rows["volume_per_year"].sum()),
+                unit=unit,
+                teu_per_unit=1.0 if unit == "teu" else 1.0 / per_teu,
+                t_per_unit=per_teu if unit == "teu" else 1.0,
                 value_of_time=value,
                 revealed=revealed,
-                link_mask=vertex_ok[g.tail] & vertex_ok[g.head] & np.isfinite(g.hours()),
+                edge_ok=vertex_ok[g.tail] & vertex_ok[g.head] & usable,
             )
         )
     return out

@@ -1,0 +1,1 @@
+"""Capacity elements, utilisation and the one delay function of waits at them."""

@@ -1,0 +1,223 @@
+"""The one delay function: hours waited at an edge as a function of its element's load.
+
+Three shapes, chosen per edge:
+
+``constant``
+    Line-haul technical stops, and dwell at elements without a capacity: the
+    input figure at any load.
+``queue``
+    Borders and terminals with a capacity. A dwell input (``dwell_h``,
+    ``handling_h``) is an *observed mean at the observed load* ρ₀. The
+    element is a G/G/c queue: service time ``s`` (documents, inspection,
+    gauge change, handling) on ``c`` servers (``servers``, ``berths``), plus
+    the wait for a server by the Sakasegawa (1977) approximation
+    ``Wq = s · k · q(ρ)``, ``k = (1 + cv²) / (2c)`` (Poisson arrivals,
+    service CV ``cv`` = the input's CV), ``q(ρ) = ρ^(√(2(c+1)) − 1) / (1 − ρ)``
+    (Kingman for one server, close to Erlang C for M/M/c). The service time
+    is derived once, from the observation: ``s = dwell / (1 + k · q(ρ₀))``,
+    so the delay at the observed load is the observed dwell, and the same
+    curve gives the dwell at any other load.
+``departure``
+    Ship services: the wait for a sailing
+    (:func:`corridor.graph.services.departure_wait`).
+
+At or above capacity the wait is evaluated at :data:`~corridor.graph.services.RHO_FULL`
+(the loaded network never puts more than the capacity on an element). The
+loaded network, the equilibrium sweep and the simulation's service times all
+come from these curves.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from corridor.capacity.elements import Capacities
+from corridor.graph import services as svc
+from corridor.graph.compiled import EDGE_KINDS, CompiledNetwork
+
+FloatArray = npt.NDArray[np.float64]
+CONSTANT, QUEUE, DEPARTURE = 0, 1, 2
+#: Observed utilisations above this are taken as this when deriving service times
+#: (an observation at or beyond capacity says the capacity figure is too low).
+RHO_OBSERVED_MAX = 0.95
+_BORDER = EDGE_KINDS.index("border")
+_SERVICE = EDGE_KINDS.index("service")
+_LINK = EDGE_KINDS.index("link")
+_TERMINAL_KINDS = tuple(EDGE_KINDS.index(k) for k in ("transfer", "access", "egress"))
+
+
+def queue_factor(rho: FloatArray, servers: FloatArray) -> FloatArray:
+    """``q(ρ) = ρ^(√(2(c+1)) − 1) / (1 − ρ)`` with ρ capped at ``RHO_FULL``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> float(queue_factor(np.array([0.5]), np.array([1.0]))[0])  # M/M/1: rho / (1 - rho)
+    1.0
+    """
+    r = np.minimum(np.maximum(rho, 0.0), svc.RHO_FULL)
+    beta = np.sqrt(2.0 * (servers + 1.0)) - 1.0
+    return np.power(r, beta) / (1.0 - r)
+
+
+@dataclass(frozen=True, eq=False)
+class DelayCurves:
+    """Per edge, the parameters of its delay curve (module docs)."""
+
+    shape: npt.NDArray[np.int8]
+    fixed_h: FloatArray
+    service_h: FloatArray
+    servers: FloatArray
+    k: FloatArray
+    cv: FloatArray
+    service_edges: npt.NDArray[np.int64]
+    when_full: npt.NDArray[np.bool_]
+    sailing_teu: FloatArray
+    fleet_cycle_h: FloatArray
+    headway_h: FloatArray
+    max_wait_h: FloatArray
+    service_capacity_teu: FloatArray
+
+    def waits(
+        self, utilisation: FloatArray, edge_flow_teu: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """Mean hours waited on every edge and their CV.
+
+        ``utilisation`` is per edge (its element's); ``edge_flow_teu`` is the
+        TEU a year on each edge (ship services wait for their own direction).
+        """
+        q = queue_factor(utilisation, self.servers)
+        queue = self.shape == QUEUE
+        wait = np.where(queue, self.service_h * (1.0 + self.k * q), self.fixed_h)
+        cv = self.cv.copy()
+        if self.service_edges.size:
+            e = self.service_edges
+            mean, wcv, _ = svc.departure_wait(
+                when_full=self.when_full,
+                sailing_teu=self.sailing_teu,
+                fleet_cycle_h=self.fleet_cycle_h,
+                headway_h=self.headway_h,
+                max_wait_h=self.max_wait_h,
+                capacity_teu=self.service_capacity_teu,
+                flow_teu=edge_flow_teu[e],
+            )
+            wait[e] = mean
+            cv[e] = wcv
+        return wait, cv
+
+
+def _column(g: CompiledNetwork, kinds: tuple[int, ...], table: str, col: str) -> FloatArray:
+    """Per edge, column ``col`` of the ``table`` row behind edges of ``kinds`` (nan elsewhere)."""
+    values = g.network.tables[table][col].to_numpy(dtype=np.float64, na_value=np.nan)
+    out = np.full(g.n_edges, np.nan)
+    sel = np.isin(g.kind, kinds) & (g.element >= 0)
+    out[sel] = values[g.element[sel]]
+    return out
+
+
+@dataclass(frozen=True)
+class Observed:
+    """An element as its dwell input was observed: load and queue shape in the base year."""
+
+    utilisation: float
+    servers: float
+    cv: float
+
+
+def delay_curves(
+    g: CompiledNetwork,
+    caps: Capacities,
+    observed: Mapping[tuple[str, str, str, str], Observed],
+) -> DelayCurves:
+    """Delay curves of every edge of ``g``, derived from dwell observed at observed load.
+
+    Parameters
+    ----------
+    g, caps
+        The compiled network (a scenario applied, if any) and its capacity elements.
+    observed
+        Per element key (:attr:`Capacities.key`), the base year's utilisation
+        (the 2024 demand on its observed corridors in the base network),
+        servers and CV at which its dwell input holds. The service time is
+        ``dwell / (1 + k₀ q₀(ρ₀))`` with the base's queue shape, so a scenario
+        that cuts a dwell (a scanner) cuts the service time, one that adds
+        servers or capacity shortens the queue, and the base reproduces its
+        inputs. Elements not named were observed unloaded.
+    """
+    m = g.n_edges
+    kind = g.kind
+    border = kind == _BORDER
+    terminal = np.isin(kind, _TERMINAL_KINDS) & (g.element >= 0)
+    dwell = np.where(border | terminal, g.hours_waiting, np.nan)
+    cv = np.asarray(g.hours_waiting_cv, dtype=np.float64).copy()
+    servers = element_servers(g)
+    el = caps.element_of
+    limited = np.zeros(m, dtype=bool)
+    has = el >= 0
+    limited[has] = caps.limited()[el[has]]
+    queue = (border | terminal) & limited & (np.nan_to_num(dwell) > 0)
+    k = (1.0 + np.nan_to_num(cv) ** 2) / (2.0 * servers)
+    service = np.zeros(m)
+    for e in np.flatnonzero(queue):
+        seen = observed.get(caps.key[el[e]])
+        if seen is None:
+            service[e] = dwell[e]
+        else:
+            service[e] = service_time_h(dwell[e], seen.utilisation, seen.servers, seen.cv)
+    fixed = np.where(queue, 0.0, np.asarray(g.hours_waiting, dtype=np.float64))
+    shape = np.full(m, CONSTANT, dtype=np.int8)
+    shape[queue] = QUEUE
+    srv_edges = np.flatnonzero(kind == _SERVICE)
+    rows = g.network.services
+    r = g.element[srv_edges]
+    vessels = rows["vessels"].to_numpy(dtype=np.float64)[r]
+    crossing = rows["crossing_h"].to_numpy(dtype=np.float64)[r]
+    turnaround = rows["port_turnaround_h"].to_numpy(dtype=np.float64)[r]
+    sailing = (rows["teu_per_sailing"] * rows["load_factor"]).to_numpy(dtype=np.float64)[r]
+    shape[srv_edges] = DEPARTURE
+    return DelayCurves(
+        shape=shape,
+        fixed_h=fixed,
+        service_h=service,
+        servers=servers,
+        k=k,
+        cv=cv,
+        service_edges=srv_edges.astype(np.int64),
+        when_full=(rows["policy"].to_numpy()[r] == "when_full"),
+        sailing_teu=sailing,
+        fleet_cycle_h=2.0 * (crossing + turnaround) / np.maximum(vessels, 1.0),
+        headway_h=np.nan_to_num(rows["headway_h"].to_numpy(dtype=np.float64)[r], nan=168.0),
+        max_wait_h=np.nan_to_num(rows["max_wait_h"].to_numpy(dtype=np.float64)[r], nan=336.0),
+        service_capacity_teu=np.asarray(g.capacity_teu_per_year, dtype=np.float64)[srv_edges],
+    )
+
+
+def service_time_h(dwell_h: float, observed_utilisation: float, servers: float, cv: float) -> float:
+    """Service time behind an observed mean dwell (module docs), for one element.
+
+    Examples
+    --------
+    >>> round(service_time_h(30.0, 0.5, 1.0, 1.0), 6)  # M/M/1 at rho 0.5: dwell = 2 s
+    15.0
+    """
+    rho = min(observed_utilisation, RHO_OBSERVED_MAX)
+    k = (1.0 + cv * cv) / (2.0 * servers)
+    beta = math.sqrt(2.0 * (servers + 1.0)) - 1.0
+    return dwell_h / (1.0 + k * rho**beta / (1.0 - rho))
+
+
+def element_servers(g: CompiledNetwork) -> FloatArray:
+    """Parallel servers per edge: ``servers`` of borders, ``berths`` of terminals, else 1."""
+    servers = np.ones(g.n_edges)
+    border = g.kind == _BORDER
+    terminal = np.isin(g.kind, _TERMINAL_KINDS) & (g.element >= 0)
+    col = _column(g, (_BORDER,), "borders", "servers")
+    servers[border] = np.nan_to_num(col[border], nan=1.0).clip(min=1.0)
+    col = _column(g, _TERMINAL_KINDS, "terminals", "berths")
+    servers[terminal] = np.nan_to_num(col[terminal], nan=1.0).clip(min=1.0)
+    return servers

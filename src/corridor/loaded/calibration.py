@@ -1,0 +1,112 @@
+"""What the base year says: the observed load of every element and each shipper's value of time.
+
+The dataset's dwell inputs were observed under the 2024 demand, which the
+demand table records on the corridor it was seen on. Routing each row on its
+corridor in the *base* network gives the observed load of every capacity
+element (:class:`~corridor.capacity.delay.Observed`), from which the delay
+curves derive their service times; and, at the waits of that load, each
+shipper segment's value of time is revealed by its choice
+(:mod:`corridor.loaded.segments`). Both are properties of the base network,
+so a scenario of the same base reuses them: a closure changes where freight
+goes, not what was observed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from corridor.capacity.delay import DelayCurves, Observed, delay_curves, element_servers
+from corridor.capacity.elements import Capacities, capacities
+from corridor.graph.compiled import CompiledNetwork, compile_network
+from corridor.loaded.segments import Segment, shipper_segments
+from corridor.model.network import Network
+from corridor.paths.routes import BEST, route
+
+Key = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True, eq=False)
+class Calibration:
+    """The base year's observed loads and revealed values of time.
+
+    ``observed``: per element key, the utilisation, servers and CV under
+    which its dwell input holds. ``value_of_time``: per segment name
+    (``commodity/corridor/origin-destination``), the revealed value of time
+    and whether the observation could be reproduced. ``graph`` is the base
+    network compiled with the waits of the observed load.
+    """
+
+    network: Network
+    observed: dict[Key, Observed]
+    value_of_time: dict[str, tuple[float, bool]]
+    graph: CompiledNetwork
+    capacities: Capacities
+    curves: DelayCurves
+
+
+def observed_edge_flows(g: CompiledNetwork) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """TEU and tonnes a year per edge with every demand row on its observed corridor.
+
+    Rows without a corridor take the least generalised-cost route; rows whose
+    corridor cannot connect them in ``g`` are returned by id.
+    """
+    net = g.network
+    com = net.commodities.set_index("id")
+    teu = np.zeros(g.n_edges)
+    t = np.zeros(g.n_edges)
+    missing = []
+    for d in net.demand.itertuples(index=False):
+        corridor = d.corridor or BEST
+        r = route(g, d.origin, d.destination, corridor=corridor, commodity=d.commodity)
+        if r is None:
+            missing.append(str(d.id))
+            continue
+        c = com.loc[d.commodity]
+        per_teu = float(c["tonnes_per_teu"])
+        volume = float(d.volume_per_year)
+        edges = list(r.edges)
+        teu[edges] += volume if c["unit"] == "teu" else volume / per_teu
+        t[edges] += volume * per_teu if c["unit"] == "teu" else volume
+    return teu, t, missing
+
+
+def calibrate(base: Network) -> Calibration:
+    """Observed loads and revealed values of time of a base network (module docs).
+
+    Examples
+    --------
+    >>> from corridor import load_network
+    >>> cal = calibrate(load_network())
+    >>> all(0 <= o.utilisation for o in cal.observed.values())
+    True
+    """
+    g0 = compile_network(base)
+    caps = capacities(g0)
+    teu, t, _ = observed_edge_flows(g0)
+    el_teu, el_t = caps.element_flows(teu, t)
+    util = caps.utilisation(el_teu, el_t)
+    servers = element_servers(g0)
+    cv = np.asarray(g0.hours_waiting_cv)
+    observed = {
+        caps.key[i]: Observed(
+            utilisation=float(util[i]),
+            servers=float(servers[caps.first_edge[i]]),
+            cv=float(cv[caps.first_edge[i]]),
+        )
+        for i in range(caps.n)
+    }
+    curves = delay_curves(g0, caps, observed)
+    edge_util = np.where(caps.element_of >= 0, util[np.maximum(caps.element_of, 0)], 0.0)
+    waits, wcv = curves.waits(edge_util, teu)
+    g = replace(g0, hours_waiting=waits, hours_waiting_cv=wcv)
+    segments: list[Segment] = shipper_segments(g)
+    return Calibration(
+        network=base,
+        observed=observed,
+        value_of_time={s.name: (s.value_of_time, s.revealed) for s in segments},
+        graph=g,
+        capacities=caps,
+        curves=curves,
+    )

@@ -1,0 +1,191 @@
+"""The loaded network: one scenario's demand settled on its capacities, read by every consumer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from corridor.capacity.delay import DelayCurves
+from corridor.capacity.elements import Capacities
+from corridor.graph.compiled import CompiledNetwork
+from corridor.loaded.segments import Segment
+from corridor.model.network import Network, split_list
+from corridor.paths.routes import Route
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, eq=False)
+class SegmentFlow:
+    """Where one segment's demand went: paths with their volumes, and what stayed behind.
+
+    ``paths`` holds ``(edges, volume)`` in the segment's unit. ``unserved`` is
+    the volume no open route could carry, ``refused_by`` the element ids that
+    were full on the route it would have taken (empty when no route is open in
+    the segment's choice set), and ``reason`` says which.
+    """
+
+    segment: Segment
+    paths: tuple[tuple[tuple[int, ...], float], ...]
+    unserved: float
+    refused_by: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True, eq=False)
+class LoadedNetwork:
+    """One scenario and its demand at the fixed point of loads and waits.
+
+    ``graph`` carries the loaded waits (``hours_waiting``), so a route found on
+    it has the times every other consumer sees. Element flows never exceed
+    capacities; demand that could not be carried is in :attr:`unrouted`.
+    ``relative_gap`` measures how far the routes are from equilibrium: the
+    flow-weighted excess generalised cost of the routes used over the best
+    route open to each segment, relative to the latter.
+    """
+
+    scenario: str
+    growth: float
+    network: Network = field(repr=False)
+    graph: CompiledNetwork = field(repr=False)
+    capacities: Capacities = field(repr=False)
+    curves: DelayCurves = field(repr=False)
+    edge_flow_teu: FloatArray = field(repr=False)
+    edge_flow_t: FloatArray = field(repr=False)
+    element_teu: FloatArray = field(repr=False)
+    element_t: FloatArray = field(repr=False)
+    flows: tuple[SegmentFlow, ...] = field(repr=False)
+    relative_gap: float
+    sweeps: int
+
+    @property
+    def utilisation(self) -> FloatArray:
+        """Per capacity element, the larger of flow/capacity in TEU and tonnes."""
+        return self.capacities.utilisation(self.element_teu, self.element_t)
+
+    def _names(self) -> dict[str, str]:
+        net = self.network
+        out: dict[str, str] = {}
+        for table in ("links", "borders", "services", "terminals"):
+            t = net.tables[table]
+            out.update(zip(t["id"], t["name"] if "name" in t else t["id"], strict=True))
+        return out
+
+    def capacity_table(self) -> list[dict[str, Any]]:
+        """Every capacity-limited element carrying demand, most utilised first."""
+        caps = self.capacities
+        names = self._names()
+        limited = caps.limited()
+        carrying = (self.element_teu > 0) | (self.element_t > 0)
+        out = [
+            caps.record(i, self.element_teu, self.element_t, names)
+            for i in np.flatnonzero(limited & carrying)
+        ]
+        out.sort(key=lambda r: -r["utilisation"])
+        return out
+
+    def bottlenecks(self, r: Route) -> list[dict[str, Any]]:
+        """The capacity-limited elements of a route, most utilised first (JSON contract)."""
+        caps = self.capacities
+        names = self._names()
+        seen: set[int] = set()
+        out = []
+        for e in r.edges:
+            i = int(caps.element_of[e])
+            if i < 0 or i in seen or not caps.limited()[i]:
+                continue
+            seen.add(i)
+            out.append(caps.record(i, self.element_teu, self.element_t, names))
+        out.sort(key=lambda b: -b["utilisation"])
+        return out
+
+    def unrouted(self) -> list[dict[str, Any]]:
+        """Demand that could not be carried, with the element that refused it and why."""
+        out = []
+        for f in self.flows:
+            if f.unserved <= 0:
+                continue
+            s = f.segment
+            out.append(
+                {
+                    "segment": s.name,
+                    "demand_ids": list(s.demand_ids),
+                    "origin": s.origin,
+                    "destination": s.destination,
+                    "commodity": s.commodity,
+                    "corridor": s.corridor,
+                    "volume_per_year": f.unserved,
+                    "unit": s.unit,
+                    "share_of_demand": f.unserved / s.volume if s.volume > 0 else 0.0,
+                    "teu_per_year": f.unserved * s.teu_per_unit,
+                    "t_per_year": f.unserved * s.t_per_unit,
+                    "refused_by": list(f.refused_by),
+                    "reason": f.reason,
+                }
+            )
+        return out
+
+    def corridor_of(self, edges: tuple[int, ...]) -> str:
+        """The first corridor of the dataset's table whose definition the path satisfies.
+
+        Corridors overlap (``middle`` contains ``middle_btk``); taking the first
+        match counts every path once, so shares over corridors sum to one.
+        """
+        g = self.graph
+        idx: list[int] = []
+        for e in edges:
+            for v in (g.tail[e], g.head[e]):
+                i = int(g.vertex_node[v])
+                if not idx or idx[-1] != i:
+                    idx.append(i)
+        nodes = [g.node_ids[i] for i in idx]
+        countries = {g.node_country[i] for i in idx}
+        for r in self.network.corridors.itertuples(index=False):
+            if countries & set(split_list(r.avoid_countries)):
+                continue
+            if set(nodes) & set(split_list(r.avoid_nodes)):
+                continue
+            pos = 0
+            ok = True
+            for group in split_list(r.via):
+                options = set(group.split("|"))
+                while pos < len(nodes) and nodes[pos] not in options:
+                    pos += 1
+                if pos == len(nodes):
+                    ok = False
+                    break
+            if ok:
+                return str(r.id)
+        return "other"
+
+    def corridor_volumes(self, commodity: str = "containers") -> dict[str, float]:
+        """Yearly volume of ``commodity`` (its unit) carried per corridor, each path counted once."""
+        out: dict[str, float] = {}
+        for f in self.flows:
+            if f.segment.commodity != commodity:
+                continue
+            for edges, volume in f.paths:
+                name = self.corridor_of(edges)
+                out[name] = out.get(name, 0.0) + volume
+        return out
+
+    def summary(self, commodity: str = "containers") -> dict[str, Any]:
+        """JSON-ready summary of the fixed point: gap, corridor shares, top capacities."""
+        volumes = self.corridor_volumes(commodity)
+        carried = sum(volumes.values())
+        demand = sum(f.segment.volume for f in self.flows if f.segment.commodity == commodity)
+        return {
+            "scenario": self.scenario,
+            "demand_growth": self.growth,
+            "relative_gap": self.relative_gap,
+            "sweeps": self.sweeps,
+            "commodity": commodity,
+            "demand_per_year": demand,
+            "carried_per_year": carried,
+            "corridor_volume_per_year": volumes,
+            "corridor_shares": {k: v / carried for k, v in volumes.items()} if carried else {},
+            "unrouted": [u for u in self.unrouted() if u["commodity"] == commodity],
+        }

@@ -1,0 +1,291 @@
+"""Prepare a scenario: compile once, load its demand, settle loads and waits together.
+
+The loaded state is built by capacity-restrained incremental loading, then
+improved by Gauss–Seidel sweeps towards a shipper-segment equilibrium:
+
+1. Every segment's yearly volume is cut into ``increments`` equal slices,
+   loaded in turns (slice 1 of every segment, then slice 2, ...; smaller
+   slices first within a turn) so that no segment gets the capacity first by
+   its place in the table or by the size of its slice.
+2. A slice takes the least generalised-cost route of its segment's choice set
+   (value of time × hours + money) at the current waits, over edges whose
+   element still has room; it is loaded up to the room left on that route,
+   and the rest of the slice looks again. After every load the waits of the
+   elements it touched follow the one delay function
+   (:mod:`corridor.capacity.delay`): waits depend on loads.
+3. A slice with no route that has room is unserved: if a route exists when
+   capacities are ignored, the full elements on it refused it; otherwise the
+   scenario leaves the segment no open route at all.
+4. A sweep takes each segment's volume off the network and loads it again,
+   slice by slice, at the waits the others cause: loads depend on the routes
+   the waits make cheapest. Sweeps stop when the relative gap is below
+   ``gap`` or after ``max_sweeps``.
+
+No element ever carries more than its capacity, by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import numpy.typing as npt
+
+from corridor.capacity.delay import DelayCurves, delay_curves
+from corridor.capacity.elements import Capacities, capacities
+from corridor.graph.compiled import CompiledNetwork, compile_network
+from corridor.graph.shortest import best_walk
+from corridor.loaded.calibration import Calibration, calibrate
+from corridor.loaded.network import LoadedNetwork, SegmentFlow
+from corridor.loaded.segments import Segment, shipper_segments
+from corridor.model.network import Network
+from corridor.model.scenario import Scenario
+
+FloatArray = npt.NDArray[np.float64]
+#: Volumes below this fraction of a slice are rounding, not demand.
+_TINY = 1e-9
+
+
+@dataclass
+class _State:
+    """Mutable loads of the fixed point (private to :func:`prepare`)."""
+
+    g: CompiledNetwork
+    caps: Capacities
+    curves: DelayCurves
+    edge_teu: FloatArray
+    edge_t: FloatArray
+    el_teu: FloatArray
+    el_t: FloatArray
+    waits: FloatArray = field(init=False)
+    cv: FloatArray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.update_waits()
+
+    def update_waits(self) -> None:
+        util = self.caps.utilisation(self.el_teu, self.el_t)
+        el = self.caps.element_of
+        edge_util = np.where(el >= 0, util[np.maximum(el, 0)], 0.0)
+        self.waits, self.cv = self.curves.waits(edge_util, self.edge_teu)
+
+    def room(self, s: Segment) -> FloatArray:
+        """Per edge, the volume of segment ``s`` (its unit) its element can still take."""
+        caps = self.caps
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r_teu = (caps.capacity_teu - self.el_teu) / s.teu_per_unit
+            r_t = (caps.capacity_t - self.el_t) / s.t_per_unit
+        per_element = np.maximum(np.minimum(r_teu, r_t), 0.0)
+        el = self.caps.element_of
+        return np.where(el >= 0, per_element[np.maximum(el, 0)], np.inf)
+
+    def weight(self, s: Segment) -> FloatArray:
+        return self.g.cost_usd + s.value_of_time * (self.g.hours_moving + self.waits)
+
+    def add(self, s: Segment, edges: Sequence[int], volume: float) -> None:
+        e = np.asarray(edges, dtype=np.int64)
+        np.add.at(self.edge_teu, e, volume * s.teu_per_unit)
+        np.add.at(self.edge_t, e, volume * s.t_per_unit)
+        el = self.caps.element_of[e]
+        el = el[el >= 0]
+        np.add.at(self.el_teu, el, volume * s.teu_per_unit)
+        np.add.at(self.el_t, el, volume * s.t_per_unit)
+        self.update_waits()
+
+    def route(self, s: Segment, edge_ok: npt.NDArray[np.bool_]) -> tuple[float, list[int]] | None:
+        w = np.where(edge_ok, self.weight(s), np.inf)
+        found = best_walk(
+            self.g.indptr, self.g.head, self.g.tail, w,
+            self.g.gate(s.origin), self.g.gate(s.destination),
+            n_gates=self.g.n_gates, masked=True,
+        )  # fmt: skip
+        return None if found is None else (found[0], found[1])
+
+
+@dataclass
+class _Placed:
+    paths: dict[tuple[int, ...], float] = field(default_factory=dict)
+    unserved: float = 0.0
+    refused_by: tuple[str, ...] = ()
+    reason: str = ""
+
+
+def _place(state: _State, s: Segment, amount: float, placed: _Placed) -> None:
+    """Load ``amount`` of segment ``s`` on its cheapest routes with room (module docs)."""
+    remaining = amount
+    for _ in range(10_000):
+        if remaining <= _TINY * max(amount, 1.0):
+            return
+        room = state.room(s)
+        usable = s.edge_ok & (room > _TINY * max(amount, 1.0))
+        found = state.route(s, usable)
+        if found is None:
+            break
+        edges = found[1]
+        el = state.caps.element_of[edges]
+        counts = np.bincount(el[el >= 0], minlength=state.caps.n)
+        with np.errstate(divide="ignore"):
+            limit = np.where(counts > 0, room[state.caps.first_edge] / np.maximum(counts, 1), np.inf)
+        x = min(remaining, float(limit.min()) if limit.size else remaining)
+        key = tuple(edges)
+        placed.paths[key] = placed.paths.get(key, 0.0) + x
+        state.add(s, edges, x)
+        remaining -= x
+    placed.unserved += remaining
+    refused, reason = _refusal(state, s)
+    placed.refused_by = refused
+    placed.reason = reason
+
+
+def _refusal(state: _State, s: Segment) -> tuple[tuple[str, ...], str]:
+    """Which full elements stop segment ``s``, or that it has no open route at all."""
+    found = state.route(s, s.edge_ok)
+    if found is None:
+        return (), "no open route in its choice set (closed or not connected)"
+    room = state.room(s)
+    full = []
+    for e in found[1]:
+        i = int(state.caps.element_of[e])
+        if i >= 0 and room[e] <= _TINY:
+            elem = state.caps.key[i][1]
+            if elem not in full:
+                full.append(elem)
+    return tuple(full), "capacity full on every open route"
+
+
+def _remove(state: _State, s: Segment, placed: _Placed) -> None:
+    for edges, volume in placed.paths.items():
+        e = np.asarray(edges, dtype=np.int64)
+        np.add.at(state.edge_teu, e, -volume * s.teu_per_unit)
+        np.add.at(state.edge_t, e, -volume * s.t_per_unit)
+        el = state.caps.element_of[e]
+        el = el[el >= 0]
+        np.add.at(state.el_teu, el, -volume * s.teu_per_unit)
+        np.add.at(state.el_t, el, -volume * s.t_per_unit)
+    np.maximum(state.el_teu, 0.0, out=state.el_teu)
+    np.maximum(state.el_t, 0.0, out=state.el_t)
+    np.maximum(state.edge_teu, 0.0, out=state.edge_teu)
+    np.maximum(state.edge_t, 0.0, out=state.edge_t)
+    state.update_waits()
+    placed.paths = {}
+    placed.unserved = 0.0
+    placed.refused_by = ()
+    placed.reason = ""
+
+
+def _gap(state: _State, segments: Sequence[Segment], placed: Sequence[_Placed]) -> float:
+    """Flow-weighted excess cost of used routes over the best route with room (module docs)."""
+    excess = 0.0
+    total = 0.0
+    for s, p in zip(segments, placed, strict=True):
+        if not p.paths:
+            continue
+        w = state.weight(s)
+        costs = {edges: float(w[list(edges)].sum()) for edges in p.paths}
+        own = np.zeros(state.g.n_edges, dtype=bool)
+        for edges in p.paths:
+            own[list(edges)] = True
+        usable = s.edge_ok & ((state.room(s) > _TINY) | own)
+        found = state.route(s, usable)
+        best = min([*costs.values(), found[0] if found is not None else np.inf])
+        for edges, volume in p.paths.items():
+            excess += volume * s.teu_per_unit * (costs[edges] - best)
+            total += volume * s.teu_per_unit * best
+    return excess / total if total > 0 else 0.0
+
+
+def prepare(
+    network: Network | Scenario,
+    *,
+    growth: float = 1.0,
+    calibration: Calibration | None = None,
+    increments: int = 8,
+    max_sweeps: int = 4,
+    gap: float = 1e-3,
+    scenario_name: str | None = None,
+) -> LoadedNetwork:
+    """Load a network's (or scenario's) demand to the fixed point of loads and waits.
+
+    Parameters
+    ----------
+    network
+        A network, or a scenario (its base is the calibration year).
+    growth
+        Factor on every demand row (after the scenario's own demand changes).
+    calibration
+        The base year's observed loads and values of time
+        (:func:`~corridor.loaded.calibration.calibrate` of the base); computed
+        here when not given. Pass it when preparing many scenarios of one base.
+    increments
+        Slices per segment in each loading (module docs).
+    max_sweeps, gap
+        Equilibrium sweeps after the first loading, and the relative gap at
+        which to stop.
+    scenario_name
+        Recorded in the result (default: the scenario's name, or ``"base"``).
+
+    Examples
+    --------
+    >>> from corridor import load_network
+    >>> loaded = prepare(load_network())
+    >>> bool(loaded.utilisation.max() <= 1.0 + 1e-9)
+    True
+    """
+    if isinstance(network, Scenario):
+        base, net = network.base, network.apply()
+        name = scenario_name or network.name
+    else:
+        base = net = network
+        name = scenario_name or "base"
+    cal = calibration if calibration is not None else calibrate(base)
+    g0 = compile_network(net)
+    caps = capacities(g0)
+    curves = delay_curves(g0, caps, cal.observed)
+    segments = shipper_segments(g0, growth=growth, value_of_time=cal.value_of_time)
+    zeros = np.zeros
+    state = _State(
+        g0, caps, curves, zeros(g0.n_edges), zeros(g0.n_edges), zeros(caps.n), zeros(caps.n)
+    )
+    placed = [_Placed() for _ in segments]
+    # smaller slices first in each round: a large flow's slice cannot take an
+    # element's last room before a small flow has had its turn
+    turn = sorted(range(len(segments)), key=lambda i: segments[i].teu_per_year)
+    for _ in range(increments):
+        for i in turn:
+            _place(state, segments[i], segments[i].volume / increments, placed[i])
+    sweeps = 0
+    rel_gap = _gap(state, segments, placed)
+    while rel_gap > gap and sweeps < max_sweeps:
+        sweeps += 1
+        for s, p in zip(segments, placed, strict=True):
+            _remove(state, s, p)
+            for _ in range(increments):
+                _place(state, s, s.volume / increments, p)
+        rel_gap = _gap(state, segments, placed)
+    graph = replace(g0, hours_waiting=state.waits, hours_waiting_cv=state.cv)
+    flows = tuple(
+        SegmentFlow(
+            segment=s,
+            paths=tuple((edges, v) for edges, v in p.paths.items() if v > 0),
+            unserved=p.unserved,
+            refused_by=p.refused_by,
+            reason=p.reason,
+        )
+        for s, p in zip(segments, placed, strict=True)
+    )
+    return LoadedNetwork(
+        scenario=name,
+        growth=growth,
+        network=net,
+        graph=graph,
+        capacities=caps,
+        curves=curves,
+        edge_flow_teu=state.edge_teu,
+        edge_flow_t=state.edge_t,
+        element_teu=state.el_teu,
+        element_t=state.el_t,
+        flows=flows,
+        relative_gap=rel_gap,
+        sweeps=sweeps,
+    )
