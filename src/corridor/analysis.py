@@ -1,8 +1,10 @@
-"""The main job: compare every corridor between origin–destination pairs.
+"""The main job: compare every corridor between origin–destination pairs on the loaded network.
 
-Builds the ``corridor analyze --json`` contract (DESIGN.md) bottom-up from the
-link, border, terminal and service tables: routes per corridor, leg breakdown,
-p10/p90 days, and the capacity-limited elements under the 2024 demand.
+Builds the ``corridor analyze --json`` contract (DESIGN.md) from one
+:class:`~corridor.loaded.network.LoadedNetwork`: routes per corridor at the
+loaded waits, leg breakdown, p10/p90 days, the capacity-limited elements
+under the scenario's demand, what could not be carried and why, and which
+corridors are no option for a pair (not applicable, closed).
 """
 
 from __future__ import annotations
@@ -10,33 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from corridor.graph.compiled import CompiledNetwork, compile_network
+from corridor.errors import NoRouteError
+from corridor.loaded.calibration import Calibration
+from corridor.loaded.network import LoadedNetwork
+from corridor.loaded.prepare import prepare
 from corridor.model.network import Network
-from corridor.paths.loading import (
-    Load,
-    Loading,
-    bottlenecks,
-    element_flows,
-    load_demand,
-    service_flows,
-    utilisation_table,
-)
+from corridor.model.scenario import Scenario
+from corridor.paths.plausible import corridor_applies, route_implausible
 from corridor.paths.reliability import day_percentiles
-from corridor.paths.routes import Route, routes
+from corridor.paths.routes import BEST, Route, route
 
 Pair = tuple[str, str] | tuple[str, str, str]
-
-
-def compile_loaded(network: Network, *, growth: float = 1.0) -> tuple[CompiledNetwork, Loading]:
-    """Compile with ship waits set by the demand they carry (two passes).
-
-    The first pass assumes ships half full, loads the demand, and the second
-    pass recompiles with each service's loaded flow.
-    """
-    first = compile_network(network)
-    flows = service_flows(first, load_demand(first, growth=growth).edge_flow_teu)
-    g = compile_network(network, service_flow_teu_per_year=flows)
-    return g, load_demand(g, growth=growth)
 
 
 def default_pairs(network: Network) -> list[tuple[str, str, str]]:
@@ -47,16 +33,31 @@ def default_pairs(network: Network) -> list[tuple[str, str, str]]:
     ]
 
 
-def route_record(
-    g: CompiledNetwork, r: Route, flows: dict[tuple[str, int, int], Load]
-) -> dict[str, Any]:
+def loaded_network(
+    network: Network | Scenario | LoadedNetwork,
+    *,
+    growth: float = 1.0,
+    calibration: Calibration | None = None,
+    scenario_name: str | None = None,
+) -> LoadedNetwork:
+    """``network`` if already loaded, else :func:`~corridor.loaded.prepare.prepare` of it."""
+    if isinstance(network, LoadedNetwork):
+        return network
+    return prepare(network, growth=growth, calibration=calibration, scenario_name=scenario_name)
+
+
+def route_record(loaded: LoadedNetwork, r: Route) -> dict[str, Any]:
     """One route in the JSON contract."""
     p10, p50, p90 = day_percentiles(r)
-    return {
+    com = loaded.network.row("commodities", r.commodity)
+    assert com is not None
+    unit = str(com["unit"])
+    record = {
         "corridor": r.corridor,
         "origin": r.origin,
         "destination": r.destination,
         "commodity": r.commodity,
+        "unit": unit,
         "distance_km": r.distance_km,
         "time_days": r.time_days,
         "time_days_p10": p10,
@@ -70,61 +71,162 @@ def route_record(
         "countries": list(r.countries),
         "transits": list(r.transits),
         "legs": [leg.to_dict() for leg in r.legs],
-        "bottlenecks": bottlenecks(g, r, flows),
+        "bottlenecks": loaded.bottlenecks(r),
     }
+    if unit == "t":
+        # tariffs are per FEU; an FEU-equivalent of a bulk commodity holds two TEU's tonnes
+        record["cost_usd_per_t"] = r.cost_usd / (2.0 * float(com["tonnes_per_teu"]))
+    return record
+
+
+def corridor_routes(
+    loaded: LoadedNetwork,
+    origin: str,
+    destination: str,
+    *,
+    commodity: str = "containers",
+    corridors: Iterable[str] | None = None,
+) -> tuple[list[Route], list[dict[str, Any]]]:
+    """Best route of each corridor on the loaded network, and the corridors that are no option.
+
+    Returns the routes (cheapest generalised cost first) and, per corridor
+    left out, ``{"corridor", "status", "reason"}`` with status
+    ``not_applicable`` (the corridor does not serve the pair or its best route
+    is no real option) or ``closed`` (no route satisfies it in this scenario).
+    """
+    net = loaded.network
+    net.require_node(origin)
+    net.require_node(destination)
+    names = list(net.corridors["id"]) if corridors is None else list(corridors)
+    found: list[Route] = []
+    left_out: list[dict[str, Any]] = []
+    for name in names:
+        why = None
+        if name != BEST:
+            why = corridor_applies(net, name, origin, destination, commodity=commodity)
+        if why is not None:
+            left_out.append({"corridor": name, "status": "not_applicable", "reason": why})
+            continue
+        r = route(loaded.graph, origin, destination, corridor=name, commodity=commodity)
+        if r is None:
+            left_out.append(
+                {
+                    "corridor": name,
+                    "status": "closed",
+                    "reason": f"no route satisfies corridor '{name}' in this scenario",
+                }
+            )
+            continue
+        why = route_implausible(net, r) if name != BEST else None
+        if why is not None:
+            left_out.append({"corridor": name, "status": "not_applicable", "reason": why})
+            continue
+        found.append(r)
+    found.sort(key=lambda r: r.generalised_cost_usd)
+    return found, left_out
 
 
 def analyze(
-    network: Network,
+    network: Network | Scenario | LoadedNetwork,
     *,
     pairs: Sequence[Pair] | None = None,
     corridors: Iterable[str] | None = None,
-    scenario_name: str = "base",
+    scenario_name: str | None = None,
     growth: float = 1.0,
+    calibration: Calibration | None = None,
 ) -> dict[str, Any]:
-    """Compare the corridors between origin–destination pairs.
+    """Compare the corridors between origin–destination pairs on the loaded network.
 
     Parameters
     ----------
     network
-        The network (a scenario already applied, if any).
+        A network, a scenario (its base is the calibration year) or a network
+        already loaded by :func:`~corridor.loaded.prepare.prepare`.
     pairs
         ``(origin, destination[, commodity])`` tuples; default: the dataset's od_pairs.
     corridors
         Corridor ids to compare (default: all in the dataset).
     scenario_name
-        Recorded in the result.
+        Recorded in the result (default: the scenario's name or ``base``).
     growth
         Factor on all demand when loading capacities.
+    calibration
+        The base year's calibration, when preparing many scenarios of one base.
 
     Examples
     --------
     >>> from corridor import load_network
     >>> out = analyze(load_network(), pairs=[("xian", "duisburg")])
-    >>> {"dataset", "scenario", "routes", "capacities"} <= set(out)
+    >>> {"dataset", "scenario", "routes", "capacities", "unrouted_demand"} <= set(out)
     True
     """
-    g, loading = compile_loaded(network, growth=growth)
-    flows = element_flows(g, loading)
+    loaded = loaded_network(
+        network, growth=growth, calibration=calibration, scenario_name=scenario_name
+    )
+    net = loaded.network
     wanted = [
         (p[0], p[1], p[2] if len(p) > 2 else "containers")
-        for p in (pairs if pairs is not None else default_pairs(network))
+        for p in (pairs if pairs is not None else default_pairs(net))
     ]
     records = []
+    not_offered = []
     for origin, destination, commodity in wanted:
+        found, left_out = corridor_routes(
+            loaded, origin, destination, commodity=commodity, corridors=corridors
+        )
         first_with: dict[tuple[int, ...], str] = {}
-        for r in routes(g, origin, destination, commodity=commodity, corridors=corridors):
-            rec = route_record(g, r, flows)
+        for r in found:
+            rec = route_record(loaded, r)
             # corridors are overlapping definitions: say when two give one route
             rec["same_route_as"] = first_with.setdefault(r.edges, r.corridor)
             if rec["same_route_as"] == r.corridor:
                 rec["same_route_as"] = None
             records.append(rec)
+        for item in left_out:
+            not_offered.append(
+                {"origin": origin, "destination": destination, "commodity": commodity, **item}
+            )
     return {
-        "dataset": network.name,
-        "scenario": scenario_name,
-        "demand_growth": growth,
+        "dataset": net.name,
+        "scenario": loaded.scenario,
+        "demand_growth": loaded.growth,
         "routes": records,
-        "capacities": utilisation_table(g, flows),
-        "unrouted_demand": list(loading.unrouted),
+        "not_offered": not_offered,
+        "capacities": loaded.capacity_table(),
+        "unrouted_demand": loaded.unrouted(),
+        "loaded_network": loaded.summary(),
     }
+
+
+def routes(
+    network: Network | Scenario | LoadedNetwork,
+    origin: str,
+    destination: str,
+    *,
+    commodity: str = "containers",
+    corridors: Iterable[str] | None = None,
+) -> list[Route]:
+    """Best route of each offered corridor between two nodes on the loaded network.
+
+    The same routes, times and costs as :func:`analyze` gives for the pair.
+
+    Raises
+    ------
+    NoRouteError
+        If no corridor is offered for the pair.
+
+    Examples
+    --------
+    >>> from corridor import load_network
+    >>> rs = routes(load_network(), "xian", "duisburg", corridors=["middle"])
+    >>> rs[0].corridor, "AZ" in rs[0].transits
+    ('middle', True)
+    """
+    loaded = loaded_network(network)
+    found, left_out = corridor_routes(
+        loaded, origin, destination, commodity=commodity, corridors=corridors
+    )
+    if not found:
+        why = "; ".join(f"{x['corridor']}: {x['reason']}" for x in left_out)
+        raise NoRouteError(f"no route from '{origin}' to '{destination}' for {commodity} ({why})")
+    return found

@@ -3,8 +3,9 @@
 Public entry: :func:`assign` on an :class:`AssignmentGraph` (or a TNTP network)
 with one demand matrix or several :class:`TrafficClass` commodities sharing
 capacity. Kernels compile lazily on first use (numba, cached on disk).
-:mod:`corridor.assignment.freight` applies it to the compiled Eurasian network
-(equilibrium, demand-growth sweep, first binding capacity).
+The Eurasian freight network has its own engine, with hard capacities and
+shipper segments: :mod:`corridor.loaded` (its growth sweep in
+:mod:`corridor.loaded.growth`).
 """
 
 from __future__ import annotations

@@ -208,7 +208,7 @@ def service_time_h(dwell_h: float, observed_utilisation: float, servers: float, 
     rho = min(observed_utilisation, RHO_OBSERVED_MAX)
     k = (1.0 + cv * cv) / (2.0 * servers)
     beta = math.sqrt(2.0 * (servers + 1.0)) - 1.0
-    return dwell_h / (1.0 + k * rho**beta / (1.0 - rho))
+    return float(dwell_h / (1.0 + k * rho**beta / (1.0 - rho)))
 
 
 def element_servers(g: CompiledNetwork) -> FloatArray:

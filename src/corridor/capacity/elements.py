@@ -49,14 +49,15 @@ class Capacities:
         ok = self.element_of >= 0
         teu = np.bincount(self.element_of[ok], weights=edge_flow_teu[ok], minlength=self.n)
         t = np.bincount(self.element_of[ok], weights=edge_flow_t[ok], minlength=self.n)
-        return teu, t
+        return teu.astype(np.float64), t.astype(np.float64)
 
     def utilisation(self, flow_teu: FloatArray, flow_t: FloatArray) -> FloatArray:
         """Per element: the larger of flow / capacity in TEU and in tonnes (0 if unlimited)."""
         with np.errstate(divide="ignore", invalid="ignore"):
             u_teu = np.where(np.isfinite(self.capacity_teu), flow_teu / self.capacity_teu, 0.0)
             u_t = np.where(np.isfinite(self.capacity_t), flow_t / self.capacity_t, 0.0)
-        return np.maximum(np.nan_to_num(u_teu), np.nan_to_num(u_t))
+        out: FloatArray = np.maximum(np.nan_to_num(u_teu), np.nan_to_num(u_t))
+        return out
 
     def limited(self) -> npt.NDArray[np.bool_]:
         """Elements with a finite capacity in TEU or tonnes."""
@@ -66,7 +67,7 @@ class Capacities:
         self, i: int, flow_teu: FloatArray, flow_t: FloatArray, names: dict[str, str]
     ) -> dict[str, Any]:
         """One element as a JSON record (the contract's bottleneck fields)."""
-        table, elem_id, frm, to = self.key[i]
+        _table, elem_id, frm, to = self.key[i]
         cap_teu, cap_t = float(self.capacity_teu[i]), float(self.capacity_t[i])
         u_teu = flow_teu[i] / cap_teu if np.isfinite(cap_teu) and cap_teu > 0 else 0.0
         u_t = flow_t[i] / cap_t if np.isfinite(cap_t) and cap_t > 0 else 0.0

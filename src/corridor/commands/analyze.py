@@ -45,15 +45,18 @@ def command(
 
         if (origin is None) != (destination is None):
             raise CorridorError("give both --origin and --destination, or neither")
+        from corridor.loaded.prepare import prepare
+
         base = load_network(dataset)
         scen = load_scenario(scenario, base)
-        net = scen.apply()
+        loaded = prepare(scen)
+        net = loaded.network
         pairs = [(origin, destination, commodity)] if origin and destination else None
-        result = analyze(net, pairs=pairs, scenario_name=scen.name)
+        result = analyze(loaded, pairs=pairs)
         if equilibrium:
-            from corridor.assignment.freight import equilibrium_report
+            from corridor.loaded.growth import equilibrium_report
 
-            result["equilibrium"] = equilibrium_report(net, out_dir=out)
+            result["equilibrium"] = equilibrium_report(scen, loaded=loaded, out_dir=out)
         sim = None
         if simulate:
             sim = _simulate(scen, replications=replications, seed=seed)
@@ -119,7 +122,10 @@ def _print_equilibrium(report: dict[str, Any]) -> None:
             t.add_row(name, *(f"{100 * s:.1f}%" for s in shares))
     t.add_row(
         "[bold]most utilised[/bold]",
-        *(f"{b['id']} {100 * b['utilisation']:.0f}%" for b in sweep["bottleneck_per_growth"]),
+        *(
+            f"{b['name']} {100 * b['utilisation']:.0f}%" if b else "-"
+            for b in sweep["bottleneck_per_growth"]
+        ),
     )
     console = Console(width=max(Console().width, 132))
     console.print(t)

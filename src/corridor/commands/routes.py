@@ -29,20 +29,22 @@ def command(
     Example: corridor routes --origin xian --destination istanbul --avoid-country RU
     """
     with user_errors():
+        from corridor.analysis import corridor_routes
         from corridor.errors import CorridorError, NoRouteError
-        from corridor.graph.compiled import compile_network
+        from corridor.loaded.prepare import prepare
         from corridor.model.network import load_network
         from corridor.model.scenario import load_scenario
         from corridor.paths.alternatives import alternatives
         from corridor.paths.routes import routes
         from corridor.paths.search import Constraints
 
-        net = load_scenario(scenario, load_network(dataset)).apply()
+        loaded = prepare(load_scenario(scenario, load_network(dataset)))
+        left_out: list[dict[str, str]] = []
         if k > 0:
             if via or corridor:
                 raise CorridorError("--k lists alternatives without --via or --corridor")
             found = alternatives(
-                compile_network(net),
+                loaded.graph,
                 origin,
                 destination,
                 k=k,
@@ -53,9 +55,9 @@ def command(
             )
             if not found:
                 raise NoRouteError(f"no route from '{origin}' to '{destination}'")
-        else:
+        elif avoid_country or avoid_node or via:
             found = routes(
-                net,
+                loaded.graph,
                 origin,
                 destination,
                 commodity=commodity,
@@ -64,6 +66,13 @@ def command(
                 avoid_nodes=avoid_node,
                 via=via,
             )
+        else:
+            found, left_out = corridor_routes(
+                loaded, origin, destination, commodity=commodity, corridors=corridor or None
+            )
+            if not found:
+                why = "; ".join(f"{x['corridor']}: {x['reason']}" for x in left_out)
+                raise NoRouteError(f"no route from '{origin}' to '{destination}' ({why})")
         if as_json:
             payload = [
                 {
@@ -76,7 +85,13 @@ def command(
                 }
                 for r in found
             ]
-            typer.echo(json.dumps(payload, indent=2, allow_nan=False))
+            typer.echo(
+                json.dumps(
+                    {"routes": payload, "not_offered": left_out} if left_out else payload,
+                    indent=2,
+                    allow_nan=False,
+                )
+            )
             return
         from rich.console import Console
         from rich.table import Table
@@ -102,3 +117,6 @@ def command(
                     f"{leg.cost_usd:,.0f}",
                 )
             console.print(t)
+        for x in left_out:
+            status = x["status"].replace("_", " ")
+            console.print(f"[dim]{x['corridor']}: {status}: {x['reason']}[/]")

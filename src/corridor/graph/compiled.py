@@ -20,7 +20,6 @@ so one shortest path is the whole door-to-door chain.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -167,18 +166,18 @@ class _Builder:
         c["capacity_t_per_year"].append(values.get("capacity_t_per_year", np.inf))
 
 
-def compile_network(
-    network: Network, *, service_flow_teu_per_year: Mapping[str, float] | None = None
-) -> CompiledNetwork:
-    """Compile a network into CSR arrays.
+def compile_network(network: Network) -> CompiledNetwork:
+    """Compile a network into CSR arrays, with the waits of an unloaded network.
+
+    Dwell inputs go in as given; a ship service's wait is that of a half-full
+    service. These are placeholders: the loaded network
+    (:func:`corridor.loaded.prepare.prepare`, the only consumer) replaces
+    every wait by the delay curves at its loads.
 
     Parameters
     ----------
     network
         The validated tables.
-    service_flow_teu_per_year
-        Yearly flow per service id (per direction), used for the wait of
-        ``when_full`` services. Services not named are assumed half full.
 
     Examples
     --------
@@ -188,7 +187,6 @@ def compile_network(
     True
     """
     b = _Builder(network)
-    flows = service_flow_teu_per_year or {}
     speed_factor = dict(
         zip(network.conditions["condition"], network.conditions["speed_factor"], strict=True)
     )
@@ -247,7 +245,7 @@ def compile_network(
             port_turnaround_h=r.port_turnaround_h,
             headway_h=r.headway_h,
             max_wait_h=r.max_wait_h,
-            flow_teu_per_year=flows.get(r.id, 0.5 * cap),
+            flow_teu_per_year=0.5 * cap,
         )
         values = {
             "length_km": r.distance_km,

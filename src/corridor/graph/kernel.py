@@ -33,7 +33,9 @@ _SETTLED = -2
 
 
 @njit(cache=True)
-def _sift_up(heap: IntArray, pos: IntArray, dist: FloatArray, i: int) -> None:  # pragma: no cover
+def _sift_up(  # pragma: no cover - compiled
+    heap: IntArray, pos: IntArray, dist: FloatArray, i: int
+) -> None:
     v = heap[i]
     key = dist[v]
     while i > 0:
@@ -49,7 +51,9 @@ def _sift_up(heap: IntArray, pos: IntArray, dist: FloatArray, i: int) -> None:  
 
 
 @njit(cache=True)
-def _sift_down(heap: IntArray, pos: IntArray, dist: FloatArray, size: int) -> None:  # pragma: no cover
+def _sift_down(  # pragma: no cover - compiled
+    heap: IntArray, pos: IntArray, dist: FloatArray, size: int
+) -> None:
     v = heap[0]
     key = dist[v]
     i = 0

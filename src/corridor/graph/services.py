@@ -131,14 +131,16 @@ def expected_wait(
     84.0
     """
     one = np.ones(1)
+    cap = capacity_teu_per_year(
+        vessels, teu_per_sailing, load_factor, crossing_h, port_turnaround_h
+    )
     mean, cv, cycle = departure_wait(
         when_full=np.array([policy != "scheduled"]),
         sailing_teu=one * teu_per_sailing * load_factor,
         fleet_cycle_h=one * round_trip_h(crossing_h, port_turnaround_h) / max(vessels, 1),
         headway_h=one * headway_h,
         max_wait_h=one * max_wait_h,
-        capacity_teu=one
-        * capacity_teu_per_year(vessels, teu_per_sailing, load_factor, crossing_h, port_turnaround_h),
+        capacity_teu=one * cap,
         flow_teu=one * flow_teu_per_year,
     )
     return ServiceWait(mean_h=float(mean[0]), cv=float(cv[0]), cycle_h=float(cycle[0]))

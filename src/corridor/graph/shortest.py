@@ -103,7 +103,7 @@ def best_walk(
     state_ok: BoolArray | None = None,
     masked: bool = False,
 ) -> tuple[float, list[int], list[int]] | None:
-    """Least-weight walk from ``source`` to gate ``target`` through one vertex of each group, in order.
+    """Least-weight walk from ``source`` to gate ``target`` through the groups in order.
 
     Exact: the walk is a shortest path of the layered graph (module docs of
     :mod:`corridor.graph.kernel`). ``masked=True`` says ``weight`` already

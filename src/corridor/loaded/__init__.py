@@ -1,1 +1,1 @@
-"""The loaded network: a scenario's demand settled on its capacities, the input of every consumer."""
+"""The loaded network: a scenario's demand settled on its capacities; every consumer reads it."""

@@ -81,7 +81,7 @@ class LoadedNetwork:
         limited = caps.limited()
         carrying = (self.element_teu > 0) | (self.element_t > 0)
         out = [
-            caps.record(i, self.element_teu, self.element_t, names)
+            caps.record(int(i), self.element_teu, self.element_t, names)
             for i in np.flatnonzero(limited & carrying)
         ]
         out.sort(key=lambda r: -r["utilisation"])
@@ -162,7 +162,7 @@ class LoadedNetwork:
         return "other"
 
     def corridor_volumes(self, commodity: str = "containers") -> dict[str, float]:
-        """Yearly volume of ``commodity`` (its unit) carried per corridor, each path counted once."""
+        """Yearly volume of ``commodity`` carried per corridor, each path counted once."""
         out: dict[str, float] = {}
         for f in self.flows:
             if f.segment.commodity != commodity:

@@ -126,7 +126,8 @@ def _place(state: _State, s: Segment, amount: float, placed: _Placed) -> None:
         el = state.caps.element_of[edges]
         counts = np.bincount(el[el >= 0], minlength=state.caps.n)
         with np.errstate(divide="ignore"):
-            limit = np.where(counts > 0, room[state.caps.first_edge] / np.maximum(counts, 1), np.inf)
+            per_use = room[state.caps.first_edge] / np.maximum(counts, 1)
+            limit = np.where(counts > 0, per_use, np.inf)
         x = min(remaining, float(limit.min()) if limit.size else remaining)
         key = tuple(edges)
         placed.paths[key] = placed.paths.get(key, 0.0) + x

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from corridor.graph.compiled import CompiledNetwork
-from corridor.graph.shortest import shortest_tree, trace_back
+from corridor.graph.shortest import best_walk
 from corridor.paths.routes import Route, allowed_modes, build_route, commodity_row
 from corridor.paths.search import Constraints, masks
 
@@ -26,8 +26,8 @@ def alternatives(
 
     Examples
     --------
-    >>> from corridor import load_network, compile_network
-    >>> rs = alternatives(compile_network(load_network()), "xian", "duisburg", k=3)
+    >>> from corridor import load_network, prepare
+    >>> rs = alternatives(prepare(load_network()).graph, "xian", "duisburg", k=3)
     >>> [r.corridor for r in rs]
     ['alt1', 'alt2', 'alt3']
     >>> rs[0].generalised_cost_usd <= rs[1].generalised_cost_usd <= rs[2].generalised_cost_usd
@@ -50,19 +50,11 @@ def alternatives(
     source, target = g.gate(origin), g.gate(destination)
 
     def path(seed: int, v_ok: np.ndarray, e_ok: np.ndarray) -> list[int] | None:
-        dist, pred = shortest_tree(
-            g.indptr,
-            g.head,
-            weight,
-            {seed: 0.0},
-            n_gates=g.n_gates,
-            edge_ok=e_ok,
-            vertex_ok=v_ok,
-            targets=[target],
-        )
-        if not np.isfinite(dist[target]):
-            return None
-        return trace_back(g.tail, pred, target)[0]
+        found = best_walk(
+            g.indptr, g.head, g.tail, weight, seed, target,
+            n_gates=g.n_gates, edge_ok=e_ok, vertex_ok=v_ok,
+        )  # fmt: skip
+        return None if found is None else found[1]
 
     first = path(source, vertex_ok, edge_ok)
     if first is None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corridor.errors import NoRouteError, UnknownIdError
-from corridor.graph.compiled import EDGE_KINDS, CompiledNetwork, compile_network
+from corridor.graph.compiled import EDGE_KINDS, CompiledNetwork
 from corridor.model.network import Network, split_list
 from corridor.model.schema import MODES
 from corridor.paths.search import Constraints, best_path
@@ -235,7 +235,7 @@ def route(
 
 
 def routes(
-    network: Network | CompiledNetwork,
+    g: CompiledNetwork,
     origin: str,
     destination: str,
     *,
@@ -244,20 +244,19 @@ def routes(
     avoid_countries: Iterable[str] = (),
     avoid_nodes: Iterable[str] = (),
     via: Iterable[str] = (),
-    max_circuity: float = 6.0,
 ) -> list[Route]:
     """Best route of each corridor between two nodes, cheapest generalised cost first.
 
-    Corridors are defined once for every pair; for some pairs a corridor's best
-    route is no real option (Almalyk to Sofia "via Suez" sails round Africa,
-    twelve times the distance as the crow flies). Routes longer than
-    ``max_circuity`` times the great-circle distance are left out; ocean
-    routes between China and Europe or Japan stay within about five.
+    The waits are those compiled into ``network``: pass the ``graph`` of a
+    loaded network (:func:`corridor.loaded.prepare.prepare`) for the times
+    every other command shows. Which corridors are a real option for the pair
+    is judged by :func:`corridor.analysis.corridor_routes`; this function
+    answers for the corridors asked, with the extra constraints given.
 
     Parameters
     ----------
-    network
-        A network (compiled here) or an already compiled one.
+    g
+        A compiled network, usually ``prepare(...).graph`` (the loaded waits).
     origin, destination
         Node ids.
     commodity
@@ -267,9 +266,6 @@ def routes(
         pseudo-corridor ``"best"`` is the unconstrained least-cost route.
     avoid_countries, avoid_nodes, via
         Extra constraints on every route (``via``: node ids passed in order).
-    max_circuity
-        Leave out routes longer than this multiple of the great-circle distance
-        between origin and destination (``inf``: keep all).
 
     Raises
     ------
@@ -278,12 +274,12 @@ def routes(
 
     Examples
     --------
-    >>> from corridor import load_network
-    >>> rs = routes(load_network(), "xian", "duisburg", corridors=["middle"])
-    >>> rs[0].corridor, "AZ" in rs[0].transits
-    ('middle', True)
+    >>> from corridor import load_network, prepare
+    >>> g = prepare(load_network()).graph
+    >>> rs = routes(g, "xian", "duisburg", corridors=["middle"], avoid_countries=["TR"])
+    >>> rs[0].corridor, "TR" in rs[0].countries
+    ('middle', False)
     """
-    g = network if isinstance(network, CompiledNetwork) else compile_network(network)
     names = list(g.network.corridors["id"]) if corridors is None else list(corridors)
     extra = Constraints(
         avoid_countries=frozenset(avoid_countries),
@@ -300,15 +296,8 @@ def routes(
             f"no route from '{origin}' to '{destination}' for {commodity} "
             f"on corridors {', '.join(names)}"
         )
-    crow_km = great_circle_km(g.network, origin, destination)
-    kept = [r for r in found if r.distance_km <= max_circuity * crow_km]
-    if not kept:
-        raise NoRouteError(
-            f"no route from '{origin}' to '{destination}' within {max_circuity:g} times "
-            f"the great-circle distance ({crow_km:,.0f} km)"
-        )
-    kept.sort(key=lambda r: r.generalised_cost_usd)
-    return kept
+    found.sort(key=lambda r: r.generalised_cost_usd)
+    return found
 
 
 def great_circle_km(network: Network, a: str, b: str) -> float:

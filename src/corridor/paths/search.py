@@ -159,7 +159,7 @@ def layered_path(
         (first[0], counter, (), first[1], first[2])
     ]
     while queue and counter < max_branches:
-        total, _, rules, edges, layer = heapq.heappop(queue)
+        _total, _, rules, edges, _layer = heapq.heappop(queue)
         again = _first_return(g, edges)
         if again < 0:
             return edges

@@ -66,6 +66,16 @@ class Service:
     cache_size: int = 64
     _cache: OrderedDict[Query, tuple[dict[str, Any], Any]] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _calibration: Any = None
+
+    def calibration(self) -> Any:
+        """The base year's calibration, computed once per app (every scenario reuses it)."""
+        with self._lock:
+            if self._calibration is None:
+                from corridor.loaded.calibration import calibrate
+
+                self._calibration = calibrate(self.base)
+            return self._calibration
 
     @classmethod
     def load(cls, network_path: str | None = None, *, cache_size: int = 64) -> Service:
@@ -99,11 +109,11 @@ class Service:
 
         for node in (q.origin, q.destination):
             self.base.require_node(node)
-        scen = self.scenario(q)
-        net = scen.apply()
-        result = analyze(
-            net, pairs=[(q.origin, q.destination, q.commodity)], scenario_name=scen.name
-        )
+        from corridor.loaded.prepare import prepare
+
+        loaded = prepare(self.scenario(q), calibration=self.calibration())
+        net = loaded.network
+        result = analyze(loaded, pairs=[(q.origin, q.destination, q.commodity)])
         with self._lock:
             self._cache[q] = (result, net)
             while len(self._cache) > self.cache_size:
