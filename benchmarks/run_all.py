@@ -13,6 +13,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 BENCHMARKS = [
+    "bench_prepare.py",
     "bench_analyze.py",
     "bench_web.py",
     "bench_simulation.py",
