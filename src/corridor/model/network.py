@@ -183,6 +183,7 @@ def _read_rows(
             if a.required and a.name not in header:
                 raise DataError(str(file), "required column is missing", row=1, column=a.name)
         out = []
+        lines: list[int] = []
         seen: set[str] = set()
         for line_no, raw in enumerate(reader, start=2):
             if not raw or all(not c.strip() for c in raw):
@@ -199,6 +200,8 @@ def _read_rows(
                 seen.add(row["id"])
             _check_row(file, line_no, attrs[0].component, row)
             out.append(row)
+            lines.append(line_no)
+    _check_table(file, attrs[0].component, out, lines)
     return out
 
 
@@ -207,6 +210,22 @@ def _check_row(file: Path, line: int, component: str, row: dict[str, Any]) -> No
         raise DataError(str(file), "an estimate needs its method", row=line, column="method")
     if component in ("links", "borders", "services") and row["from"] == row["to"]:
         raise DataError(str(file), "'from' and 'to' must differ", row=line, column="to")
+
+
+def _check_table(file: Path, component: str, rows: list[dict[str, Any]], lines: list[int]) -> None:
+    """Rules across rows: a country lies in at most one region."""
+    if component == "regions":
+        region_of: dict[str, str] = {}
+        for line, row in zip(lines, rows, strict=True):
+            for code in _split(row["countries"]):
+                if code in region_of:
+                    raise DataError(
+                        str(file),
+                        f"{code} is already in region '{region_of[code]}'",
+                        row=line,
+                        column="countries",
+                    )
+                region_of[code] = row["id"]
 
 
 def _parse(file: Path, line: int, attr: Attribute, text: str, ids: dict[str, set[str]]) -> Any:
@@ -266,12 +285,26 @@ def _parse(file: Path, line: int, attr: Attribute, text: str, ids: dict[str, set
             if m not in MODES:
                 raise fail("modes among " + "|".join(MODES) + " separated by ';'")
         return text
+    if kind == "mode_in":
+        for item in _split(text):
+            mode, _, country = item.partition("@")
+            if mode not in MODES or not _COUNTRY.match(country):
+                raise fail("items 'mode@CC' such as rail_1435@CN separated by ';'")
+        return text
+    if kind == "region_pairs":
+        regions = ids.get("regions", set())
+        for item in _split(text):
+            ends = [e.strip() for e in item.split(">")]
+            if len(ends) != 2 or not all(e in regions for e in ends):
+                raise fail("region pairs 'from>to' of ids defined in regions.csv, separated by ';'")
+        return text
     refs = {
         "node": "nodes",
         "nodes": "nodes",
         "via": "nodes",
         "sources": "sources",
         "commodity": "commodities",
+        "commodities": "commodities",
         "corridor": "corridors",
     }
     if kind in refs:

@@ -17,6 +17,7 @@ MODES = ("rail_1520", "rail_1435", "road", "ferry", "sea", "pipeline", "inland_w
 COMPONENTS = (
     "sources",
     "nodes",
+    "regions",
     "conditions",
     "links",
     "borders",
