@@ -19,7 +19,11 @@ Three shapes, chosen per edge:
     curve gives the dwell at any other load.
 ``departure``
     Ship services: the wait for a sailing
-    (:func:`corridor.graph.services.departure_wait`).
+    (:func:`corridor.graph.services.departure_wait`). A ship that sails when
+    full waits for a *commercial* load: the base year's usable shipload, or a
+    larger ship's own. A lower load factor (low water) cuts what a sailing
+    takes, and so the capacity, but not the load the operator waits for: a
+    draft limit never makes ships leave sooner.
 
 At or above capacity the wait is evaluated at :data:`~corridor.graph.services.RHO_FULL`
 (the loaded network never puts more than the capacity on an element). The
@@ -127,6 +131,7 @@ class Observed:
     utilisation: float
     servers: float
     cv: float
+    sailing_teu: float = 0.0
 
 
 def delay_curves(
@@ -179,6 +184,10 @@ def delay_curves(
     crossing = rows["crossing_h"].to_numpy(dtype=np.float64)[r]
     turnaround = rows["port_turnaround_h"].to_numpy(dtype=np.float64)[r]
     sailing = (rows["teu_per_sailing"] * rows["load_factor"]).to_numpy(dtype=np.float64)[r]
+    for j, e in enumerate(srv_edges):
+        seen = observed.get(caps.key[el[e]])
+        if seen is not None:
+            sailing[j] = max(sailing[j], seen.sailing_teu)
     shape[srv_edges] = DEPARTURE
     return DelayCurves(
         shape=shape,

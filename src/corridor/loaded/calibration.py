@@ -89,11 +89,18 @@ def calibrate(base: Network) -> Calibration:
     util = caps.utilisation(el_teu, el_t)
     servers = element_servers(g0)
     cv = np.asarray(g0.hours_waiting_cv)
+    services = base.services.set_index("id")
     observed = {
         caps.key[i]: Observed(
             utilisation=float(util[i]),
             servers=float(servers[caps.first_edge[i]]),
             cv=float(cv[caps.first_edge[i]]),
+            sailing_teu=float(
+                services.loc[caps.key[i][1], "teu_per_sailing"]
+                * services.loc[caps.key[i][1], "load_factor"]
+            )
+            if caps.key[i][0] == "services"
+            else 0.0,
         )
         for i in range(caps.n)
     }

@@ -43,8 +43,9 @@ class LoadedNetwork:
     it has the times every other consumer sees. Element flows never exceed
     capacities; demand that could not be carried is in :attr:`unrouted`.
     ``relative_gap`` measures how far the routes are from equilibrium: the
-    flow-weighted excess generalised cost of the routes used over the best
-    route open to each segment, relative to the latter.
+    flow-weighted cost that flow could save by moving to the cheapest route
+    that still has room, over the flow-weighted cost of the routes used
+    (flow kept off a cheaper route by a full element counts as settled).
     """
 
     scenario: str

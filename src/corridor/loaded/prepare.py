@@ -176,23 +176,26 @@ def _remove(state: _State, s: Segment, placed: _Placed) -> None:
 
 
 def _gap(state: _State, segments: Sequence[Segment], placed: Sequence[_Placed]) -> float:
-    """Flow-weighted excess cost of used routes over the best route with room (module docs)."""
+    """Relative gap of the capacitated equilibrium (module docs).
+
+    Flow on a route costlier than the cheapest route that still has room
+    could gain by moving; flow kept off a cheaper route by a full element
+    could not (the capacity's shadow price makes up the difference). The gap
+    is the flow-weighted sum of the possible gains over the flow-weighted
+    cost of the routes used.
+    """
     excess = 0.0
     total = 0.0
     for s, p in zip(segments, placed, strict=True):
         if not p.paths:
             continue
         w = state.weight(s)
-        costs = {edges: float(w[list(edges)].sum()) for edges in p.paths}
-        own = np.zeros(state.g.n_edges, dtype=bool)
-        for edges in p.paths:
-            own[list(edges)] = True
-        usable = s.edge_ok & ((state.room(s) > _TINY) | own)
-        found = state.route(s, usable)
-        best = min([*costs.values(), found[0] if found is not None else np.inf])
+        found = state.route(s, s.edge_ok & (state.room(s) > _TINY))
+        best = found[0] if found is not None else np.inf
         for edges, volume in p.paths.items():
-            excess += volume * s.teu_per_unit * (costs[edges] - best)
-            total += volume * s.teu_per_unit * best
+            cost = float(w[list(edges)].sum())
+            excess += volume * s.teu_per_unit * max(cost - best, 0.0)
+            total += volume * s.teu_per_unit * cost
     return excess / total if total > 0 else 0.0
 
 
