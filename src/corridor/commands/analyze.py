@@ -151,9 +151,14 @@ def _print_table(result: dict[str, Any], out: Path, *, charts: bool) -> None:
     for r in result["routes"]:
         by_pair.setdefault((r["origin"], r["destination"]), []).append(r)
     for (o, d), rs in by_pair.items():
-        t = Table(title=f"{o} → {d} ({result['dataset']}, scenario {result['scenario']})")
-        for col in ("corridor", "km", "days", "p10–p90", "USD/FEU", "transits", "main bottleneck"):
-            t.add_column(col, justify="right" if col in ("km", "days", "USD/FEU") else "left")
+        bulk = rs[0].get("unit") == "t"
+        money = "USD/t" if bulk else "USD/FEU"
+        t = Table(
+            title=f"{o} → {d}, {rs[0]['commodity']} ({result['dataset']}, "
+            f"scenario {result['scenario']})"
+        )
+        for col in ("corridor", "km", "days", "p10–p90", money, "transits", "main bottleneck"):
+            t.add_column(col, justify="right" if col in ("km", "days", money) else "left")
         for r in sorted(rs, key=lambda r: r["time_days"]):
             b = next((b for b in r["bottlenecks"] if b["utilisation"] > 0), None)
             neck = f"{b['id']} {_percent(b['utilisation'])}" if b else "-"
@@ -163,11 +168,28 @@ def _print_table(result: dict[str, Any], out: Path, *, charts: bool) -> None:
                 f"{r['distance_km']:,.0f}",
                 f"{r['time_days']:.1f}",
                 f"{r['time_days_p10']:.1f}–{r['time_days_p90']:.1f}",
-                f"{r['cost_usd_per_feu']:,.0f}",
+                f"{r['cost_usd_per_t']:,.1f}" if bulk else f"{r['cost_usd_per_feu']:,.0f}",
                 " ".join(r["transits"]) or "-",
                 neck,
             )
         console.print(t)
+        left_out = [
+            x for x in result.get("not_offered", []) if (x["origin"], x["destination"]) == (o, d)
+        ]
+        for x in left_out:
+            if x["status"] == "closed":
+                console.print(f"  [bold]{x['corridor']}: closed[/] — {x['reason']}")
+        n_na = sum(x["status"] == "not_applicable" for x in left_out)
+        if n_na:
+            console.print(f"  [dim]{n_na} corridors do not serve this pair (reasons in the JSON)[/]")
+    for u in result.get("unrouted_demand", []):
+        unit = "TEU" if u["unit"] == "teu" else "t"
+        where = ", ".join(u["refused_by"]) or "no open route"
+        console.print(
+            f"[bold]Not carried[/]: {u['volume_per_year']:,.0f} {unit}/yr of {u['commodity']} "
+            f"{u['origin']} → {u['destination']} ({u['share_of_demand']:.0%} of its demand; "
+            f"{where}: {u['reason']})"
+        )
     if charts:
         console.print(
             f"Wrote {out / 'analysis.json'}, {out / 'report.html'} and time/cost-distance "
