@@ -181,7 +181,7 @@ def _print_table(result: dict[str, Any], out: Path, *, charts: bool) -> None:
                 console.print(f"  [bold]{x['corridor']}: closed[/] — {x['reason']}")
         n_na = sum(x["status"] == "not_applicable" for x in left_out)
         if n_na:
-            console.print(f"  [dim]{n_na} corridors do not serve this pair (reasons in the JSON)[/]")
+            console.print(f"  [dim]{n_na} corridors do not serve this pair (see the JSON)[/]")
     for u in result.get("unrouted_demand", []):
         unit = "TEU" if u["unit"] == "teu" else "t"
         where = ", ".join(u["refused_by"]) or "no open route"
