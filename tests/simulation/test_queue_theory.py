@@ -103,13 +103,6 @@ def test_erlang_c_known_values() -> None:
     assert 0.0 < theory.erlang_c(500, 480.0, 1.0) < 1.0
 
 
-def test_service_for_sojourn_inverts_the_theory() -> None:
-    s = theory.service_for_sojourn(30.0, 4, 0.1, 0.5)
-    w = s + theory.station_theory(4, 0.1, 1 / s, 0.5).mean_wait_h
-    assert w == pytest.approx(30.0, rel=1e-9)
-    assert s < 30.0
-
-
 def test_cli_queue_json_and_user_error() -> None:
     from corridor.cli import build_app
 

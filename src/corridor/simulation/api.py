@@ -9,10 +9,11 @@ from typing import Any
 import numpy as np
 
 from corridor.errors import CorridorError
+from corridor.loaded.network import LoadedNetwork
 from corridor.model.network import Network
 from corridor.model.scenario import Scenario
 from corridor.simulation import engine
-from corridor.simulation.build import MAX_FITTED_UTILISATION, Built, build_model
+from corridor.simulation.build import Built, as_loaded, build_model
 from corridor.simulation.results import PROMISES_DAYS, SimulationResult, summarise
 from corridor.simulation.spec import Delay, Ferry
 
@@ -28,7 +29,7 @@ def _concat(parts: list[engine.Raw]) -> engine.Raw:
 
 
 def simulate(
-    network_or_scenario: Network | Scenario,
+    network_or_scenario: LoadedNetwork | Network | Scenario,
     *,
     days: int = 365,
     replications: int = 100,
@@ -39,17 +40,20 @@ def simulate(
 ) -> SimulationResult:
     """Simulate a year (or ``days``) of the network's demand, ``replications`` times.
 
-    Each demand row becomes a flow of shipments (trains, trucks, consignments)
-    along its corridor's route, through FCFS borders and terminals, batch
-    ferries, line failures and storms (see :mod:`corridor.simulation.build`).
-    Station service times are fitted to the dataset's dwell at the base
-    demand: for a :class:`~corridor.model.scenario.Scenario` that is the base
-    network's demand, so demand growth lengthens the queues.
+    The simulation starts from the loaded network
+    (:func:`corridor.loaded.prepare.prepare`): every path it loaded becomes a
+    flow of shipments (trains, trucks, consignments) through FCFS borders and
+    terminals, batch ferries, line failures and storms (see
+    :mod:`corridor.simulation.build`).  Station service times come from the
+    loaded network's delay curves, so a station's mean dwell at the loaded
+    shipment rate is the curve's at the loaded utilisation; a scenario's
+    demand growth raises both.  Demand the loaded network could not carry is
+    not simulated; it is listed in ``unrouted``.
 
     Parameters
     ----------
     network_or_scenario
-        A network (its demand is the load) or a scenario (applied first).
+        A loaded network, or a network or scenario to prepare (growth 1).
     days
         Days of releases measured; shipments are followed to their destination.
     replications
@@ -81,14 +85,8 @@ def simulate(
     if warmup_days < 0:
         raise CorridorError(f"warmup_days must be >= 0, got {warmup_days}")
     t0 = time.perf_counter()
-    if isinstance(network_or_scenario, Scenario):
-        net = network_or_scenario.apply()
-        built = build_model(net, calibration_demand=network_or_scenario.base.demand)
-        scenario = network_or_scenario.name
-    else:
-        net = network_or_scenario
-        built = build_model(net)
-        scenario = "base"
+    loaded = as_loaded(network_or_scenario)
+    built = build_model(loaded)
     reps = int(replications)
     batch = reps if progress is None else max(2, -(-reps // 10))
     parts = []
@@ -113,8 +111,8 @@ def simulate(
     return summarise(
         built.model,
         raw,
-        dataset=net.name,
-        scenario=scenario,
+        dataset=loaded.network.name,
+        scenario=loaded.scenario,
         days=int(days),
         seed=int(seed),
         warmup_days=warmup_days,
@@ -128,14 +126,15 @@ def simulate(
 def model_notes(built: Built) -> tuple[str, ...]:
     """The modelling choices behind a result, for its ``notes`` (one line each).
 
-    Includes every station whose servers the engine raised above the dataset's
-    and every rolling-stock pool with its estimated size and turnaround.
+    Includes every station whose servers the simulation raised above the
+    dataset's and every rolling-stock pool with its estimated size and turnaround.
     """
-    cal = built.calibration
+    cal = built.stations
+    queues = [c for c in cal.values() if "servers" in c]
     raised = [
         f"{k} {int(c['servers_stated'])}->{int(c['servers'])}"
         for k, c in cal.items()
-        if c["servers"] > c["servers_stated"]
+        if "servers" in c and c["servers"] > c["servers_stated"]
     ]
     pools = [
         f"{k} {int(c['pool_units'])} units, turnaround {c['pool_turnaround_h']:.0f} h"
@@ -144,12 +143,13 @@ def model_notes(built: Built) -> tuple[str, ...]:
     ]
     notes = [
         "Container trains of 44 FEU (88 TEU); trucks 1 FEU; bulk block trains 3,000 t.",
-        "Border/terminal service times fitted so the M/G/c sojourn (plus the expected wait"
-        " for wagons or locomotives where there is a pool) equals the dataset dwell at base"
-        " (2024) demand.",
-        f"Servers raised to the fewest that keep the 2024 load at utilisation <="
-        f" {MAX_FITTED_UTILISATION:g} where the dataset states fewer (most rows leave servers"
-        f" at 1): {len(raised)} of {len(cal)} stations"
+        "Borders and terminals from the loaded network's delay curves: the mean dwell at"
+        " the loaded shipment rate (plus the expected wait for wagons or locomotives where"
+        " there is a pool) is the curve's service_h * (1 + k q(rho)) at the loaded"
+        " utilisation.",
+        "Servers raised to the fewest at which the shipments load a station no more than"
+        " the loaded network loads its element, where the dataset's servers, capacity and"
+        f" dwell disagree: {len(raised)} of {len(queues)} stations"
         + (": " + "; ".join(raised) if raised else "."),
         "Ferry storms: 14 a year, mean 30 h, winter-peaked (estimate).",
     ]
@@ -186,7 +186,7 @@ def model_notes(built: Built) -> tuple[str, ...]:
 
 
 def door_to_door_percentiles(
-    network_or_scenario: Network | Scenario,
+    network_or_scenario: LoadedNetwork | Network | Scenario,
     *,
     days: int = 365,
     replications: int = 30,

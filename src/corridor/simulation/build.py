@@ -1,4 +1,12 @@
-"""From a corridor network and its demand to the flows the engine simulates.
+"""From a loaded network to the flows the engine simulates.
+
+The simulation starts where :func:`corridor.loaded.prepare.prepare` ends: its
+``flows`` say which paths carry how much of every shipper segment, its delay
+curves (:mod:`corridor.capacity.delay`) say how long each border and terminal
+holds a unit at the loaded utilisation.  The simulation adds what the mean
+curves leave out: shipments, seasons, closures, ships that sail when full and
+queues that build and drain.  Demand the loaded network could not carry is
+not simulated; it is reported (:attr:`Built.unrouted`).
 
 Choices, stated once:
 
@@ -6,23 +14,28 @@ Choices, stated once:
   the middle of the 41-50 FEU China-Europe trains; containers by road as trucks
   of 1 FEU (2 TEU); bulk by rail as block trains of 3,000 t, by road as 25 t
   trucks; anything that starts by sea or ferry as consignments of 88 TEU.  The
-  first line-haul leg of a route decides.
+  first line-haul leg of a path decides.  Each loaded path is a flow of its
+  own (its volume converted to TEU a year, then to shipments).
 * **Seasonality.** Releases follow a Poisson process whose rate varies by
   ``±15 %`` over the year with a peak on day 300 (the autumn peak of
   China-Europe rail before Christmas and Chinese New Year).
-* **Borders and terminals** are FCFS stations with the dataset's servers
-  (``borders.servers``, ``terminals.berths``).  The dataset's ``dwell_h`` /
-  ``handling_h`` is a mean dwell *including* queueing, so the mean service
-  time is fitted so that the M/G/c sojourn (Allen-Cunneen) at the **2024
-  demand** equals that dwell; service times are lognormal with the dataset's
-  CV.  More demand in a scenario then means longer queues; an intervention that
-  changes the dwell or the servers changes the fitted service.  Most posts in
-  the dataset leave ``servers`` at its default of 1, which would force the fit
-  to near saturation (a single server that turns a 66-hour port dwell into
-  queueing) and make the ``±15 %`` season explode it.  The number of servers is
-  therefore raised, where needed, to the fewest at which the 2024 load keeps
-  utilisation at or below ``MAX_FITTED_UTILISATION`` (0.85); the dwell is then
-  mostly service time with a moderate queue that grows with demand.
+* **Borders and terminals with a queue** (delay-curve shape ``QUEUE``) are
+  FCFS stations with the curve's servers (``borders.servers``,
+  ``terminals.berths``) and service CV, whose mean dwell at the loaded
+  shipment rate is the curve's wait at the loaded utilisation,
+  ``service_h · (1 + k · q(ρ))``.  Where the dataset's servers, capacity and
+  shipment sizes agree (``λ · service_h / servers = ρ``), the station *is* the
+  curve's queue: its service time is ``service_h``.  Where they do not (a
+  border with one "server", a 100-hour dwell and a capacity of a thousand
+  trains a year processes many trains at once), the servers are raised to
+  ``ceil(λ · service_h / ρ)``, the fewest at which the shipments load the
+  station no more than the loaded network loads the element, and the mean
+  service time is solved so that the same queue formula (Sakasegawa, the
+  curve's own) gives the curve's dwell at the loaded shipment rate.  A
+  scenario that cuts a dwell (a scanner) cuts the curve's service time and
+  therefore the station's; more demand raises ρ in the loaded network and the
+  arrivals in the simulation.  Borders and terminals without a queue
+  (``CONSTANT``: no capacity) are plain delays of the curve's dwell and CV.
 * **Rolling stock at gauge changes and interchanges.** A train that has been
   transloaded (a border with ``gauge_change``, a terminal of kind
   ``gauge_change``) needs a wagon set of the new gauge, and a train entering
@@ -32,21 +45,22 @@ Choices, stated once:
   station: trains take a unit first come, first served and the unit returns
   after a turnaround.  The dataset has no pool figures, so both are
   estimated from the network: the **turnaround** is twice the mean line-haul
-  time (moving + line waiting, weighted by the 2024 trains) from the pool to
+  time (moving + line waiting, weighted by the loaded trains) from the pool to
   where the unit is released - for wagons the next gauge change, terminal or
   ship; for locomotives also the next border - plus ``POOL_TERMINAL_H`` (24 h)
   for unloading and turning round, lognormal with CV ``POOL_CV`` (0.3).  The
-  **number of units** is the fewest that keep the 2024 trains at utilisation
-  ``<= MAX_FITTED_UTILISATION`` (the same rule as station servers) and the
-  expected wait for a unit (Allen-Cunneen) at most ``POOL_MAX_SHARE`` (25 %)
-  of the published dwell: the CPMM dwell at Dostyk is said to be lengthened
-  by wagon availability (wagon provision in Kazakhstan is private), so the
+  **number of units** is the fewest that keep the loaded trains at utilisation
+  ``<= MAX_POOL_UTILISATION`` (0.85) and the expected wait for a unit
+  (Allen-Cunneen) at most ``POOL_MAX_SHARE`` (25 %) of the station's dwell:
+  the CPMM dwell at Dostyk is said to be lengthened by wagon availability
+  (wagon provision in Kazakhstan is private), so the
   wait for wagons is a part of it, not the whole.  A lean pool: the autumn
-  peak of demand (+15 %) already pushes it to ~98 % and makes trains wait,
-  and demand growth makes them wait much longer.  The station's fitted dwell
-  is reduced by the pool's expected wait so that station + pool reproduce the
-  dataset's dwell at 2024 demand without the season; the ±15 % season adds an
-  autumn queue at the pool (at Dostyk about 6 h on average).
+  peak of demand (+15 %) already pushes it to ~98 % and makes trains wait.
+  The pool is sized for the loaded trains of the scenario (a fleet follows
+  the traffic it serves).  The station's dwell is reduced by the pool's
+  expected wait so that station + pool reproduce the curve's dwell at the
+  loaded utilisation without the season; the ±15 % season adds an autumn
+  queue at the pool.
 * **Ship services** are batch servers per direction with capacity per sailing
   ``teu_per_sailing × load_factor`` (the Caspian draft limit) and a round trip
   of ``2 × (crossing_h + port_turnaround_h)``.  The two directions of a
@@ -76,16 +90,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
-import pandas as pd
+import numpy as np
 
+from corridor.capacity.delay import QUEUE, queue_factor
 from corridor.errors import CorridorError
-from corridor.graph.compiled import MOVING_CV, compile_network
+from corridor.graph.compiled import MOVING_CV
+from corridor.loaded.network import LoadedNetwork, SegmentFlow
+from corridor.loaded.prepare import prepare
 from corridor.model.network import Network
-from corridor.paths.loading import load_demand, teu_per_year
+from corridor.model.scenario import Scenario
 from corridor.paths.routes import Leg as RouteLeg
-from corridor.paths.routes import Route
+from corridor.paths.routes import Route, build_route
 from corridor.simulation.spec import (
     ClosureProcess,
     Compiled,
@@ -96,7 +112,7 @@ from corridor.simulation.spec import (
     Station,
     compile_model,
 )
-from corridor.simulation.theory import allen_cunneen, service_for_sojourn
+from corridor.simulation.theory import allen_cunneen
 
 TRAIN_FEU = 44
 TRAIN_TEU = 2.0 * TRAIN_FEU
@@ -113,7 +129,7 @@ STORM_CV = 0.6
 STORM_PEAK_DAY = 15.0
 REPAIR_CV = 1.0
 HOURS_PER_YEAR = 8760.0
-MAX_FITTED_UTILISATION = 0.85
+MAX_POOL_UTILISATION = 0.85
 #: Winter road closures by country: (closures per winter, mean hours, CV, first day,
 #: end day (excluded) of the window; day 0 = 1 January).  Estimates, not statistics.
 WINTER_ROAD_CLOSURES: dict[str, tuple[float, float, float, float, float]] = {
@@ -132,11 +148,17 @@ POOL_MAX_SHARE = 0.25
 
 @dataclass(frozen=True)
 class Built:
-    """The compiled model plus what was left out."""
+    """The compiled model, the loaded network it came from, and what was left out.
+
+    ``stations`` holds, per border/terminal station and pool, the figures
+    behind it (the curve's dwell, service time and servers, and what the
+    simulation uses); ``unrouted`` one line per segment with unserved demand.
+    """
 
     model: Compiled
+    loaded: LoadedNetwork
     unrouted: tuple[str, ...]
-    calibration: dict[str, dict[str, float]]
+    stations: dict[str, dict[str, float]]
 
 
 def shipment_teu(first_mode: str, unit: str, tonnes_per_teu: float) -> float:
@@ -248,45 +270,104 @@ def winter_closure(link_id: str, mode: str, countries: tuple[str, ...]) -> Closu
     return None
 
 
-def _routed_flows(network: Network) -> tuple[list[tuple[Any, Route, float, float]], list[str]]:
-    """(demand row, route, shipments a year, TEU per shipment) for each routed demand row."""
-    g = compile_network(network)
-    loading = load_demand(g)
-    com = network.commodities.set_index("id")
-    rows = network.demand.set_index("id")
+def station_service_h(target_h: float, servers: int, lam: float, cv: float) -> float:
+    """Mean service time at which a ``servers``-server station dwells ``target_h`` on average.
+
+    The dwell is service plus the wait for a server by the delay curves' own
+    formula, ``s · (1 + k · q(λ s / c))`` with ``k = (1 + cv²) / (2c)``
+    (:func:`corridor.capacity.delay.queue_factor`), for Poisson arrivals at
+    ``lam`` shipments an hour.  It grows with ``s``, so bisection finds it.
+
+    Examples
+    --------
+    >>> round(station_service_h(2.0, 1, 0.25, 1.0), 6)  # M/M/1: s / (1 - lam s) = 2
+    1.333333
+    """
+    if not target_h > 0:
+        return 1e-6
+    if lam <= 0:
+        return target_h
+    c = np.array([float(servers)])
+    k = (1.0 + cv * cv) / (2.0 * servers)
+
+    def dwell(x: float) -> float:
+        return x * (1.0 + k * float(queue_factor(np.array([lam * x / servers]), c)[0]))
+
+    lo, hi = 0.0, min(target_h, servers / lam)
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if dwell(mid) > target_h else (mid, hi)
+        if hi - lo < 1e-12 * target_h:
+            break
+    return 0.5 * (lo + hi)
+
+
+def as_loaded(network: LoadedNetwork | Network | Scenario) -> LoadedNetwork:
+    """The loaded network itself, or the network/scenario prepared (growth 1)."""
+    return network if isinstance(network, LoadedNetwork) else prepare(network)
+
+
+def _unserved_line(f: SegmentFlow) -> str:
+    s = f.segment
+    why = f"refused by {', '.join(f.refused_by)}" if f.refused_by else f.reason
+    return (
+        f"{s.name} ({', '.join(s.demand_ids)}): {f.unserved:.6g} {s.unit} a year"
+        f" of {s.volume:.6g} unserved ({why})"
+    )
+
+
+def _path_flows(loaded: LoadedNetwork) -> list[tuple[SegmentFlow, Route, float, float]]:
+    """(segment flow, route, shipments a year, TEU per shipment) for each loaded path."""
+    g = loaded.graph
     out = []
-    for demand_id, r in loading.routed:
-        d = rows.loc[demand_id]
-        c = com.loc[d["commodity"]]
-        teu = teu_per_year(float(d["volume_per_year"]), str(c["unit"]), float(c["tonnes_per_teu"]))
-        size = shipment_teu(_first_mode(r), str(c["unit"]), float(c["tonnes_per_teu"]))
-        if teu > 0 and r.legs:
-            out.append((d, r, teu / size, size))
-    return out, list(loading.unrouted)
+    for f in loaded.flows:
+        s = f.segment
+        tonnes_per_teu = s.t_per_unit / s.teu_per_unit if s.teu_per_unit > 0 else 10.0
+        for edges, volume in f.paths:
+            r = build_route(
+                g,
+                edges,
+                corridor=s.corridor,
+                origin=s.origin,
+                destination=s.destination,
+                commodity=s.commodity,
+                value_of_time=s.value_of_time,
+            )
+            teu = volume * s.teu_per_unit
+            size = shipment_teu(_first_mode(r), s.unit, tonnes_per_teu)
+            if teu > 0 and r.legs:
+                out.append((f, r, teu / size, size))
+    return out
 
 
-def build_model(network: Network, *, calibration_demand: pd.DataFrame | None = None) -> Built:
-    """Flows of the network's demand along their routes, ready for the engine.
+def build_model(
+    network: LoadedNetwork | Network | Scenario,
+    *,
+    seasonal_amplitude: float = SEASONAL_AMPLITUDE,
+) -> Built:
+    """The loaded network's paths as flows of shipments, ready for the engine.
 
     Parameters
     ----------
     network
-        The (scenario) network whose demand is simulated.
-    calibration_demand
-        Demand at which station service times reproduce the dataset's dwell
-        (default: the network's own demand, i.e. the 2024 observations).
+        The loaded network (:func:`corridor.loaded.prepare.prepare`); a network
+        or scenario is prepared first.
+    seasonal_amplitude
+        Relative swing of the release rate over the year (module docs); 0 for
+        a stationary Poisson process.
     """
-    flows_raw, unrouted = _routed_flows(network)
+    loaded = as_loaded(network)
+    net = loaded.network
+    flows_raw = _path_flows(loaded)
+    unrouted = tuple(_unserved_line(f) for f in loaded.flows if f.unserved > 0)
     if not flows_raw:
-        raise CorridorError(f"dataset {network.name}: no demand row could be routed")
-    calib_net = (
-        network if calibration_demand is None else network.with_tables(demand=calibration_demand)
-    )
-    calib_flows = flows_raw if calibration_demand is None else _routed_flows(calib_net)[0]
-    rolling = _Rolling.of(network)
+        raise CorridorError(f"dataset {net.name}: the loaded network carries no demand")
+    g, curves, caps = loaded.graph, loaded.curves, loaded.capacities
+    utilisation = loaded.utilisation
+    rolling = _Rolling.of(net)
     rate: dict[str, float] = {}
     haul: dict[str, float] = {}  # trains/h x haul hours after the station, for pools
-    for _, r, per_year, _ in calib_flows:
+    for _, r, per_year, _ in flows_raw:
         for key in {k for k in (_station_key(leg) for leg in r.legs) if k}:
             rate[key] = rate.get(key, 0.0) + per_year / HOURS_PER_YEAR
         legs = list(r.legs)
@@ -297,25 +378,23 @@ def build_model(network: Network, *, calibration_demand: pd.DataFrame | None = N
                 h = rolling.haul_h(legs, i, kind)
                 haul[pool_key] = haul.get(pool_key, 0.0) + per_year / HOURS_PER_YEAR * h
 
-    borders = network.borders.set_index("id")
-    terminals = network.terminals.set_index("id")
-    services = network.services.set_index("id")
-    links = network.links.set_index("id")
-    cond = network.conditions.set_index("condition")
-    country = dict(zip(network.nodes["id"], network.nodes["country"], strict=True))
-    stations: dict[str, Station] = {}
+    services = net.services.set_index("id")
+    links = net.links.set_index("id")
+    cond = net.conditions.set_index("condition")
+    country = dict(zip(net.nodes["id"], net.nodes["country"], strict=True))
+    stations: dict[str, Station | Delay | None] = {}
     pools: dict[str, Pool] = {}
-    calibration: dict[str, dict[str, float]] = {}
+    figures: dict[str, dict[str, float]] = {}
 
     def pool(leg: RouteLeg, key: str, dwell: float) -> tuple[Pool | None, float]:
-        """The pool after this station and its expected wait at calibration demand."""
+        """The pool after this station and its expected wait at the loaded trains."""
         kind = rolling.pool_kind(leg)
         if kind is None:
             return None, 0.0
         lam = rate.get(key, 0.0)
         haul_h = haul.get(key, 0.0) / lam if lam > 0 else 0.0
         turnaround = 2.0 * haul_h + POOL_TERMINAL_H
-        units = max(1, math.ceil(lam * turnaround / MAX_FITTED_UTILISATION - 1e-9))
+        units = max(1, math.ceil(lam * turnaround / MAX_POOL_UTILISATION - 1e-9))
 
         def wait(n: int) -> float:
             return allen_cunneen(n, lam, 1.0 / turnaround, 1.0, POOL_CV**2) if lam > 0 else 0.0
@@ -325,46 +404,50 @@ def build_model(network: Network, *, calibration_demand: pd.DataFrame | None = N
         pools[key] = Pool(f"pool:{key}", units, turnaround, POOL_CV, kind)
         return pools[key], wait(units)
 
-    def station(leg: RouteLeg, key: str) -> Station:
+    def station(leg: RouteLeg, key: str) -> Station | Delay | None:
+        """The border/terminal of ``leg`` as the delay curve has it (module docs)."""
         if key in stations:
             return stations[key]
-        if leg.kind == "border":
-            row = borders.loc[leg.element_id]
-            servers = int(row["servers"])
-            dwell, cv = float(row["dwell_h"]), float(row["dwell_cv"])
-            kind = "border"
-        else:
-            row = terminals.loc[leg.element_id]
-            servers = int(row["berths"])
-            dwell, cv = float(row["handling_h"]), float(row["handling_cv"])
-            kind = "port" if row["kind"] == "port" else "terminal"
+        e = leg.edge
+        dwell = float(g.hours_waiting[e])  # the curve at the loaded utilisation
+        cv = float(curves.cv[e])
         lam = rate.get(key, 0.0)
-        stated = servers
-        # The published dwell includes the wait for rolling stock: leave it to the pool.
         p, pool_wait = pool(leg, key, dwell)
-        target = dwell - pool_wait
-        servers = max(servers, math.ceil(lam * target / MAX_FITTED_UTILISATION - 1e-9))
-        service = service_for_sojourn(target, servers, lam, cv) if target > 0 else 1e-6
-        calibration[key] = {
-            "dwell_h": dwell,
-            "servers_stated": stated,
-            "servers": servers,
-            "arrivals_per_h": lam,
-            "service_h": service,
-        }
+        target = max(dwell - pool_wait, 0.0)
+        figures[key] = {"dwell_h": dwell, "arrivals_per_h": lam}
         if p is not None:
-            calibration[key] |= {
+            figures[key] |= {
                 "pool_units": p.units,
                 "pool_turnaround_h": p.turnaround_h,
                 "pool_expected_wait_h": pool_wait,
             }
+        if curves.shape[e] != QUEUE:
+            stations[key] = Delay(target, max(cv, 0.05), name=key) if target > 0 else None
+            return stations[key]
+        rho = float(utilisation[caps.element_of[e]])
+        curve_service = float(curves.service_h[e])
+        stated = round(float(curves.servers[e]))
+        servers = stated
+        if rho > 0:
+            servers = max(stated, math.ceil(lam * curve_service / rho - 1e-9))
+        service = station_service_h(target, servers, lam, cv)
+        figures[key] |= {
+            "utilisation": rho,
+            "curve_service_h": curve_service,
+            "servers_stated": stated,
+            "servers": servers,
+            "service_h": service,
+        }
+        kind = "border" if leg.kind == "border" else "terminal"
+        if leg.kind != "border" and caps.kind[caps.element_of[e]] == "port":
+            kind = "port"
         stations[key] = Station(
             key,
             servers=servers,
             mean_service_h=service,
             cv=cv,
             kind=kind,
-            capacity_teu_per_year=float(row["capacity_teu_per_year"]),
+            capacity_teu_per_year=float(caps.capacity_teu[caps.element_of[e]]),
         )
         return stations[key]
 
@@ -373,7 +456,7 @@ def build_model(network: Network, *, calibration_demand: pd.DataFrame | None = N
         if key is not None:
             st = station(leg, key)
             p = pools.get(key)
-            return (st,) if p is None else (st, p)
+            return tuple(x for x in (st, p) if x is not None)
         x = leg_of(leg)
         return () if x is None else (x,)
 
@@ -429,14 +512,14 @@ def build_model(network: Network, *, calibration_demand: pd.DataFrame | None = N
         return None
 
     flows = []
-    for d, r, per_year, size in flows_raw:
+    for f, r, per_year, size in flows_raw:
         route = tuple(x for leg in r.legs for x in legs_of(leg))
         labels = {
-            "demand": str(d.name),
+            "demand": ",".join(f.segment.demand_ids),
             "corridor": r.corridor,
             "origin": r.origin,
             "destination": r.destination,
             "commodity": r.commodity,
         }
-        flows.append(Flow(route, per_year, size, SEASONAL_AMPLITUDE, SEASONAL_PEAK_DAY, labels))
-    return Built(compile_model(flows), tuple(unrouted), calibration)
+        flows.append(Flow(route, per_year, size, seasonal_amplitude, SEASONAL_PEAK_DAY, labels))
+    return Built(compile_model(flows), loaded, unrouted, figures)

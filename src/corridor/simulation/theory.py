@@ -148,33 +148,3 @@ def station_theory(c: int, lam: float, mu: float, cs: float, ca: float = 1.0) ->
     if c == 1:
         return Theory(kingman(lam, mu, ca2, cs2), "Kingman (G/G/1, approximate)", False)
     return Theory(allen_cunneen(c, lam, mu, ca2, cs2), "Allen-Cunneen (G/G/c, approximate)", False)
-
-
-def service_for_sojourn(target_h: float, c: int, lam: float, cs: float) -> float:
-    """Mean service time whose M/G/c sojourn (wait + service) equals ``target_h``.
-
-    Used to calibrate a border or terminal so that, at the observed load ``lam``,
-    the queue reproduces the published mean dwell (which includes queueing).
-    The sojourn grows monotonically with the service time, so bisection finds it.
-
-    Examples
-    --------
-    >>> s = service_for_sojourn(2.0, 1, 0.25, 1.0)   # M/M/1: 1/(mu - lam) = 2
-    >>> round(s, 6)
-    1.333333
-    """
-    if not target_h > 0:
-        raise CorridorError(f"dwell must be positive, got {target_h}")
-    if lam <= 0:
-        return target_h
-    lo, hi = 0.0, min(target_h, c / lam * (1.0 - 1e-12))
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        w = mid + station_theory(c, lam, 1.0 / mid, cs).mean_wait_h
-        if w > target_h:
-            hi = mid
-        else:
-            lo = mid
-        if hi - lo < 1e-12 * target_h:
-            break
-    return 0.5 * (lo + hi)
