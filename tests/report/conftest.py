@@ -75,6 +75,9 @@ COUNTRIES = {
     "duisburg": "DE",
     "rotterdam": "NL",
     "yokohama": "JP",
+    "tengiz": "KZ",
+    "ceyhan": "TR",
+    "trieste": "IT",
 }
 COORDS = {
     "xian": (34.27, 108.94),
@@ -95,6 +98,9 @@ COORDS = {
     "rotterdam": (51.92, 4.48),
     "lianyungang": (34.60, 119.22),
     "yokohama": (35.44, 139.64),
+    "tengiz": (46.15, 53.38),
+    "ceyhan": (36.88, 35.93),
+    "trieste": (45.65, 13.77),
 }
 
 
@@ -161,6 +167,83 @@ def sample_analysis() -> dict[str, Any]:
     }
 
 
+#: Tonnes of crude in one TEU in :func:`sample_bulk_analysis` (the dataset's figure).
+CRUDE_T_PER_TEU = 25.0
+
+_CRUDE: list[Leg] = [
+    ("tengiz", "aktau", "link", "rail_1520", 600, 12, 8, 800, 3e5),
+    ("aktau", "aktau", "transfer", "sea", 0, 0, 24, 100, 1e5),
+    ("aktau", "alat", "service", "sea", 440, 22, 900, 1500, 8.6e4),
+    ("alat", "ceyhan", "link", "pipeline", 1768, 295, 0, 2157, 0),
+    ("ceyhan", "trieste", "link", "sea", 2800, 95, 10, 600, 0),
+]
+
+
+def make_bulk_route(corridor: str = "trans_caspian_btc") -> dict[str, Any]:
+    """A crude-oil route: TEU capacities on rail and the tanker, tonnes on the pipeline.
+
+    ``cost_usd_per_t`` is the per-FEU total over the tonnes of an FEU
+    (2 TEU), as the analysis defines it; the pipeline binds in tonnes.
+    """
+    route = make_route(corridor, _CRUDE)
+    for leg in route["legs"]:
+        leg["capacity_t_per_year"] = None
+        if leg["mode"] == "pipeline":
+            leg["capacity_teu_per_year"], leg["capacity_t_per_year"] = None, 5.98e7
+        elif leg["capacity_teu_per_year"] == 0:
+            leg["capacity_teu_per_year"] = None
+    tanker = route["legs"][2]
+    route.update(
+        commodity="crude_oil",
+        unit="t",
+        cost_usd_per_t=route["cost_usd_per_feu"] / (2 * CRUDE_T_PER_TEU),
+        bottlenecks=[
+            {"id": tanker["id"], "name": "Caspian tankers <crude>", "kind": "service",
+             "from": "aktau", "to": "alat", "capacity_teu_per_year": 8.6e4,
+             "capacity_t_per_year": None, "flow_teu_per_year": 8.6e4,
+             "flow_t_per_year": 8.6e4 * CRUDE_T_PER_TEU, "utilisation": 1.0,
+             "binding_unit": "teu"},
+            {"id": "alat_ceyhan", "name": "BTC pipeline", "kind": "link", "from": "alat",
+             "to": "ceyhan", "capacity_teu_per_year": None, "capacity_t_per_year": 5.98e7,
+             "flow_teu_per_year": 8.6e4, "flow_t_per_year": 2.15e6, "utilisation": 0.036,
+             "binding_unit": "t"},
+        ],
+    )  # fmt: skip
+    return route
+
+
+def sample_bulk_analysis() -> dict[str, Any]:
+    """One container pair and one crude-oil pair, with demand not carried and a closure."""
+    crude = make_bulk_route()
+    return {
+        "dataset": "fixture",
+        "scenario": "closed",
+        "routes": [make_route("middle", _MIDDLE), crude],
+        "capacities": [crude["bottlenecks"][0], crude["bottlenecks"][1]],
+        "unrouted_demand": [
+            {"segment": "crude_oil/cpc/tengiz-trieste", "origin": "tengiz",
+             "destination": "trieste", "commodity": "crude_oil", "corridor": "cpc",
+             "volume_per_year": 5.3e7, "unit": "t", "share_of_demand": 0.96,
+             "teu_per_year": 5.3e7 / CRUDE_T_PER_TEU, "t_per_year": 5.3e7,
+             "refused_by": [crude["bottlenecks"][0]["id"]],
+             "reason": "capacity full on every open route"},
+            {"segment": "containers/middle/xian-duisburg", "origin": "xian",
+             "destination": "duisburg", "commodity": "containers", "corridor": "middle",
+             "volume_per_year": 1200.0, "unit": "teu", "share_of_demand": 0.1,
+             "teu_per_year": 1200.0, "t_per_year": 12000.0, "refused_by": [],
+             "reason": "no open route"},
+        ],
+        "not_offered": [
+            {"origin": "xian", "destination": "duisburg", "commodity": "containers",
+             "corridor": "northern", "status": "closed",
+             "reason": "no route satisfies corridor 'northern' in this scenario"},
+            {"origin": "xian", "destination": "duisburg", "commodity": "containers",
+             "corridor": "cpc", "status": "not_applicable",
+             "reason": "CPC pipeline carries crude_oil only"},
+        ],
+    }  # fmt: skip
+
+
 def sample_network() -> SimpleNamespace:
     """Node, link and source tables for the nodes used by :func:`sample_analysis`."""
     nodes = pd.DataFrame(
@@ -179,7 +262,7 @@ def sample_network() -> SimpleNamespace:
     links = pd.DataFrame(
         [
             {"id": f"{a}-{b}", "from": a, "to": b, "mode": mode}
-            for route in (_MIDDLE, _NORTHERN, _SEA, _ALMATY_YOKOHAMA)
+            for route in (_MIDDLE, _NORTHERN, _SEA, _ALMATY_YOKOHAMA, _CRUDE)
             for a, b, _kind, mode, *_ in route
             if a != b
         ]
@@ -219,6 +302,16 @@ def sample_network() -> SimpleNamespace:
 @pytest.fixture
 def analysis() -> dict[str, Any]:
     return sample_analysis()
+
+
+@pytest.fixture
+def bulk_analysis() -> dict[str, Any]:
+    return sample_bulk_analysis()
+
+
+@pytest.fixture
+def crude_t_per_teu() -> float:
+    return CRUDE_T_PER_TEU
 
 
 @pytest.fixture

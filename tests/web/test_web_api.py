@@ -100,3 +100,68 @@ def test_pages_and_openapi_need_no_other_host(client: Any) -> None:
 
 def test_unknown_job_is_404(client: Any) -> None:
     assert client.get("/api/jobs/does-not-exist").status_code == 404
+
+
+def _bulk_pairs(client: Any) -> list[dict[str, str]]:
+    meta = client.get("/api/meta").json()
+    return [p for p in meta["default_pairs"] if p["commodity"] != "containers"]
+
+
+def test_bulk_pairs_are_costed_per_tonne_on_the_dashboard(client: Any) -> None:
+    """Crude, uranium, copper: USD/t in the table and the breakdown, tonnes for their elements."""
+    pairs = _bulk_pairs(client)
+    assert {p["commodity"] for p in pairs} >= {"crude_oil", "uranium"}
+    for pair in pairs:
+        data = client.get("/api/analyze", params=pair).json()
+        assert data["routes"] and all(r["unit"] == "t" for r in data["routes"]), pair
+        html = client.get("/ui/result", params=pair).text
+        summary = html[html.index('id="r-summary"') : html.index('id="r-map"')]
+        costs = re.findall(r'data-key="(cost_usd_per_\w+)" data-value="([^"]+)">([^<]*)<', summary)
+        assert [(k, float(v)) for k, v, _t in costs] == [
+            ("cost_usd_per_t", r["cost_usd_per_t"]) for r in data["routes"]
+        ]
+        assert [t for _k, _v, t in costs] == [
+            f"${r['cost_usd_per_t']:,.1f}/t" for r in data["routes"]
+        ]
+        assert "FEU" not in summary and "TEU" not in summary
+        legs = html[html.index('id="r-legs"') :]
+        assert "FEU" not in legs and "TEU" not in legs and "USD/t" in legs
+        chart = html[html.index('id="r-tcd"') : html.index('id="r-legs"')]
+        assert 'data-cost-unit="t"' in chart and "USD/FEU" not in chart
+
+
+def test_a_pipeline_capacity_is_in_tonnes_and_demand_not_carried_is_listed(client: Any) -> None:
+    """Every pipeline element in tonnes per year; unrouted demand in its own unit."""
+    pair = next(p for p in _bulk_pairs(client) if p["commodity"] == "crude_oil")
+    data = client.get("/api/analyze", params=pair).json()
+    html = client.get("/ui/result", params=pair).text
+    pipelines = {
+        leg["id"]
+        for r in data["routes"]
+        for leg in r["legs"]
+        if leg["mode"] == "pipeline" and leg["capacity_t_per_year"] is not None
+    }
+    assert pipelines
+    for eid in pipelines:
+        for row in re.findall(rf'<tr data-id="{re.escape(eid)}"[^>]*>.*?</tr>', html, re.S):
+            assert 'data-unit="t"' in row and "TEU" not in row and " t/yr" in row
+    # Network-wide capacities: an element binding in tonnes is shown in tonnes.
+    caps = html[html.index('id="r-capacity"') :]
+    for c in data["capacities"][:15]:
+        row = re.search(rf'<tr data-id="{re.escape(c["id"])}"[^>]*>.*?</tr>', caps, re.S)
+        assert row, c["id"]
+        unit = "t" if c["binding_unit"] == "t" else "teu"
+        assert f'data-unit="{unit}"' in row.group(0)
+        assert f'data-key="capacity_{unit}_per_year"' in row.group(0)
+    unrouted = data["unrouted_demand"]
+    if unrouted:
+        section = html[html.index('id="r-not-carried"') :]
+        for u in unrouted:
+            row = re.search(
+                rf'<tr data-segment="{re.escape(u["segment"])}"[^>]*>.*?</tr>', section, re.S
+            )
+            assert row, u["segment"]
+            key = "t_per_year" if u["unit"] == "t" else "teu_per_year"
+            assert f'data-key="{key}" data-value="{u["volume_per_year"]!r}"' in row.group(0)
+    else:
+        assert 'id="r-not-carried"' not in html or "Corridors closed" in html

@@ -18,17 +18,22 @@ WAIT_MS = 180_000  # the first analysis may compile the numba kernels
 
 
 def _table(page: Any) -> list[dict[str, Any]]:
-    """Rows of the dashboard's route table: corridor, exact values and shown text."""
+    """Rows of the dashboard's route table: corridor, exact values and shown text.
+
+    ``cost_key`` is the key of the cost cell the row has (per FEU or per tonne).
+    """
     return page.eval_on_selector_all(
         "#r-summary table.routes tbody tr",
         """rows => rows.map(r => {
             const cell = k => r.querySelector(`td[data-key="${k}"]`);
-            return {corridor: r.dataset.corridor,
+            const cost = r.querySelector('td[data-key^="cost_usd_per_"]');
+            return {corridor: r.dataset.corridor, unit: r.dataset.unit,
                     origin: r.dataset.origin, destination: r.dataset.destination,
                     time_days: cell('time_days').dataset.value,
                     time_text: cell('time_days').textContent,
-                    cost: cell('cost_usd_per_feu').dataset.value,
-                    cost_text: cell('cost_usd_per_feu').textContent,
+                    cost_key: cost.dataset.key,
+                    cost: cost.dataset.value,
+                    cost_text: cost.textContent,
                     km: cell('distance_km').dataset.value,
                     bottleneck: cell('bottleneck').dataset.value};
         })""",
@@ -57,10 +62,17 @@ def _assert_table_matches(rows: list[dict[str, Any]], data: dict[str, Any]) -> N
     assert [r["corridor"] for r in rows] == [x["corridor"] for x in data["routes"]]
     for row, route in zip(rows, data["routes"], strict=True):
         assert float(row["time_days"]) == route["time_days"]
-        assert float(row["cost"]) == route["cost_usd_per_feu"]
         assert float(row["km"]) == route["distance_km"]
         assert row["time_text"] == f"{route['time_days']:.1f}"
-        assert row["cost_text"] == f"{route['cost_usd_per_feu']:,.0f}"
+        assert row["unit"] == route["unit"]
+        if route["unit"] == "t":  # bulk: per tonne, never per FEU
+            assert row["cost_key"] == "cost_usd_per_t"
+            assert float(row["cost"]) == route["cost_usd_per_t"]
+            assert row["cost_text"] == f"${route['cost_usd_per_t']:,.1f}/t"
+        else:
+            assert row["cost_key"] == "cost_usd_per_feu"
+            assert float(row["cost"]) == route["cost_usd_per_feu"]
+            assert row["cost_text"] == f"${route['cost_usd_per_feu']:,.0f}/FEU"
         # the binding bottleneck is the most utilised capacity that carries demand
         used = [b for b in route["bottlenecks"] if b["utilisation"] > 0]
         first = used[0]["id"] if used else ""
@@ -259,3 +271,44 @@ def test_a_simulation_run_from_the_page_shows_progress_and_distributions(
     screenshot(page, "dashboard_simulation.png")
     assert guard.errors == [] and guard.blocked == []
     assert all(u.startswith(live_server + "/") or u.startswith("data:") for u in guard.requests)
+
+
+def test_crude_oil_is_shown_in_tonnes_and_usd_per_tonne(
+    live_server: str, guarded_page: tuple[Any, Guard]
+) -> None:
+    """The crude pair: USD/t in the table, chart and breakdown; the pipeline in t/yr."""
+    page, guard = guarded_page
+    guard.allowed = live_server
+    page.goto(
+        f"{live_server}/?"
+        + urlencode({"origin": "tengiz", "destination": "trieste", "commodity": "crude_oil"})
+    )
+    query = _wait_for_result(page)
+    assert "commodity=crude_oil" in query
+    data = _api(live_server, query)
+    _assert_table_matches(_table(page), data)
+    assert all(r["unit"] == "t" for r in data["routes"])
+    summary = page.text_content("#r-summary") or ""
+    assert "USD/t" in summary and "FEU" not in summary and "TEU" not in summary
+    axes = page.eval_on_selector_all("#r-tcd svg.tcd .panel-cost .ptitle", _TEXT)
+    assert axes and all(a == "Cumulative cost (USD/t)" for a in axes)
+    page.eval_on_selector_all("#r-legs details", "ds => ds.forEach(d => d.open = true)")
+    legs = page.text_content("#r-legs") or ""
+    assert "USD/t" in legs and "FEU" not in legs and "TEU" not in legs
+    pipes = page.eval_on_selector_all(
+        "#r-legs table.legs tbody tr",
+        """rs => rs.filter(r => r.children[2] && r.children[2].textContent === 'pipeline')
+              .map(r => [r.dataset.unit, r.lastElementChild.dataset.key,
+                         r.lastElementChild.textContent])""",
+    )
+    capped = [p for p in pipes if p[2] != "–"]
+    assert capped and all(u == "t" and k == "capacity_t_per_year" for u, k, _t in capped)
+    assert all(t.endswith(" t/yr") for _u, _k, t in capped)
+    # Demand not carried: in tonnes per year where the API says tonnes.
+    shown = page.eval_on_selector_all(
+        "#r-not-carried table.unrouted tbody tr",
+        "rs => rs.map(r => [r.dataset.segment, r.dataset.unit])",
+    )
+    assert shown == [[u["segment"], u["unit"]] for u in data["unrouted_demand"]]
+    screenshot(page, "dashboard_crude.png", full_page=False)
+    assert guard.errors == [] and guard.blocked == []

@@ -1,7 +1,8 @@
 """The self-contained HTML report: one file, inline CSS/JS/SVG, no request to any host.
 
 Sections appear only when their data is present: the route comparison, the
-map, the time/cost-distance charts and the leg breakdown come from the
+map, the capacities, the demand not carried and the closed corridors, the
+time/cost-distance charts and the leg breakdown come from the
 ``corridor analyze --json`` dict; transit-time distributions from a
 simulation result; the intervention ranking from an appraisal; stress results
 from a stress test; the sources from the network's sources table.
@@ -27,15 +28,19 @@ from corridor.report.palette import corridor_label, same_route_as
 from corridor.report.tables import (
     TABLES_CSS,
     capacities_table,
+    closed_table,
+    element_names,
     legs_table,
     records_table,
     routes_table,
     sources_table,
+    unrouted_table,
     used_sources,
 )
 from corridor.report.tcd import TCD_CSS, TOOLTIP_JS, group_by_pair, pair_title, tcd_svg
+from corridor.report.units import cost_text
 
-__all__ = ["node_names", "render_report", "write_report"]
+__all__ = ["commodity_names", "node_names", "not_carried_parts", "render_report", "write_report"]
 
 REPORT_CSS = """
 :root{color-scheme:light}
@@ -88,6 +93,39 @@ def node_names(network: Any) -> dict[str, str]:
     if nodes is None or not len(nodes) or "name" not in nodes.columns:
         return {}
     return {str(i): str(n) for i, n in zip(nodes["id"], nodes["name"], strict=True) if n}
+
+
+def commodity_names(network: Any) -> dict[str, str]:
+    """Commodity id → display name from ``network.commodities`` (empty without one)."""
+    table = getattr(network, "commodities", None)
+    if table is None or not len(table) or not {"id", "name"} <= set(table.columns):
+        return {}
+    return {str(i): str(n) for i, n in zip(table["id"], table["name"], strict=True) if n}
+
+
+def not_carried_parts(analysis: Mapping[str, Any], network: Any = None) -> list[str]:
+    """HTML of the demand the network could not carry and of the closed corridors.
+
+    Empty when the analysis has neither; shared by the report and the dashboard.
+    """
+    unrouted = list(analysis.get("unrouted_demand") or [])
+    closed = [x for x in analysis.get("not_offered") or [] if x.get("status") == "closed"]
+    names, commodities = node_names(network), commodity_names(network)
+    out = []
+    if unrouted:
+        out.append(
+            '<p class="note">Demand of the whole network that no open route could carry in '
+            "this scenario, in tonnes per year for bulk commodities and TEU per year for "
+            "containers, with the element at capacity that refused it.</p>"
+        )
+        out.append(unrouted_table(unrouted, names, element_names(analysis, network), commodities))
+    if closed:
+        out.append(
+            '<p class="note">Corridors closed for a pair shown here: no route satisfies '
+            "them under this scenario's closures.</p>"
+        )
+        out.append(closed_table(closed, names, commodities))
+    return out
 
 
 def _esc(v: object) -> str:
@@ -163,13 +201,13 @@ def render_report(
         )
         + f". {len(routes)} routes between {len(group_by_pair(routes))} origin–destination "
         "pairs. Times are door-to-door (moving + waiting at borders, transfers, ports and "
-        "ferries); costs are USD per FEU. p10–p90 is the spread of door-to-door days.</p>",
+        "ferries); costs are USD per FEU for containers and USD per tonne for bulk "
+        "commodities. p10–p90 is the spread of door-to-door days.</p>",
     ]
     if analysis.get("unrouted_demand"):
         summary.append(
-            '<p class="warn">Demand that found no route: '
-            + _esc(", ".join(map(str, analysis["unrouted_demand"])))
-            + "</p>"
+            '<p class="warn">Some demand could not be carried: see '
+            '<a href="#not-carried">Not carried and closed</a>.</p>'
         )
     summary.append(routes_table(routes, names) if routes else "<p>No route found.</p>")
     sections.append(("summary", "Route comparison", summary))
@@ -206,12 +244,16 @@ def render_report(
                 [
                     '<p class="note">Capacity-limited elements carrying 2024 demand on the '
                     f"whole network, most utilised first (top {min(15, len(capacities))} of "
-                    f"{len(capacities)}); highlighted from 90 %. Flows are assigned demand in "
-                    "TEU per year, each direction separately.</p>",
+                    f"{len(capacities)}); highlighted from 90 %. Flows are assigned demand per "
+                    "year, each direction separately, in the unit that binds: tonnes for "
+                    "pipelines and other tonnage limits, TEU otherwise.</p>",
                     capacities_table(capacities, names),
                 ],
             )
         )
+    not_carried = not_carried_parts(analysis, network)
+    if not_carried:
+        sections.append(("not-carried", "Not carried and closed", not_carried))
 
     if routes:
         charts = [
@@ -244,9 +286,7 @@ def render_report(
                 legs.append(
                     f"<details><summary>{_esc(corridor_label(str(r.get('corridor', ''))))}: "
                     f"{float(r.get('time_days', 0)):.1f} days, "
-                    f"${float(r.get('cost_usd_per_feu', 0)):,.0f}/FEU</summary>"
-                    + legs_table(r, names)
-                    + "</details>"
+                    f"{_esc(cost_text(r))}</summary>" + legs_table(r, names) + "</details>"
                 )
         sections.append(("legs", "Where the time and money go", legs))
 

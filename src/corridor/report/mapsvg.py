@@ -21,6 +21,7 @@ from typing import Any
 
 from corridor.report.palette import corridor_colours, corridor_label, distinct_routes
 from corridor.report.tables import binding_bottleneck
+from corridor.report.units import capacity_in, capacity_text, cost_text, element_unit, quantity_text
 
 __all__ = ["BaseMap", "load_base_map", "map_svg", "project"]
 
@@ -251,7 +252,7 @@ def map_svg(
         tip = (
             f"{corridor_label(cid)}: {name(str(r['origin']))} → {name(str(r['destination']))}\n"
             f"{float(r.get('distance_km', 0)):,.0f} km · {float(r.get('time_days', 0)):.1f} days"
-            f" · ${float(r.get('cost_usd_per_feu', 0)):,.0f}/FEU"
+            f" · {cost_text(r)}"
         )
         out.append(
             f'<path class="route" data-corridor="{html.escape(cid)}" stroke="{colours[cid]}" '
@@ -304,14 +305,11 @@ def map_svg(
         s = 7 * k
         u = neck.get("utilisation")
         tip = (
-            f"Binding bottleneck of {corridor_label(str(r.get('corridor', '')))}: {neck['id']} "
+            f"Binding bottleneck of {corridor_label(str(r.get('corridor', '')))}: "
+            f"{neck.get('name') or neck['id']} "
             f"({neck.get('kind', '')})"
             + (f", utilisation {float(u):.0%}" if u is not None else "")
-            + (
-                f", capacity {float(neck['capacity_teu_per_year']):,.0f} TEU/year"
-                if neck.get("capacity_teu_per_year") is not None
-                else ""
-            )
+            + (f", capacity {shown}" if (shown := capacity_text(neck, r)) != "–" else "")
         )
         out.append(
             f'<path class="bottleneck" data-id="{html.escape(str(neck["id"]))}" '
@@ -330,16 +328,18 @@ def map_svg(
         marked.add(eid)
         x, y = (p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2
         u = float(cap.get("utilisation") or 0.0)
-        capacity = float(cap.get("capacity_teu_per_year") or 0.0)
-        flow = float(cap.get("flow_teu_per_year") or 0.0)
+        unit = element_unit(cap)
+        capacity, _ = capacity_in(cap, unit)
+        flow = cap.get(f"flow_{unit}_per_year")
         tip = (
-            f"Utilisation #{len(marked)}: {eid} ({cap.get('kind', '')}, "
+            f"Utilisation #{len(marked)}: {cap.get('name') or eid} ({cap.get('kind', '')}, "
             f"{name(str(cap['from']))} → {name(str(cap['to']))})\n{u:.0%} of "
-            f"{capacity:,.0f} TEU/year ({flow:,.0f} TEU/year in 2024)"
+            f"{quantity_text(capacity, unit)} "
+            f"({quantity_text(None if flow is None else float(flow), unit)} in 2024)"
         )
         out.append(
-            f'<g class="cap {_util_class(u)}" data-id="{html.escape(eid)}" data-rank='
-            f'"{len(marked)}" data-tip="{html.escape(tip, quote=True)}">'
+            f'<g class="cap {_util_class(u)}" data-id="{html.escape(eid)}" data-unit="{unit}" '
+            f'data-rank="{len(marked)}" data-tip="{html.escape(tip, quote=True)}">'
             f'<rect x="{x - 6 * k:.1f}" y="{y - 6 * k:.1f}" width="{12 * k:.1f}" '
             f'height="{12 * k:.1f}" rx="{2 * k:.1f}"/><text x="{x:.1f}" y="{y + 3.6 * k:.1f}" '
             f'font-size="{10 * k:.2f}" text-anchor="middle">{len(marked)}</text></g>'

@@ -1,11 +1,13 @@
 """UNESCAP time/cost-distance charts of door-to-door routes.
 
-Cumulative distance runs along x; cumulative time (days) or cost (USD/FEU) up
-y. Moving along a line is a slope; waiting (at a border, a transfer, a port,
-for a ferry) is a vertical jump. Each leg of a route of the ``analyze --json``
-contract is drawn as its waiting part, a jump at the start of the leg, followed
-by its moving part, a slope over the leg's distance. For cost a leg with
-distance is a slope and a leg without distance (border fee, handling) a jump.
+Cumulative distance runs along x; cumulative time (days) or cost up y, in USD
+per FEU for containers and USD per tonne for bulk commodities (see
+:mod:`corridor.report.units`). Moving along a line is a slope; waiting (at a
+border, a transfer, a port, for a ferry) is a vertical jump. Each leg of a
+route of the ``analyze --json`` contract is drawn as its waiting part, a jump
+at the start of the leg, followed by its moving part, a slope over the leg's
+distance. For cost a leg with distance is a slope and a leg without distance
+(border fee, handling) a jump.
 
 The same staircase (:func:`tcd_series`) feeds a static PNG (drawn with Pillow) and
 an interactive inline SVG (:func:`tcd_svg`) with hover tooltips, used both on
@@ -30,6 +32,7 @@ from corridor.report.palette import (
     duplicates_of,
 )
 from corridor.report.raster import Canvas, dejavu_sans_path
+from corridor.report.units import cost_text, is_bulk, usd_scale
 
 __all__ = [
     "TOOLTIP_JS",
@@ -66,7 +69,8 @@ class TcdSeries:
     """The time and cost staircases of one route.
 
     ``time`` and ``cost`` are polylines of ``(km, days)`` and ``(km, USD)``
-    points; ``segments`` gives, per leg, ``(x0, x1, t0, t1, c0, c1)``.
+    points, cost per ``cost_unit`` (``"FEU"`` or ``"t"``); ``segments`` gives,
+    per leg, ``(x0, x1, t0, t1, c0, c1)``.
     """
 
     corridor: str
@@ -78,6 +82,7 @@ class TcdSeries:
     cost_jumps: tuple[Jump, ...]
     segments: tuple[tuple[float, float, float, float, float, float], ...]
     legs: tuple[Mapping[str, Any], ...]
+    cost_unit: str = "FEU"
 
     @property
     def total_km(self) -> float:
@@ -91,7 +96,7 @@ class TcdSeries:
 
     @property
     def total_usd(self) -> float:
-        """Door-to-door cost in USD per FEU."""
+        """Door-to-door cost in USD per :attr:`cost_unit`."""
         return self.cost[-1][1]
 
 
@@ -147,7 +152,19 @@ def tcd_series(route: Mapping[str, Any], names: Mapping[str, str] | None = None)
     ((0.0, 0.0), (0.0, 100.0), (500.0, 500.0))
     >>> [j.label for j in s.time_jumps]
     ['a border', 'a–b']
+
+    A bulk route's costs are per tonne (legs are costed per FEU):
+
+    >>> bulk = {**route, "unit": "t", "cost_usd_per_feu": 500.0, "cost_usd_per_t": 10.0}
+    >>> s = tcd_series(bulk)
+    >>> s.cost_unit, s.cost
+    ('t', ((0.0, 0.0), (0.0, 2.0), (500.0, 10.0)))
     """
+    scale = usd_scale(route)
+    # a bulk record without its cost per tonne stays per FEU rather than guess a factor
+    unit = "t" if is_bulk(route) and scale is not None else "FEU"
+    scale = scale if unit == "t" else 1.0
+    assert scale is not None
     x = t = c = 0.0
     time_pts = [(0.0, 0.0)]
     cost_pts = [(0.0, 0.0)]
@@ -158,7 +175,7 @@ def tcd_series(route: Mapping[str, Any], names: Mapping[str, str] | None = None)
         km = float(leg.get("distance_km") or 0.0)
         wait_d = float(leg.get("hours_waiting") or 0.0) / 24.0
         move_d = float(leg.get("hours_moving") or 0.0) / 24.0
-        usd = float(leg.get("cost_usd") or 0.0)
+        usd = float(leg.get("cost_usd") or 0.0) * scale
         label = leg_label(leg, names)
         x0, t0, c0 = x, t, c
         if wait_d > 0:
@@ -187,6 +204,7 @@ def tcd_series(route: Mapping[str, Any], names: Mapping[str, str] | None = None)
         cost_jumps=tuple(cj),
         segments=tuple(segments),
         legs=tuple(route["legs"]),
+        cost_unit=unit,
     )
 
 
@@ -236,9 +254,19 @@ def _biggest(jumps: Sequence[Jump], k: int, floor: float) -> list[Jump]:
     return sorted((j for j in jumps if j.size >= floor), key=lambda j: -j.size)[:k]
 
 
-def _jump_text(j: Jump, is_time: bool) -> str:
-    size = f"{j.size * 24:.0f} h" if is_time else f"${j.size:,.0f}"
+def _usd(v: float, unit: str) -> str:
+    return f"${v:,.1f}/t" if unit == "t" else f"${v:,.0f}"
+
+
+def _jump_text(j: Jump, is_time: bool, unit: str = "FEU") -> str:
+    size = f"{j.size * 24:.0f} h" if is_time else _usd(j.size, unit)
     return f"{j.label} ({size})"
+
+
+def cost_axis(series: Sequence[TcdSeries]) -> str:
+    """Title of the cost axis: USD/FEU, or USD/t for a bulk commodity."""
+    unit = series[0].cost_unit if series else "FEU"
+    return f"Cumulative cost (USD/{unit})"
 
 
 def _labels(
@@ -272,7 +300,7 @@ def _labels(
     for j, cid in candidates:
         if len(placed) >= most or j.size < floor:
             break
-        text = _jump_text(j, is_time)
+        text = _jump_text(j, is_time, series[0].cost_unit)
         if any(t == text and abs(x - j.x) <= 0.01 * xhi for t, x in named):
             continue
         named.append((text, j.x))
@@ -326,7 +354,10 @@ def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
-def _leg_tip(leg: Mapping[str, Any], names: Mapping[str, str] | None, corridor: str) -> str:
+def _leg_tip(
+    leg: Mapping[str, Any], names: Mapping[str, str] | None, s: TcdSeries, usd: float
+) -> str:
+    corridor = s.corridor
     a, b = _name(str(leg["from"]), names), _name(str(leg["to"]), names)
     where = a if a == b else f"{a} → {b}"
     return (
@@ -334,7 +365,7 @@ def _leg_tip(leg: Mapping[str, Any], names: Mapping[str, str] | None, corridor: 
         f"{float(leg.get('distance_km') or 0):,.0f} km · "
         f"moving {float(leg.get('hours_moving') or 0):.1f} h · "
         f"waiting {float(leg.get('hours_waiting') or 0):.1f} h · "
-        f"${float(leg.get('cost_usd') or 0):,.0f}"
+        f"{_usd(usd, s.cost_unit)}{'' if s.cost_unit == 't' else '/FEU'}"
     )
 
 
@@ -344,9 +375,10 @@ def _legend_text(
     """Legend entry: name, totals and the corridors that give the very same route."""
     same = duplicates_of(route, routes)
     also = f" (same route: {', '.join(map(corridor_label, same))})" if same else ""
+    cost = cost_text(route, s.total_usd) if s.cost_unit == "t" else f"${s.total_usd:,.0f}/FEU"
     return (
         f"{corridor_label(s.corridor)}{also}: {s.total_km:,.0f} km, {s.total_days:.1f} days, "
-        f"${s.total_usd:,.0f}/FEU"
+        + cost
     )
 
 
@@ -376,7 +408,7 @@ def _panel_svg(
         return _MT + ph - v / yhi * ph
 
     out = [f'<g transform="translate({dx:.0f},0)" class="panel panel-{which}">']
-    title = "Cumulative time (days)" if is_time else "Cumulative cost (USD/FEU)"
+    title = "Cumulative time (days)" if is_time else cost_axis(series)
     out.append(f'<text x="{_ML}" y="18" class="ptitle">{title}</text>')
     for v in xt:
         out.append(
@@ -399,12 +431,15 @@ def _panel_svg(
         colour = colours[s.corridor]
         pts = s.time if is_time else s.cost
         d = "M" + " L".join(f"{px(a):.1f},{py(b):.1f}" for a, b in pts)
-        out.append(f'<path d="{d}" class="route" stroke="{colour}" data-corridor="{s.corridor}"/>')
+        out.append(
+            f'<path d="{d}" class="route" stroke="{colour}" '
+            f'data-corridor="{html.escape(s.corridor)}"/>'
+        )
         for leg, (x0, x1, t0, t1, c0, c1) in zip(s.legs, s.segments, strict=True):
             y0, y1 = (t0, t1) if is_time else (c0, c1)
             if y1 == y0 and x1 == x0:
                 continue
-            tip = html.escape(_leg_tip(leg, names, s.corridor), quote=True)
+            tip = html.escape(_leg_tip(leg, names, s, c1 - c0), quote=True)
             # Hit area: waiting drawn at the start, then the slope, like the route line.
             out.append(
                 f'<path d="M{px(x0):.1f},{py(y0):.1f} L{px(x0):.1f},{py(y0):.1f} '
@@ -462,7 +497,8 @@ def tcd_svg(
     width, height = 2 * _W, _H + 26 + legend_h
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="tcd" viewBox="0 0 {width:.0f} '
-        f'{height:.0f}" width="100%" role="img" aria-label="{html.escape(title)}">',
+        f'{height:.0f}" width="100%" role="img" aria-label="{html.escape(title)}" '
+        f'data-cost-unit="{series[0].cost_unit}">',
         f'<text x="8" y="18" class="ctitle">{html.escape(title)}</text>',
         '<g transform="translate(0,26)">',
         *_panel_svg(series, colours, "time", names, 0),
@@ -473,7 +509,8 @@ def tcd_svg(
     for r, s in zip(shown, series, strict=True):
         colour = colours[s.corridor]
         out.append(
-            f'<g class="legend" data-corridor="{s.corridor}"><line x1="{_ML}" x2="{_ML + 24}" '
+            f'<g class="legend" data-corridor="{html.escape(s.corridor)}">'
+            f'<line x1="{_ML}" x2="{_ML + 24}" '
             f'y1="{y - 4}" y2="{y - 4}" stroke="{colour}" stroke-width="3"/>'
             f'<text x="{_ML + 30}" y="{y}">{html.escape(_legend_text(r, s, routes))}</text></g>'
         )
@@ -608,7 +645,7 @@ def _panel_png(
         canvas.line([(x0 - tick, py(v)), (x0, py(v))], "#000000", thin)
         canvas.text(x0 - 2 * tick, py(v), _fmt(v), size=small, ha="right", va="center")
     widest = max(canvas.text_width(_fmt(v), small) for v in yt)
-    axis = "Cumulative time (days)" if is_time else "Cumulative cost (USD/FEU)"
+    axis = "Cumulative time (days)" if is_time else cost_axis(series)
     canvas.text(
         x0 - 2 * tick - widest - 4 * pt,
         y0 + ph / 2,

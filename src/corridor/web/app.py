@@ -56,11 +56,23 @@ def create_app(network_path: str | None = None) -> Any:
     import jinja2
 
     from corridor.report.distributions import DIST_CSS, distribution_svg, simulation_parts
-    from corridor.report.document import REPORT_CSS, node_names, render_report
+    from corridor.report.document import (
+        REPORT_CSS,
+        node_names,
+        not_carried_parts,
+        render_report,
+    )
     from corridor.report.mapsvg import MAP_CSS, map_svg
     from corridor.report.palette import corridor_label, same_route_as
-    from corridor.report.tables import TABLES_CSS, capacities_table, legs_table, routes_table
+    from corridor.report.tables import (
+        TABLES_CSS,
+        binding_bottleneck,
+        capacities_table,
+        legs_table,
+        routes_table,
+    )
     from corridor.report.tcd import TCD_CSS, tcd_svg
+    from corridor.report.units import cost_text
 
     service = Service.load(network_path)
     jobs = Jobs()
@@ -68,6 +80,8 @@ def create_app(network_path: str | None = None) -> Any:
         loader=jinja2.PackageLoader("corridor.web", "templates"),
         autoescape=jinja2.select_autoescape(["html"]),
     )
+    templates.filters["cost"] = cost_text
+    templates.filters["binding_bottleneck"] = binding_bottleneck
     app = FastAPI(
         title="corridor",
         version=_version(),
@@ -157,6 +171,7 @@ def create_app(network_path: str | None = None) -> Any:
             ],
             capacities=capacities_table(capacities, names) if capacities else "",
             capacities_count=len(capacities),
+            not_carried=not_carried_parts(result, net),
         )
 
     @app.post("/api/simulate", tags=["simulation"], status_code=202)
