@@ -119,56 +119,74 @@ def layered_path(
     vertex_ok: BoolArray,
     edge_ok: BoolArray,
     *,
-    max_branches: int = 2000,
+    max_branches: int = 20_000,
 ) -> list[int] | None:
     """Least-weight route from ``source`` to ``target`` through one vertex of each group, in order.
 
-    A route never comes back to a place it has left. The layered search
-    (:func:`corridor.graph.shortest.best_walk`) is exact for walks; when its
-    best walk returns to a node, best-first branch and bound finds the best
-    route that does not: a route visits the node at most once, so it either
-    avoids the node or stays on it within one layer; one branch per case, each
-    bounded below by its own best walk. The first walk taken from the queue
-    that never returns to a node is the optimum. Returns ``None`` if no route
+    A route never comes back to a place (node) it has left. The layered
+    search (:func:`corridor.graph.shortest.best_walk`) is exact for walks;
+    when its best walk returns to a node ``x``, best-first branch and bound
+    finds the best route that does not. A route stays at ``x`` at most once,
+    so it either never enters ``x`` from elsewhere, or enters it exactly once,
+    at one vertex ``v`` in one layer ``k``: one branch for the first case and
+    one per ``(k, v)`` for the second, each allowing ``x`` only that way. In
+    such a branch a walk can no longer return to ``x`` (it would have to pass
+    the state ``(k, v)`` twice), and every route lies in exactly one branch,
+    whose best walk bounds it below. The first walk taken from the queue that
+    never returns to a node is the optimum. Returns ``None`` if no route
     satisfies the constraints.
     """
     cost = np.where(edge_ok & vertex_ok[g.head], weight, np.inf)
     layers = len(groups) + 1
     n = g.n_vertices
+    node_of = g.vertex_node
     counter = 0
+    Rule = tuple[int, int, int]  # (node, layer, entry vertex); layer -1: no entry at all
 
-    def solve(rules: tuple[tuple[int, int], ...]) -> tuple[float, list[int], list[int]] | None:
+    def solve(rules: tuple[Rule, ...]) -> tuple[float, list[int], list[int]] | None:
+        c = cost
         state_ok = None
         if rules:
+            c = cost.copy()
             ok = np.ones((layers, n), dtype=bool)
-            for node, allowed in rules:
-                vs = _vertices_of(g, node)
-                for k in range(layers):
-                    if k != allowed:
-                        ok[k, vs] = False
+            for node, layer, entry in rules:
+                into = (node_of[g.head] == node) & (node_of[g.tail] != node)
+                if layer < 0:
+                    c[into] = np.inf
+                    continue
+                c[into & (g.head != entry)] = np.inf
+                others = [k for k in range(layers) if k != layer]
+                ok[np.ix_(others, _vertices_of(g, node))] = False
             state_ok = ok.ravel()
         return best_walk(
-            g.indptr, g.head, g.tail, cost, source, target,
+            g.indptr, g.head, g.tail, c, source, target,
             n_gates=g.n_gates, groups=groups, state_ok=state_ok, masked=True,
         )  # fmt: skip
 
     first = solve(())
     if first is None:
         return None
-    queue: list[tuple[float, int, tuple[tuple[int, int], ...], list[int], list[int]]] = [
-        (first[0], counter, (), first[1], first[2])
+    queue: list[tuple[float, int, tuple[Rule, ...], list[int]]] = [
+        (first[0], counter, (), first[1])
     ]
-    while queue and counter < max_branches:
-        _total, _, rules, edges, _layer = heapq.heappop(queue)
+    while queue:
+        _total, _, rules, edges = heapq.heappop(queue)
         again = _first_return(g, edges)
         if again < 0:
             return edges
-        for allowed in range(-1, layers):
-            child = (*rules, (again, allowed))
+        children: list[Rule] = [(again, -1, -1)]
+        children += [(again, k, int(v)) for k in range(layers) for v in _vertices_of(g, again)]
+        for rule in children:
+            child = (*rules, rule)
             found = solve(child)
             if found is not None:
                 counter += 1
-                heapq.heappush(queue, (found[0], counter, child, found[1], found[2]))
+                heapq.heappush(queue, (found[0], counter, child, found[1]))
+        if counter > max_branches:
+            raise RuntimeError(
+                f"route search gave up after {max_branches} branches "
+                "(via groups force the route to double back many times)"
+            )
     return None
 
 
