@@ -222,22 +222,22 @@ def test_an_intervention_changes_the_middle_corridor_as_the_api_says(
     rows = _table(page)
     _assert_table_matches(rows, before)
 
-    # Two more container feeders on Aktau–Alat: the Caspian ferry waits less.
-    page.check("input[name=intervention][value=i_kmtf_feeders]")
+    # Locomotives for the Azerbaijan–Georgia interchange: the border dwell halves.
+    page.check("input[name=intervention][value=i_georgia_locomotives]")
     with_feeders = _wait_for_result(page, query)
-    assert "intervention=i_kmtf_feeders" in with_feeders
+    assert "intervention=i_georgia_locomotives" in with_feeders
     after = _api(live_server, with_feeders)
     new_rows = _table(page)
     _assert_table_matches(new_rows, after)
     days = {r["corridor"]: float(r["time_days"]) for r in rows}
     new_days = {r["corridor"]: float(r["time_days"]) for r in new_rows}
     assert new_days["middle"] < days["middle"]
-    # Corridors that do not use the Aktau–Alat ferry keep their times.
+    # Corridors that do not cross Azerbaijan keep their times.
     assert new_days["northern"] == days["northern"]
     screenshot(page, "dashboard_intervention.png", full_page=False)
 
     # Unticking it brings the first answer back.
-    page.uncheck("input[name=intervention][value=i_kmtf_feeders]")
+    page.uncheck("input[name=intervention][value=i_georgia_locomotives]")
     _wait_for_result(page, with_feeders)
     assert _table(page) == rows
     assert guard.errors == [] and guard.blocked == []

@@ -169,15 +169,23 @@ def layered_path(
     queue: list[tuple[float, int, tuple[Rule, ...], list[int]]] = [
         (first[0], counter, (), first[1])
     ]
+    # the same rules reached in another order are the same branch
+    seen: set[frozenset[Rule]] = {frozenset()}
     while queue:
         _total, _, rules, edges = heapq.heappop(queue)
         again = _first_return(g, edges)
         if again < 0:
             return edges
+        into = (node_of[g.head] == again) & (node_of[g.tail] != again) & np.isfinite(cost)
+        entries = np.unique(g.head[into])
         children: list[Rule] = [(again, -1, -1)]
-        children += [(again, k, int(v)) for k in range(layers) for v in _vertices_of(g, again)]
+        children += [(again, k, int(v)) for k in range(layers) for v in entries]
         for rule in children:
             child = (*rules, rule)
+            key = frozenset(child)
+            if key in seen:
+                continue
+            seen.add(key)
             found = solve(child)
             if found is not None:
                 counter += 1
