@@ -10,6 +10,7 @@ module is the only place that ratio is computed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -52,12 +53,21 @@ class Capacities:
         return teu.astype(np.float64), t.astype(np.float64)
 
     def utilisation(self, flow_teu: FloatArray, flow_t: FloatArray) -> FloatArray:
-        """Per element: the larger of flow / capacity in TEU and in tonnes (0 if unlimited)."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            u_teu = np.where(np.isfinite(self.capacity_teu), flow_teu / self.capacity_teu, 0.0)
-            u_t = np.where(np.isfinite(self.capacity_t), flow_t / self.capacity_t, 0.0)
-        out: FloatArray = np.maximum(np.nan_to_num(u_teu), np.nan_to_num(u_t))
+        """Per element: the larger of flow / capacity in TEU and in tonnes (0 if unlimited).
+
+        An element of capacity 0 (closed) that carries flow is at an enormous
+        utilisation; carrying nothing, at 0.
+        """
+        out: FloatArray = np.maximum(flow_teu * self._inverse_teu, flow_t * self._inverse_t)
         return out
+
+    @cached_property
+    def _inverse_teu(self) -> FloatArray:
+        return _inverse(self.capacity_teu)
+
+    @cached_property
+    def _inverse_t(self) -> FloatArray:
+        return _inverse(self.capacity_t)
 
     def limited(self) -> npt.NDArray[np.bool_]:
         """Elements with a finite capacity in TEU or tonnes."""
@@ -86,6 +96,14 @@ class Capacities:
         }
 
 
+def _inverse(capacity: FloatArray) -> FloatArray:
+    """1 / capacity; 0 where unlimited, a huge number where the capacity is 0."""
+    with np.errstate(divide="ignore"):
+        inv = np.where(capacity > 0, 1.0 / capacity, 1e300)
+    out: FloatArray = np.where(np.isfinite(capacity), inv, 0.0)
+    return out
+
+
 def capacities(g: CompiledNetwork) -> Capacities:
     """The capacity elements of ``g`` (see module docs).
 
@@ -97,8 +115,10 @@ def capacities(g: CompiledNetwork) -> Capacities:
     >>> caps.key[caps.element_of[caps.first_edge[0]]] == caps.key[0]
     True
     """
-    net = g.network
-    terminals = net.terminals
+    terminals = g.network.terminals
+    t_id = [str(x) for x in terminals["id"]]
+    t_node = [str(x) for x in terminals["node"]]
+    t_port = [k == "port" for k in terminals["kind"]]
     element_of = np.full(g.n_edges, -1, dtype=np.int64)
     index: dict[tuple[str, str, str, str], int] = {}
     kinds: list[str] = []
@@ -110,9 +130,8 @@ def capacities(g: CompiledNetwork) -> Capacities:
             continue
         k = kind_codes[e]
         if k in _TERMINAL_KINDS:
-            t = terminals.iloc[row]
-            key = ("terminals", str(t["id"]), str(t["node"]), str(t["node"]))
-            kind = "port" if t["kind"] == "port" else "terminal"
+            key = ("terminals", t_id[row], t_node[row], t_node[row])
+            kind = "port" if t_port[row] else "terminal"
         else:
             frm = g.node_ids[int(g.vertex_node[g.tail[e]])]
             to = g.node_ids[int(g.vertex_node[g.head[e]])]

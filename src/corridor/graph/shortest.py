@@ -129,7 +129,7 @@ def best_walk(
     if target >= max(n_gates, 1) and n_gates > 0:
         raise ValueError("the target of a walk must be a gate")
     cost = weight if masked else masked_weight(head, weight, edge_ok, vertex_ok)
-    step = layer_steps(n, list(groups))
+    step = layer_steps(n, list(groups)) if len(groups) else np.zeros((1, n), dtype=np.int32)
     states = step.shape[0] * n
     dist = np.empty(states)
     pred = np.empty(states, dtype=np.int64)

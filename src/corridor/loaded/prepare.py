@@ -109,6 +109,7 @@ class _Placed:
     unserved: float = 0.0
     refused_by: tuple[str, ...] = ()
     reason: str = ""
+    done: bool = False
 
 
 def _place(state: _State, s: Segment, amount: float, placed: _Placed) -> None:
@@ -128,6 +129,11 @@ def _place(state: _State, s: Segment, amount: float, placed: _Placed) -> None:
         with np.errstate(divide="ignore"):
             per_use = room[state.caps.first_edge] / np.maximum(counts, 1)
             limit = np.where(counts > 0, per_use, np.inf)
+        if not np.isfinite(limit).any():
+            # no capacity on the route: no load changes its waits, so the
+            # segment's later slices would take it too; load them now
+            remaining = s.volume - sum(placed.paths.values()) - placed.unserved
+            placed.done = True
         x = min(remaining, float(limit.min()) if limit.size else remaining)
         key = tuple(edges)
         placed.paths[key] = placed.paths.get(key, 0.0) + x
@@ -173,6 +179,7 @@ def _remove(state: _State, s: Segment, placed: _Placed) -> None:
     placed.unserved = 0.0
     placed.refused_by = ()
     placed.reason = ""
+    placed.done = False
 
 
 def _gap(state: _State, segments: Sequence[Segment], placed: Sequence[_Placed]) -> float:
@@ -257,7 +264,8 @@ def prepare(
     turn = sorted(range(len(segments)), key=lambda i: segments[i].teu_per_year)
     for _ in range(increments):
         for i in turn:
-            _place(state, segments[i], segments[i].volume / increments, placed[i])
+            if not placed[i].done:
+                _place(state, segments[i], segments[i].volume / increments, placed[i])
     sweeps = 0
     rel_gap = _gap(state, segments, placed)
     while rel_gap > gap and sweeps < max_sweeps:
@@ -265,7 +273,8 @@ def prepare(
         for s, p in zip(segments, placed, strict=True):
             _remove(state, s, p)
             for _ in range(increments):
-                _place(state, s, s.volume / increments, p)
+                if not p.done:
+                    _place(state, s, s.volume / increments, p)
         rel_gap = _gap(state, segments, placed)
     graph = replace(g0, hours_waiting=state.waits, hours_waiting_cv=state.cv)
     flows = tuple(

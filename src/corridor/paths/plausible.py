@@ -227,15 +227,26 @@ def route_implausible(network: Network, route: Route) -> str | None:
     return None
 
 
-def _places(network: Network) -> dict[str, _Place]:
-    nodes = network.tables["nodes"]
-    water = nodes["water_body"] if "water_body" in nodes.columns else [""] * len(nodes)
-    return {
-        str(i): _Place(str(n), str(c), str(k), w if isinstance(w, str) else "")
-        for i, n, c, k, w in zip(
-            nodes["id"], nodes["name"], nodes["country"], nodes["kind"], water, strict=True
-        )
-    }
+class _Places:
+    """Node id → :class:`_Place`, read through the network's cached row index."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+
+    def __contains__(self, node_id: object) -> bool:
+        return isinstance(node_id, str) and self.network.row("nodes", node_id) is not None
+
+    def __getitem__(self, node_id: str) -> _Place:
+        r = self.network.row("nodes", node_id)
+        if r is None:
+            raise KeyError(node_id)
+        water = r.get("water_body")
+        water = water if isinstance(water, str) else ""
+        return _Place(str(r["name"]), str(r["country"]), str(r["kind"]), water)
+
+
+def _places(network: Network) -> _Places:
+    return _Places(network)
 
 
 def _regions(network: Network) -> dict[str, tuple[str, str]]:
