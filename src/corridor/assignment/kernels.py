@@ -1,9 +1,10 @@
 """Shortest-path trees and all-or-nothing loading (numba, compiled lazily and cached).
 
-One Dijkstra kernel (indexed binary heap, CSR by tail) honours the first-thru rule:
-a vertex below ``first_thru`` other than the origin is settled but not expanded, so
-paths end there and never pass through. Links whose cost is ``inf`` are not usable
-(a class's disallowed links).
+The shortest-path trees come from the package's one search kernel
+(:func:`corridor.graph.kernel.dijkstra`, one layer: no via groups), which honours
+the first-thru rule: a vertex below ``first_thru`` other than the origin is
+settled but not expanded, so paths end there and never pass through. Links whose
+cost is ``inf`` are not usable (a class's disallowed links).
 
 The loading and skimming kernels run origins in parallel (``numba.prange`` over
 work chunks, origins strided across chunks); each chunk owns one row of every
@@ -18,14 +19,13 @@ import numpy as np
 from numba import njit, prange
 from numpy.typing import NDArray
 
+from corridor.graph.kernel import dijkstra
+
 __all__ = ["Workspace", "aon_load", "aon_load_serial", "shortest_path_tree", "skim_trees"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 Int32Array = NDArray[np.int32]
-
-_UNSEEN = -1
-_SETTLED = -2
 
 
 class Workspace:
@@ -43,8 +43,8 @@ class Workspace:
         self.n_chunks = n_chunks
         self.dist = np.empty((n_chunks, n_nodes))
         self.pred = np.empty((n_chunks, n_nodes), dtype=np.int64)
-        self.order = np.empty((n_chunks, n_nodes), dtype=np.int32)
-        self.heap = np.empty((n_chunks, n_nodes), dtype=np.int32)
+        self.order = np.empty((n_chunks, n_nodes), dtype=np.int64)
+        self.heap = np.empty((n_chunks, n_nodes), dtype=np.int64)
         self.pos = np.empty((n_chunks, n_nodes), dtype=np.int64)
         self.load = np.zeros((n_chunks, n_nodes))
         self.flow = np.zeros((n_chunks, n_links))
@@ -53,114 +53,9 @@ class Workspace:
 
 
 @njit(cache=True)
-def _sift_up(heap: Int32Array, pos: IntArray, dist: FloatArray, i: int) -> None:
-    v = heap[i]
-    key = dist[v]
-    while i > 0:
-        parent = (i - 1) >> 1
-        p = heap[parent]
-        if dist[p] <= key:
-            break
-        heap[i] = p
-        pos[p] = i
-        i = parent
-    heap[i] = v
-    pos[v] = i
-
-
-@njit(cache=True)
-def _sift_down(heap: Int32Array, pos: IntArray, dist: FloatArray, size: int) -> None:
-    v = heap[0]
-    key = dist[v]
-    i = 0
-    while True:
-        child = 2 * i + 1
-        if child >= size:
-            break
-        right = child + 1
-        if right < size and dist[heap[right]] < dist[heap[child]]:
-            child = right
-        c = heap[child]
-        if dist[c] >= key:
-            break
-        heap[i] = c
-        pos[c] = i
-        i = child
-    heap[i] = v
-    pos[v] = i
-
-
-@njit(cache=True)
-def dijkstra(
-    origin: int,
-    indptr: IntArray,
-    head: Int32Array,
-    cost: FloatArray,
-    first_thru: int,
-    n_zones: int,
-    wanted: FloatArray,
-    n_wanted: int,
-    dist: FloatArray,
-    pred: IntArray,
-    order: Int32Array,
-    heap: Int32Array,
-    pos: IntArray,
-) -> int:
-    """Grow the shortest-path tree from ``origin``; return the number of settled vertices.
-
-    Stops once every zone ``z`` with ``wanted[z] > 0`` is settled (``n_wanted`` of
-    them; pass ``n_wanted < 0`` to settle everything reachable). On return ``order``
-    holds the settled vertices in settling order, ``dist`` their distances and
-    ``pred`` the link into each (``-1`` for the origin and unreached vertices).
-    """
-    n = dist.shape[0]
-    for v in range(n):
-        dist[v] = math.inf
-        pred[v] = -1
-        pos[v] = _UNSEEN
-    dist[origin] = 0.0
-    heap[0] = origin
-    pos[origin] = 0
-    size = 1
-    settled = 0
-    found = 0
-    while size > 0:
-        u = heap[0]
-        size -= 1
-        if size > 0:
-            heap[0] = heap[size]
-            pos[heap[0]] = 0
-            _sift_down(heap, pos, dist, size)
-        pos[u] = _SETTLED
-        order[settled] = u
-        settled += 1
-        if u < n_zones and u != origin and wanted[u] > 0.0:
-            found += 1
-            if found == n_wanted:
-                break
-        if u < first_thru and u != origin:
-            continue
-        du = dist[u]
-        for e in range(indptr[u], indptr[u + 1]):
-            c = cost[e]
-            if c == math.inf:
-                continue
-            v = head[e]
-            p = pos[v]
-            if p == _SETTLED:
-                continue
-            nd = du + c
-            if nd < dist[v]:
-                dist[v] = nd
-                pred[v] = e
-                if p == _UNSEEN:
-                    heap[size] = v
-                    pos[v] = size
-                    size += 1
-                    _sift_up(heap, pos, dist, size - 1)
-                else:
-                    _sift_up(heap, pos, dist, p)
-    return settled
+def _one_layer(n: int) -> tuple[Int32Array, NDArray[np.bool_], IntArray]:  # pragma: no cover
+    """The layer table, state mask and back-pointer array of a search without via groups."""
+    return np.zeros((1, n), dtype=np.int32), np.zeros(0, dtype=np.bool_), np.empty(0, np.int64)
 
 
 @njit(cache=True)
@@ -177,8 +72,8 @@ def _load_chunk(
     demand: FloatArray,
     dist: FloatArray,
     pred: IntArray,
-    order: Int32Array,
-    heap: Int32Array,
+    order: IntArray,
+    heap: IntArray,
     pos: IntArray,
     load: FloatArray,
     flow: FloatArray,
@@ -190,6 +85,7 @@ def _load_chunk(
     link's tail, so every origin costs O(settled vertices).
     """
     n_zones = demand.shape[0]
+    step, no_mask, back = _one_layer(indptr.shape[0] - 1)
     flow[:] = 0.0
     sp = 0.0
     bad = 0
@@ -197,8 +93,8 @@ def _load_chunk(
         o = origins[i]
         row = demand[o]
         settled = dijkstra(
-            o, indptr, head, cost, first_thru, n_zones, row, wanted_count[o],
-            dist, pred, order, heap, pos,
+            o, indptr, head, cost, first_thru, step, no_mask, n_zones, row, wanted_count[o],
+            dist, pred, back, order, heap, pos,
         )  # fmt: skip
         for k in range(settled - 1, 0, -1):
             v = order[k]
@@ -230,8 +126,8 @@ def aon_load(
     demand: FloatArray,
     dist: FloatArray,
     pred: IntArray,
-    order: Int32Array,
-    heap: Int32Array,
+    order: IntArray,
+    heap: IntArray,
     pos: IntArray,
     load: FloatArray,
     chunk_flow: FloatArray,
@@ -275,8 +171,8 @@ def aon_load_serial(
     demand: FloatArray,
     dist: FloatArray,
     pred: IntArray,
-    order: Int32Array,
-    heap: Int32Array,
+    order: IntArray,
+    heap: IntArray,
     pos: IntArray,
     load: FloatArray,
     chunk_flow: FloatArray,
@@ -311,8 +207,8 @@ def _skim_chunk(
     ones: FloatArray,
     dist: FloatArray,
     pred: IntArray,
-    order: Int32Array,
-    heap: Int32Array,
+    order: IntArray,
+    heap: IntArray,
     pos: IntArray,
     at: FloatArray,
     al: FloatArray,
@@ -320,10 +216,11 @@ def _skim_chunk(
     skim_time: FloatArray,
     skim_length: FloatArray,
 ) -> None:
+    step, no_mask, back = _one_layer(indptr.shape[0] - 1)
     for o in range(c, n_zones, n_chunks):
         settled = dijkstra(
-            o, indptr, head, cost, first_thru, n_zones, ones, n_zones - 1,
-            dist, pred, order, heap, pos,
+            o, indptr, head, cost, first_thru, step, no_mask, n_zones, ones, n_zones - 1,
+            dist, pred, back, order, heap, pos,
         )  # fmt: skip
         at[o] = 0.0
         al[o] = 0.0
@@ -355,8 +252,8 @@ def skim_trees(
     n_zones: int,
     dist: FloatArray,
     pred: IntArray,
-    order: Int32Array,
-    heap: Int32Array,
+    order: IntArray,
+    heap: IntArray,
     pos: IntArray,
     aux: FloatArray,
     aux2: FloatArray,
@@ -416,24 +313,12 @@ def shortest_path_tree(
     >>> dist.tolist(), pred.tolist()
     ([0.0, 1.0, 3.5], [-1, 0, 1])
     """
-    n = indptr.shape[0] - 1
-    if np.any(np.asarray(cost) < 0):
-        raise ValueError("link costs must be non-negative")
-    dist = np.empty(n)
-    pred = np.empty(n, dtype=np.int64)
-    dijkstra(
-        int(origin),
+    from corridor.graph.shortest import shortest_tree
+
+    return shortest_tree(
         np.asarray(indptr, dtype=np.int64),
         np.asarray(head, dtype=np.int32),
         np.asarray(cost, dtype=np.float64),
-        int(first_thru),
-        0,
-        np.zeros(1),
-        -1,
-        dist,
-        pred,
-        np.empty(n, dtype=np.int32),
-        np.empty(n, dtype=np.int32),
-        np.empty(n, dtype=np.int64),
+        int(origin),
+        n_gates=int(first_thru),
     )
-    return dist, pred
