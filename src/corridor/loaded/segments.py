@@ -7,15 +7,21 @@ Northern route and others for the dearer Middle Corridor. The dataset records
 the corridor each flow was observed on (``demand.corridor``), so each such
 flow becomes a segment:
 
-* its **choice set** is what its corridor's definition excludes: avoided
-  countries and nodes (a shipper on the Middle Corridor avoids Russia and
-  Iran, but may still ship by sea); the corridor's ``via`` nodes are *not*
-  imposed, so the segment can divert when the corridor congests;
+* its **choice set** excludes the countries its shippers refuse
+  (``corridors.shippers_avoid``: a shipper on the Middle Corridor avoids
+  Russia, Belarus and Iran, but may still ship by sea; a shipper on the
+  Northern route refuses nothing). The corridor's own definition (``via``,
+  ``avoid_countries``, which draw the corridor) is *not* imposed, so the
+  segment can divert when its corridor congests or closes;
 * its **value of time** is revealed by the choice: the smallest value, at or
   above the commodity's, at which the observed route is the least
-  generalised-cost route of the choice set at free flow, and then the
-  geometric middle of the interval of values where it stays optimal (so the
-  base equilibrium reproduces the observation with a margin either side).
+  generalised-cost route of the choice set at the observed waits, and then
+  the geometric middle of the interval of values where it stays optimal (so
+  the base reproduces the observation with a margin either side). Where no
+  upper end exists (the Northern route is both faster and cheaper than the
+  Middle), the value is 1.5 times the lower end: the least time-sensitive
+  shippers that still choose the corridor, which under-states diversion to
+  dearer, faster routes when it closes.
 
 Flows without a corridor keep the commodity's value of time and free choice.
 """
@@ -146,10 +152,10 @@ def shipper_segments(
         assert c is not None
         floor = float(c["value_of_time_usd_per_feu_h"])
         base = Constraints() if corridor == BEST else corridor_constraints(net, str(corridor))
+        row = net.row("corridors", str(corridor)) if corridor != BEST else None
+        refused = split_list(row.get("shippers_avoid")) if row else []
         choice = Constraints(
-            avoid_countries=base.avoid_countries,
-            avoid_nodes=base.avoid_nodes,
-            modes=frozenset(split_list(c["modes"])),
+            avoid_countries=frozenset(refused), modes=frozenset(split_list(c["modes"]))
         )
         name = f"{commodity}/{corridor}/{origin}-{destination}"
         value, revealed = floor, False
