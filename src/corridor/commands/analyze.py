@@ -138,6 +138,29 @@ def _print_equilibrium(report: dict[str, Any]) -> None:
         )
 
 
+def _print_diversions(console: Any, result: dict[str, Any]) -> None:
+    """Observed flows that no longer travel (all) on their observed corridor."""
+    from rich.table import Table
+
+    t = Table(title=f"Where the observed flows go (scenario {result['scenario']})")
+    for col in ("flow", "observed on", "carried on", "not carried"):
+        t.add_column(col)
+    for s in result["loaded_network"]["segments"]:
+        observed = s["observed_corridor"]
+        carried = s["carried_per_year_by_corridor"]
+        if observed == "best" or (set(carried) == {observed} and s["unserved_per_year"] == 0):
+            continue
+        unit = "TEU" if s["unit"] == "teu" else "t"
+        t.add_row(
+            f"{s['commodity']} {s['origin']} → {s['destination']}",
+            observed,
+            ", ".join(f"{k} {v:,.0f} {unit}" for k, v in carried.items()) or "-",
+            f"{s['unserved_per_year']:,.0f} {unit}" if s["unserved_per_year"] else "-",
+        )
+    if t.row_count:
+        console.print(t)
+
+
 def _percent(x: float) -> str:
     return "<1%" if 0 < x < 0.005 else f"{100 * x:.0f}%"
 
@@ -182,6 +205,8 @@ def _print_table(result: dict[str, Any], out: Path, *, charts: bool) -> None:
         n_na = sum(x["status"] == "not_applicable" for x in left_out)
         if n_na:
             console.print(f"  [dim]{n_na} corridors do not serve this pair (see the JSON)[/]")
+    if result["scenario"] != "base":
+        _print_diversions(console, result)
     for u in result.get("unrouted_demand", []):
         unit = "TEU" if u["unit"] == "teu" else "t"
         where = ", ".join(u["refused_by"]) or "no open route"

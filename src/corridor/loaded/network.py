@@ -129,11 +129,12 @@ class LoadedNetwork:
             )
         return out
 
-    def corridor_of(self, edges: tuple[int, ...]) -> str:
-        """The first corridor of the dataset's table whose definition the path satisfies.
+    def corridor_of(self, edges: tuple[int, ...], prefer: str | None = None) -> str:
+        """The corridor a path belongs to: ``prefer`` if the path satisfies it, else the
+        first corridor of the dataset's table whose definition it satisfies.
 
-        Corridors overlap (``middle`` contains ``middle_btk``); taking the first
-        match counts every path once, so shares over corridors sum to one.
+        Corridors overlap (``middle`` contains ``middle_btk``); one answer per
+        path counts every path once, so shares over corridors sum to one.
         """
         g = self.graph
         idx: list[int] = []
@@ -144,7 +145,10 @@ class LoadedNetwork:
                     idx.append(i)
         nodes = [g.node_ids[i] for i in idx]
         countries = {g.node_country[i] for i in idx}
-        for r in self.network.corridors.itertuples(index=False):
+        table = self.network.corridors
+        rows = list(table.itertuples(index=False))
+        rows.sort(key=lambda r: r.id != prefer)
+        for r in rows:
             if countries & set(split_list(r.avoid_countries)):
                 continue
             if set(nodes) & set(split_list(r.avoid_nodes)):
@@ -169,8 +173,32 @@ class LoadedNetwork:
             if f.segment.commodity != commodity:
                 continue
             for edges, volume in f.paths:
-                name = self.corridor_of(edges)
+                name = self.corridor_of(edges, prefer=f.segment.corridor)
                 out[name] = out.get(name, 0.0) + volume
+        return out
+
+    def segment_table(self) -> list[dict[str, Any]]:
+        """Per shipper segment: its observed corridor, and where its demand went (its unit)."""
+        out = []
+        for f in self.flows:
+            s = f.segment
+            carried: dict[str, float] = {}
+            for edges, volume in f.paths:
+                name = self.corridor_of(edges, prefer=s.corridor)
+                carried[name] = carried.get(name, 0.0) + volume
+            out.append(
+                {
+                    "segment": s.name,
+                    "commodity": s.commodity,
+                    "origin": s.origin,
+                    "destination": s.destination,
+                    "observed_corridor": s.corridor,
+                    "unit": s.unit,
+                    "demand_per_year": s.volume,
+                    "carried_per_year_by_corridor": carried,
+                    "unserved_per_year": f.unserved,
+                }
+            )
         return out
 
     def summary(self, commodity: str = "containers") -> dict[str, Any]:
@@ -189,4 +217,5 @@ class LoadedNetwork:
             "corridor_volume_per_year": volumes,
             "corridor_shares": {k: v / carried for k, v in volumes.items()} if carried else {},
             "unrouted": [u for u in self.unrouted() if u["commodity"] == commodity],
+            "segments": self.segment_table(),
         }
