@@ -113,7 +113,7 @@ def _print_equilibrium(report: dict[str, Any]) -> None:
     from rich.table import Table
 
     sweep = report["growth_sweep"]
-    t = Table(title="Container corridor shares at user equilibrium, by demand growth")
+    t = Table(title="Container corridor shares on the loaded network, by demand growth")
     t.add_column("corridor")
     for f in sweep["demand_growth"]:
         t.add_column(f"x{f:g}", justify="right")
