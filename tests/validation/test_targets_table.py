@@ -1,8 +1,8 @@
 """The validation targets table (published outcomes) is well formed and names real dataset ids.
 
 These tests check only the table `targets.csv` and its agreement with `docs/validation.md`.
-They do not run the model: model figures are compared with the targets once the capacity-binding
-rewrite has landed.
+They do not run the model: `test_model_vs_published.py` compares the model's figures with the
+targets.
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ COLUMNS = [
     "source",
     "reliability",
     "note",
+    "compare",
+    "tolerance",
+    "model_low",
+    "model_high",
 ]
 UNITS = {
     "time_days": "days",
