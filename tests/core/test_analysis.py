@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from corridor.analysis import analyze, compile_loaded
+from corridor.analysis import analyze
 from corridor.graph import services as svc
 from corridor.model.network import load_network
 
@@ -83,28 +83,6 @@ def test_tiny_analysis_contract_and_loads(tiny_dataset: Callable[..., Path]) -> 
     assert ferry["capacity_teu_per_year"] == pytest.approx(3 * 100 * 0.7 * 8760 / (2 * (20 + 24)))
 
 
-def test_ferry_wait_follows_its_load(tiny_dataset: Callable[..., Path]) -> None:
-    net = load_network(tiny_dataset())
-    g, loading = compile_loaded(net)
-    leg = next(leg for _, r in loading.routed for leg in r.legs if leg.kind == "service")
-    expect = svc.expected_wait(
-        policy="when_full",
-        vessels=3,
-        teu_per_sailing=100,
-        load_factor=0.7,
-        crossing_h=20,
-        port_turnaround_h=24,
-        headway_h=168,
-        max_wait_h=240,
-        flow_teu_per_year=10000,
-    )
-    assert leg.hours_waiting == pytest.approx(expect.mean_h)
-    # less cargo fills ships more slowly: the wait grows
-    half, _ = compile_loaded(net, growth=0.5)
-    e = leg.edge
-    assert half.hours_waiting[e] > g.hours_waiting[e]
-
-
 def test_when_full_wait_limits() -> None:
     common = dict(
         vessels=2,
@@ -117,7 +95,8 @@ def test_when_full_wait_limits() -> None:
     )
     idle = svc.expected_wait(policy="when_full", flow_teu_per_year=0.0, **common)
     assert idle.mean_h == pytest.approx(100.0)  # sails at max wait: mean half of it
-    cap = svc.capacity_teu_per_year(2, 100.0, 1.0, 20.0, 4.0)
+    cap = 2 * 100.0 * 8760 / (2 * (20.0 + 4.0))  # 2 ships of 100 TEU, 48 h round trip
+    assert svc.capacity_teu_per_year(2, 100.0, 1.0, 20.0, 4.0) == pytest.approx(cap)
     busy = svc.expected_wait(policy="when_full", flow_teu_per_year=0.3 * cap, **common)
     fill_h = 100.0 / (0.3 * cap / 8760)
     assert busy.mean_h == pytest.approx(fill_h / 2)
@@ -141,7 +120,7 @@ def test_capacity_table_lists_loaded_elements(tiny_dataset: Callable[..., Path])
 def test_identical_routes_are_flagged(tiny_dataset: Callable[..., Path]) -> None:
     from tiny_network import TINY
 
-    corridors = TINY["corridors"] + "ferry,Ferry again,e,RU,,same as middle\n"
+    corridors = TINY["corridors"] + "ferry,Ferry again,e,RU,,RU,same as middle\n"
     result = analyze(load_network(tiny_dataset(corridors=corridors)))
     by = {r["corridor"]: r for r in result["routes"]}
     assert by["middle"]["same_route_as"] is None
@@ -150,6 +129,7 @@ def test_identical_routes_are_flagged(tiny_dataset: Callable[..., Path]) -> None
 
 
 def test_tonnage_capacity_binds_too(tiny_dataset: Callable[..., Path]) -> None:
+    """A 50,000 t/yr line takes 5,000 of the middle's 10,000 TEU (10 t each); the rest diverts."""
     from tiny_network import TINY
 
     links = TINY["links"].replace(
@@ -157,22 +137,29 @@ def test_tonnage_capacity_binds_too(tiny_dataset: Callable[..., Path]) -> None:
     )
     result = analyze(load_network(tiny_dataset(links=links)))
     check_contract(result)
-    middle = next(r for r in result["routes"] if r["corridor"] == "middle")
-    top = middle["bottlenecks"][0]
-    # 10,000 TEU of containers at 10 t/TEU is 100,000 t on a 50,000 t/year line
-    assert top["id"] == "cd" and top["binding_unit"] == "t"
-    assert top["flow_t_per_year"] == pytest.approx(100000)
-    assert top["utilisation"] == pytest.approx(2.0)
+    table = {(c["id"], c["from"], c["to"]): c for c in result["capacities"]}
+    line = table[("cd", "c", "d")]
+    assert line["binding_unit"] == "t"
+    assert line["flow_t_per_year"] == pytest.approx(50000)
+    assert line["utilisation"] == pytest.approx(1.0)
+    assert max(c["utilisation"] for c in result["capacities"]) <= 1.0 + 1e-9
+    # nothing is lost: 30,000 TEU of demand are all carried somewhere
+    summary = result["loaded_network"]
+    assert summary["carried_per_year"] == pytest.approx(30000)
+    assert result["unrouted_demand"] == []
+    # the ferry beyond the full line now carries only what the line let through
+    assert table[("fe", "d", "e")]["flow_teu_per_year"] == pytest.approx(5000)
 
 
 def test_closed_form_percentiles_match_monte_carlo(tiny_dataset: Callable[..., Path]) -> None:
     """Moment-matched gamma + Wilson–Hilferty quantiles against 200,000 sampled trips."""
     import numpy as np
 
+    from corridor.graph.compiled import compile_network
     from corridor.paths.reliability import day_percentiles, sample_days
     from corridor.paths.routes import routes
 
-    for r in routes(load_network(tiny_dataset()), "a", "f"):
+    for r in routes(compile_network(load_network(tiny_dataset())), "a", "f"):
         days = sample_days(r, samples=200_000, seed=3)
         expected = np.percentile(days, [10, 50, 90])
         assert day_percentiles(r) == pytest.approx(expected, rel=0.005)

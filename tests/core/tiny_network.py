@@ -45,9 +45,9 @@ fe,Ferry D–E,d,e,ferry,3,100,20,500,when_full,,240,24,900,true,0.7,true,s1
     "commodities": """id,name,unit,tonnes_per_teu,value_usd_per_t,value_of_time_usd_per_feu_h,modes,source
 containers,Containers,teu,10,5000,3,rail_1520;rail_1435;road;ferry;sea,est
 """,
-    "corridors": """id,name,via,avoid_countries,avoid_nodes,description
-middle,Middle,d,RU,,via the ferry
-northern,Northern,r,AZ,,via Russia
+    "corridors": """id,name,via,avoid_countries,avoid_nodes,shippers_avoid,description
+middle,Middle,d,RU,,RU,via the ferry
+northern,Northern,r,AZ,,AZ,via Russia
 """,
     "demand": """id,origin,destination,commodity,volume_per_year,corridor,year,source
 d1,a,f,containers,10000,middle,2024,est
