@@ -51,9 +51,9 @@ fe,Ferry D–E,d,e,ferry,4,250,20,500,when_full,,120,24,900,true,0.7,true,est
 modes,source
 containers,Containers,teu,10,5000,3,rail_1520;rail_1435;ferry,est
 """,
-    "corridors": """id,name,via,avoid_countries,avoid_nodes,description
-middle,Middle,d,RU,,via the ferry
-northern,Northern,r,AZ,,via Russia
+    "corridors": """id,name,via,avoid_countries,avoid_nodes,shippers_avoid,description
+middle,Middle,d,RU,,RU,via the ferry
+northern,Northern,r,AZ,,AZ,via Russia
 """,
     "demand": """id,origin,destination,commodity,volume_per_year,corridor,year,source
 d1,a,f,containers,15000,middle,2024,est
