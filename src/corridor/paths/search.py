@@ -155,7 +155,7 @@ def layered_path(
                     c[into] = np.inf
                     continue
                 c[into & (g.head != entry)] = np.inf
-                others = [k for k in range(layers) if k != layer]
+                others = np.array([k for k in range(layers) if k != layer], dtype=np.intp)
                 ok[np.ix_(others, _vertices_of(g, node))] = False
             state_ok = ok.ravel()
         return best_walk(
