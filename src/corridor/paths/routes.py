@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -247,7 +246,7 @@ def routes(
 ) -> list[Route]:
     """Best route of each corridor between two nodes, cheapest generalised cost first.
 
-    The waits are those compiled into ``network``: pass the ``graph`` of a
+    The waits are those of ``g``: pass the ``graph`` of a
     loaded network (:func:`corridor.loaded.prepare.prepare`) for the times
     every other command shows. Which corridors are a real option for the pair
     is judged by :func:`corridor.analysis.corridor_routes`; this function
@@ -298,22 +297,3 @@ def routes(
         )
     found.sort(key=lambda r: r.generalised_cost_usd)
     return found
-
-
-def great_circle_km(network: Network, a: str, b: str) -> float:
-    """Great-circle (haversine) distance between two nodes, Earth radius 6371 km.
-
-    Examples
-    --------
-    >>> from corridor import load_network
-    >>> round(great_circle_km(load_network(), "shanghai", "rotterdam"), -2)
-    8900.0
-    """
-    ra, rb = network.row("nodes", a), network.row("nodes", b)
-    assert ra is not None and rb is not None
-    lat1, lon1, lat2, lon2 = map(math.radians, (ra["lat"], ra["lon"], rb["lat"], rb["lon"]))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
