@@ -171,7 +171,8 @@ def compile_network(network: Network) -> CompiledNetwork:
 
     Dwell inputs go in as given; a ship service's wait is that of a half-full
     service. These are placeholders: the loaded network
-    (:func:`corridor.loaded.prepare.prepare`, the only consumer) replaces
+    (:func:`corridor.loaded.prepare.prepare` and its base-year calibration,
+    the only callers) replaces
     every wait by the delay curves at its loads.
 
     Parameters
