@@ -132,3 +132,26 @@ def test_plot_and_json(sweep: GrowthSweep, tmp_path: Path) -> None:
     back = json.loads(json.dumps(sweep.to_dict()))
     assert back["demand_growth"] == list(FACTORS)
     assert len(back["unrouted"]) == len(FACTORS)
+
+
+def test_the_sweep_at_x1_is_the_network_analyze_answers_on(sweep: GrowthSweep) -> None:
+    # one answer per question: the equilibrium at x1 and `analyze` share their waits,
+    # so every route's days agree to the last digit
+    from corridor.analysis import analyze
+
+    run = sweep.runs[FACTORS.index(1.0)]
+    direct = analyze(
+        load_network(), pairs=[("xian", "duisburg"), ("tengiz", "trieste", "crude_oil")]
+    )
+    on_run = analyze(run, pairs=[("xian", "duisburg"), ("tengiz", "trieste", "crude_oil")])
+    days = {(r["corridor"], r["commodity"]): r["time_days"] for r in direct["routes"]}
+    assert days and days == {
+        (r["corridor"], r["commodity"]): r["time_days"] for r in on_run["routes"]
+    }
+    np.testing.assert_array_equal(run.graph.hours_waiting, direct_waits())
+
+
+def direct_waits() -> np.ndarray:
+    from corridor.loaded.prepare import prepare
+
+    return prepare(load_network()).graph.hours_waiting
