@@ -17,6 +17,10 @@ Three shapes, chosen per edge:
     is derived once, from the observation: ``s = dwell / (1 + k · q(ρ₀))``,
     so the delay at the observed load is the observed dwell, and the same
     curve gives the dwell at any other load.
+``procedure``
+    Borders described post by post in ``border_procedures`` (documents,
+    inspection, lanes, opening hours): :mod:`corridor.capacity.procedures`,
+    held against the same observed dwell at the same observed load.
 ``departure``
     Ship services: the wait for a sailing
     (:func:`corridor.graph.services.departure_wait`). A ship that sails when
@@ -41,11 +45,12 @@ import numpy as np
 import numpy.typing as npt
 
 from corridor.capacity.elements import Capacities
+from corridor.capacity.procedures import Procedures, procedures
 from corridor.graph import services as svc
 from corridor.graph.compiled import EDGE_KINDS, CompiledNetwork
 
 FloatArray = npt.NDArray[np.float64]
-CONSTANT, QUEUE, DEPARTURE = 0, 1, 2
+CONSTANT, QUEUE, DEPARTURE, PROCEDURE = 0, 1, 2, 3
 #: Observed utilisations above this are taken as this when deriving service times
 #: (an observation at or beyond capacity says the capacity figure is too low).
 RHO_OBSERVED_MAX = 0.95
@@ -86,6 +91,9 @@ class DelayCurves:
     headway_h: FloatArray
     max_wait_h: FloatArray
     service_capacity_teu: FloatArray
+    procedures: Procedures
+    procedure_scale: FloatArray
+    procedure_rest_h: FloatArray
 
     def waits(
         self, utilisation: FloatArray, edge_flow_teu: FloatArray
@@ -112,6 +120,10 @@ class DelayCurves:
             )
             wait[e] = mean
             cv[e] = wcv
+        p = self.procedures
+        if p.edges.size:
+            hours = p.hours(utilisation[p.edges])
+            wait[p.edges] = self.procedure_rest_h + self.procedure_scale * hours
         return wait, cv
 
 
@@ -132,6 +144,7 @@ class Observed:
     servers: float
     cv: float
     sailing_teu: float = 0.0
+    procedure_h: float | None = None
 
 
 def delay_curves(
@@ -189,6 +202,25 @@ def delay_curves(
         if seen is not None:
             sailing[j] = max(sailing[j], seen.sailing_teu)
     shape[srv_edges] = DEPARTURE
+    procs = procedures(g)
+    scale = np.ones(procs.edges.size)
+    rest = np.zeros(procs.edges.size)
+    for j, e in enumerate(procs.edges.tolist()):
+        seen = observed.get(caps.key[el[e]])
+        rho0 = np.array([seen.utilisation if seen is not None else 0.0])
+        explained = (
+            seen.procedure_h
+            if seen is not None and seen.procedure_h is not None
+            else _one(procs, j, rho0)
+        )
+        observed_dwell = float(g.hours_waiting[e])
+        if explained <= observed_dwell or explained <= 0:
+            rest[j] = observed_dwell - max(explained, 0.0)
+        else:
+            scale[j] = observed_dwell / explained
+        shape[e] = PROCEDURE
+        service[e] = scale[j] * float(procs.service_h[j].sum())
+        servers[e] = float(procs.lanes[j].min())
     return DelayCurves(
         shape=shape,
         fixed_h=fixed,
@@ -203,7 +235,23 @@ def delay_curves(
         headway_h=np.nan_to_num(rows["headway_h"].to_numpy(dtype=np.float64)[r], nan=168.0),
         max_wait_h=np.nan_to_num(rows["max_wait_h"].to_numpy(dtype=np.float64)[r], nan=336.0),
         service_capacity_teu=np.asarray(g.capacity_teu_per_year, dtype=np.float64)[srv_edges],
+        procedures=procs,
+        procedure_scale=scale,
+        procedure_rest_h=rest,
     )
+
+
+def _one(procs: Procedures, j: int, utilisation: FloatArray) -> float:
+    """Hours at the posts of procedure edge ``j`` at one utilisation."""
+    single = Procedures(
+        edges=procs.edges[j : j + 1],
+        service_h=procs.service_h[j : j + 1],
+        k=procs.k[j : j + 1],
+        lanes=procs.lanes[j : j + 1],
+        open_share=procs.open_share[j : j + 1],
+        open_wait_h=procs.open_wait_h[j : j + 1],
+    )
+    return float(single.hours(utilisation)[0])
 
 
 def service_time_h(dwell_h: float, observed_utilisation: float, servers: float, cv: float) -> float:

@@ -19,6 +19,7 @@ import numpy as np
 
 from corridor.capacity.delay import DelayCurves, Observed, delay_curves, element_servers
 from corridor.capacity.elements import Capacities, capacities
+from corridor.capacity.procedures import procedures
 from corridor.graph.compiled import CompiledNetwork, compile_network
 from corridor.loaded.segments import Segment, shipper_segments
 from corridor.model.network import Network
@@ -90,6 +91,15 @@ def calibrate(base: Network) -> Calibration:
     servers = element_servers(g0)
     cv = np.asarray(g0.hours_waiting_cv)
     services = base.services.set_index("id")
+    edge_util0 = np.where(caps.element_of >= 0, util[np.maximum(caps.element_of, 0)], 0.0)
+    procs = procedures(g0)
+    explained = dict(
+        zip(
+            (caps.key[caps.element_of[e]] for e in procs.edges.tolist()),
+            procs.hours(edge_util0[procs.edges]).tolist(),
+            strict=True,
+        )
+    )
     observed = {
         caps.key[i]: Observed(
             utilisation=float(util[i]),
@@ -101,6 +111,7 @@ def calibrate(base: Network) -> Calibration:
             )
             if caps.key[i][0] == "services"
             else 0.0,
+            procedure_h=explained.get(caps.key[i]),
         )
         for i in range(caps.n)
     }

@@ -210,6 +210,16 @@ def _check_row(file: Path, line: int, component: str, row: dict[str, Any]) -> No
         raise DataError(str(file), "an estimate needs its method", row=line, column="method")
     if component in ("links", "borders", "services") and row["from"] == row["to"]:
         raise DataError(str(file), "'from' and 'to' must differ", row=line, column="to")
+    if component == "structures":
+        if not 0 < row["load_limit_factor"] <= 1:
+            raise DataError(
+                str(file), "expected a share in (0, 1]", row=line, column="load_limit_factor"
+            )
+        if row["speed_limit_kmh"] == 0:
+            raise DataError(
+                str(file), "expected a speed > 0 (blank = no limit)", row=line,
+                column="speed_limit_kmh",
+            )  # fmt: skip
 
 
 def _check_table(file: Path, component: str, rows: list[dict[str, Any]], lines: list[int]) -> None:
@@ -301,6 +311,8 @@ def _parse(file: Path, line: int, attr: Attribute, text: str, ids: dict[str, set
     refs = {
         "node": "nodes",
         "nodes": "nodes",
+        "border": "borders",
+        "link": "links",
         "via": "nodes",
         "sources": "sources",
         "commodity": "commodities",
@@ -310,7 +322,8 @@ def _parse(file: Path, line: int, attr: Attribute, text: str, ids: dict[str, set
     if kind in refs:
         table = refs[kind]
         known = ids.get(table, set())
-        names = [n for g in _split(text) for n in g.split("|")] if kind != "node" else [text]
+        single = kind in ("node", "border", "link")
+        names = [text] if single else [n for g in _split(text) for n in g.split("|")]
         for n in names:
             if n not in known:
                 raise fail(f"an id defined in {table}.csv")

@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from corridor.errors import DataError, UnknownIdError
 from corridor.model.network import Network
 
 CLOSABLE = ("links", "borders", "services", "terminals", "nodes", "countries")
-EDITABLE = ("links", "borders", "terminals", "services")
+EDITABLE = ("links", "structures", "borders", "border_procedures", "terminals", "services")
 
 
 @dataclass(frozen=True)
@@ -156,8 +157,13 @@ def _set(net: Network, s: SetValue) -> Network:
         raise UnknownIdError(f"cannot change column '{s.attribute}' of {s.component}")
     mask = t["id"] == s.id
     old = t.loc[mask, s.attribute].iloc[0]
-    if s.operation == "set":
-        new: Any = type(old)(s.value) if not isinstance(old, str) else str(s.value)
+    if s.operation == "set" and isinstance(old, (bool, np.bool_)):
+        text = str(s.value).strip().lower()
+        if text not in ("true", "false", "1", "0"):
+            raise UnknownIdError(f"{s.component} {s.id}: '{s.attribute}' takes true or false")
+        new: Any = text in ("true", "1")
+    elif s.operation == "set":
+        new = type(old)(s.value) if not isinstance(old, str) else str(s.value)
     elif s.operation == "scale":
         new = old * float(s.value)
     elif s.operation == "add":

@@ -1,0 +1,130 @@
+"""Border crossings as procedures: documents, inspection, lanes and opening hours, per side.
+
+A crossing with rows in ``border_procedures`` is two posts in a row (the
+exporting country's exit, the importing country's entry). At each post ``i``
+a train or truck is served in
+
+    s_i = documents_h + inspection_share × inspection_h
+
+(on the exit side without documents when the entry side has
+``joint_control``: one stop instead of two), by ``lanes`` parallel servers,
+during ``opening_h_per_day`` hours a day. Its hours at the post are
+
+    w_i(ρ) = o_i + s_i + s_i · k_i · q(ρ / a_i)
+
+with ``a_i`` the open share of the day, ``o_i = (24 − H)² / 48`` the mean
+wait for the post to open for a unit arriving at a random hour,
+``k_i = (1 + cv_i²) / (2 lanes)`` and ``q`` the queue factor of
+:mod:`corridor.capacity.delay` (the post's load is squeezed into its open
+hours). The crossing's dwell is ``r + f · Σ_i w_i(ρ)``: the procedures at
+the base year's observed load ρ₀ are held against the observed dwell input;
+what they do not explain is a constant rest ``r`` (locomotive changes,
+waiting for paperwork beyond the post); if they explain more than the
+observation, their times are scaled by ``f < 1`` to it. So the base
+reproduces its inputs, and a scanner (inspection time), risk management
+(inspection share), staff training (document time and its variability), a
+single window or eTIR (document time), joint controls and round-the-clock
+opening each change the dwell through their own term.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from corridor.graph.compiled import EDGE_KINDS, CompiledNetwork
+
+FloatArray = npt.NDArray[np.float64]
+_BORDER = EDGE_KINDS.index("border")
+SIDES = ("exit", "entry")
+
+
+@dataclass(frozen=True, eq=False)
+class Procedures:
+    """Per border edge with procedure rows, the posts: ``[:, 0]`` exit, ``[:, 1]`` entry.
+
+    A post without a row has service 0, one lane, open round the clock, so it adds nothing.
+    """
+
+    edges: npt.NDArray[np.int64]
+    service_h: FloatArray
+    k: FloatArray
+    lanes: FloatArray
+    open_share: FloatArray
+    open_wait_h: FloatArray
+
+    def hours(self, utilisation: FloatArray) -> FloatArray:
+        """Hours at both posts of each edge (before the calibration's rest and scale)."""
+        from corridor.capacity.delay import queue_factor
+
+        rho = utilisation[:, None] / self.open_share
+        q = queue_factor(rho.ravel(), self.lanes.ravel()).reshape(rho.shape)
+        total: FloatArray = (self.open_wait_h + self.service_h * (1.0 + self.k * q)).sum(axis=1)
+        return total
+
+
+def procedures(g: CompiledNetwork) -> Procedures:
+    """The posts of every border edge of ``g`` that has rows in ``border_procedures``.
+
+    Examples
+    --------
+    >>> from corridor import load_network
+    >>> from corridor.graph.compiled import compile_network
+    >>> p = procedures(compile_network(load_network()))
+    >>> bool((p.service_h >= 0).all() and (p.open_share > 0).all())
+    True
+    """
+    net = g.network
+    table = net.tables.get("border_procedures")
+    border_ids = list(net.borders["id"])
+    rows_of: dict[str, dict[str, dict[str, object]]] = {}
+    if table is not None:
+        for r in table.to_dict("records"):
+            rows_of.setdefault(str(r["border"]), {})[str(r["side"])] = r
+    cv_of = dict(zip(net.borders["id"], net.borders["dwell_cv"], strict=True))
+    edges = [
+        e
+        for e in np.flatnonzero((g.kind == _BORDER) & (g.element >= 0)).tolist()
+        if border_ids[int(g.element[e])] in rows_of
+    ]
+    n = len(edges)
+    service = np.zeros((n, 2))
+    k = np.zeros((n, 2))
+    lanes = np.ones((n, 2))
+    share = np.ones((n, 2))
+    wait = np.zeros((n, 2))
+    for j, e in enumerate(edges):
+        bid = border_ids[int(g.element[e])]
+        sides = rows_of[bid]
+        joint = bool(sides.get("entry", {}).get("joint_control", False))
+        for i, side in enumerate(SIDES):
+            r = sides.get(side)
+            if r is None:
+                continue
+            docs = 0.0 if (side == "exit" and joint) else _num(r["documents_h"])
+            service[j, i] = docs + _num(r["inspection_share"]) * _num(r["inspection_h"])
+            cv = _num(r["documents_cv"], default=_num(cv_of.get(bid), default=0.5))
+            lanes[j, i] = max(_num(r["lanes"], default=1.0), 1.0)
+            k[j, i] = (1.0 + cv * cv) / (2.0 * lanes[j, i])
+            hours_open = min(max(_num(r["opening_h_per_day"], default=24.0), 1.0), 24.0)
+            share[j, i] = hours_open / 24.0
+            wait[j, i] = (24.0 - hours_open) ** 2 / 48.0
+    return Procedures(
+        edges=np.asarray(edges, dtype=np.int64),
+        service_h=service,
+        k=k,
+        lanes=lanes,
+        open_share=share,
+        open_wait_h=wait,
+    )
+
+
+def _num(x: object, default: float = 0.0) -> float:
+    """A table cell as a float; blank or NaN gives ``default``."""
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+    return default if np.isnan(v) else v

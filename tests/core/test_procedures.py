@@ -1,0 +1,134 @@
+"""Border posts as procedures (corridor.capacity.procedures), against hand-computed dwell.
+
+The tiny network's only border, ``bc`` (30 h observed, CV 0.6, capacity
+100,000 TEU a year), carries all 30,000 TEU of the demand a→f, so its observed
+and loaded utilisation is 0.3. Its two posts are described below; every
+expected figure is worked out here from the formulas in the module docs, with
+nothing taken from the code under test.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from corridor.loaded.prepare import prepare
+from corridor.model.network import load_network
+from corridor.model.scenario import Scenario, SetValue
+
+PROCEDURES = """id,border,side,documents_h,documents_cv,inspection_share,inspection_h,lanes,\
+opening_h_per_day,joint_control,source
+px,bc,exit,4,0.6,0.5,6,1,24,,est
+pn,bc,entry,2,0.6,0.2,10,2,18,false,est
+"""
+RHO = 0.3
+DWELL = 30.0
+
+
+def q(rho: float, servers: float) -> float:
+    return rho ** (math.sqrt(2 * (servers + 1)) - 1) / (1 - rho)
+
+
+def posts(
+    *,
+    exit_docs: float = 4.0,
+    exit_inspection: float = 6.0,
+    entry_open: float = 18.0,
+    entry_cv: float = 0.6,
+    joint: bool = False,
+) -> float:
+    """Hours at both posts at utilisation RHO (module docs of corridor.capacity.procedures)."""
+    exit_s = (0.0 if joint else exit_docs) + 0.5 * exit_inspection
+    exit_h = exit_s * (1 + (1 + 0.6**2) / 2 * q(RHO, 1))
+    entry_s = 2.0 + 0.2 * 10.0
+    share = entry_open / 24
+    wait_open = (24 - entry_open) ** 2 / 48
+    entry_h = wait_open + entry_s * (1 + (1 + entry_cv**2) / 4 * q(RHO / share, 2))
+    return exit_h + entry_h
+
+
+def border_wait(folder: Path, *changes: SetValue) -> float:
+    base = load_network(folder)
+    loaded = prepare(Scenario("s", base, changes) if changes else base)
+    g = loaded.graph
+    waits = [
+        float(g.hours_waiting[e])
+        for e in range(g.n_edges)
+        if g.element_id(e) == "bc" and g.node_ids[int(g.vertex_node[g.tail[e]])] == "b"
+    ]
+    assert len(waits) == 1
+    util = loaded.capacity_table()
+    assert any(r["id"] == "bc" and r["utilisation"] == pytest.approx(RHO) for r in util)
+    return waits[0]
+
+
+@pytest.fixture
+def folder(tiny_dataset: Callable[..., Path]) -> Path:
+    return tiny_dataset(border_procedures=PROCEDURES)
+
+
+def test_the_base_reproduces_the_observed_dwell(folder: Path) -> None:
+    assert border_wait(folder) == pytest.approx(DWELL)
+
+
+def test_a_scanner_cuts_the_inspection_term_only(folder: Path) -> None:
+    rest = DWELL - posts()
+    got = border_wait(folder, SetValue("border_procedures", "px", "inspection_h", "scale", 0.25))
+    assert got == pytest.approx(rest + posts(exit_inspection=1.5))
+    assert DWELL - got == pytest.approx(posts() - posts(exit_inspection=1.5))
+    assert got < DWELL - 1.0  # about 2.8 h saved, not a rounding
+
+
+def test_round_the_clock_opening_removes_the_wait_for_the_post_and_its_squeeze(
+    folder: Path,
+) -> None:
+    rest = DWELL - posts()
+    got = border_wait(folder, SetValue("border_procedures", "pn", "opening_h_per_day", "set", 24))
+    assert got == pytest.approx(rest + posts(entry_open=24.0))
+
+
+def test_joint_control_drops_the_exit_documents(folder: Path) -> None:
+    rest = DWELL - posts()
+    got = border_wait(folder, SetValue("border_procedures", "pn", "joint_control", "set", "true"))
+    assert got == pytest.approx(rest + posts(joint=True))
+    # "false" must not be read as True
+    same = border_wait(folder, SetValue("border_procedures", "pn", "joint_control", "set", "false"))
+    assert same == pytest.approx(DWELL)
+
+
+def test_training_lowers_the_queue_through_the_document_variability(folder: Path) -> None:
+    rest = DWELL - posts()
+    got = border_wait(folder, SetValue("border_procedures", "pn", "documents_cv", "set", 0.2))
+    assert got == pytest.approx(rest + posts(entry_cv=0.2))
+    assert got < DWELL
+
+
+def test_procedures_that_explain_more_than_the_observation_are_scaled_to_it(
+    tiny_dataset: Callable[..., Path],
+) -> None:
+    heavy = PROCEDURES.replace("px,bc,exit,4,", "px,bc,exit,40,")
+    folder = tiny_dataset(border_procedures=heavy)
+    assert border_wait(folder) == pytest.approx(DWELL)
+    # halving the exit documents then saves the scaled share of the hours they explain
+    explained = posts(exit_docs=40.0)
+    cut = posts(exit_docs=20.0)
+    got = border_wait(folder, SetValue("border_procedures", "px", "documents_h", "scale", 0.5))
+    assert got == pytest.approx(DWELL * cut / explained)
+
+
+def test_a_border_without_procedures_keeps_its_queue_curve(
+    tiny_dataset: Callable[..., Path],
+) -> None:
+    # no procedure rows: the border is the G/G/c queue of corridor.capacity.delay
+    folder = tiny_dataset()
+    assert border_wait(folder) == pytest.approx(DWELL)
+    servers, cv = 2, 0.6
+    k = (1 + cv**2) / (2 * servers)
+    service = DWELL / (1 + k * q(RHO, servers))
+    doubled = border_wait(folder, SetValue("borders", "bc", "servers", "set", 4))
+    k4 = (1 + cv**2) / (2 * 4)
+    # the service time is derived with the base's servers; more servers shorten the queue
+    assert doubled == pytest.approx(service * (1 + k4 * q(RHO, 4)))
