@@ -165,3 +165,30 @@ def test_a_pipeline_capacity_is_in_tonnes_and_demand_not_carried_is_listed(clien
             assert f'data-key="{key}" data-value="{u["volume_per_year"]!r}"' in row.group(0)
     else:
         assert 'id="r-not-carried"' not in html or "Corridors closed" in html
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        "/etc/passwd",
+        "/dev/zero",
+        "/tmp",
+        "../../../../etc/hostname",
+        "scenarios/red-sea-closed.json",
+        "does-not-exist",
+    ],
+)
+def test_the_api_takes_scenario_names_never_paths(
+    client: Any, pair: dict[str, str], scenario: str
+) -> None:
+    # a path is refused like an unknown name: same status, same text, nothing read
+    r = client.get("/api/analyze", params={**pair, "scenario": scenario})
+    assert r.status_code in (400, 404, 422)
+    text = r.text
+    assert scenario not in text
+    assert "unknown scenario (known: base" in text
+
+
+def test_a_built_in_scenario_name_still_works(client: Any, pair: dict[str, str]) -> None:
+    r = client.get("/api/analyze", params={**pair, "scenario": "red-sea-closed"})
+    assert r.status_code == 200 and r.json()["scenario"] == "red-sea-closed"

@@ -213,14 +213,28 @@ def scenario_names(base: Network) -> list[str]:
         return sorted(p.stem for p in sdir.glob("*.json")) if sdir.is_dir() else []
 
 
-def load_scenario(name_or_path: str | Path | None, base: Network) -> Scenario:
-    """Load a scenario by built-in name or JSON path; ``None`` or ``"base"`` = no changes."""
+#: Largest scenario file read (a scenario is a short list of changes).
+MAX_SCENARIO_BYTES = 1_000_000
+
+
+def load_scenario(
+    name_or_path: str | Path | None, base: Network, *, builtin_only: bool = False
+) -> Scenario:
+    """Load a scenario by built-in name or JSON path; ``None`` or ``"base"`` = no changes.
+
+    ``builtin_only`` accepts only the names of the dataset's own scenarios and
+    never touches the file system outside them (the web API's setting: a
+    query string is a name from a list, never a path).
+    """
     if name_or_path in (None, "base"):
         return Scenario("base", base)
     from corridor.model.network import _dataset_dir
 
+    if builtin_only and str(name_or_path) not in scenario_names(base):
+        known = ", ".join(["base", *scenario_names(base)])
+        raise UnknownIdError(f"unknown scenario (known: {known})")
     path = Path(str(name_or_path))
-    if not path.exists():
+    if builtin_only or not path.exists():
         with _dataset_dir(base.path or None) as folder:
             candidate = folder / "scenarios" / f"{name_or_path}.json"
             if not candidate.exists():
@@ -229,12 +243,21 @@ def load_scenario(name_or_path: str | Path | None, base: Network) -> Scenario:
             text = candidate.read_text("utf-8")
             file = str(candidate)
     else:
-        text = path.read_text("utf-8")
         file = str(path)
+        if not path.is_file():
+            raise DataError(file, "expected a scenario JSON file (a regular file)")
+        if path.stat().st_size > MAX_SCENARIO_BYTES:
+            raise DataError(file, f"a scenario file is at most {MAX_SCENARIO_BYTES:,} bytes")
+        try:
+            text = path.read_text("utf-8")
+        except UnicodeDecodeError:
+            raise DataError(file, "expected UTF-8 text") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DataError(file, f"invalid JSON: {exc.msg}", row=exc.lineno) from None
+    except RecursionError:
+        raise DataError(file, "invalid JSON: nested too deeply") from None
     if not isinstance(data, dict) or not isinstance(data.get("changes", []), list):
         raise DataError(file, "expected an object with a list 'changes'")
     changes: Sequence[Change] = [

@@ -89,7 +89,7 @@ class Service:
         """The scenario of a query: the named scenario plus closures and interventions."""
         from corridor.model.scenario import Closure, DemandGrowth, Intervention, load_scenario
 
-        scen = load_scenario(q.scenario, self.base)
+        scen = load_scenario(q.scenario, self.base, builtin_only=True)
         changes: list[Any] = [Closure(c, i) for c, i in q.closures()]
         changes += [Intervention(i) for i in q.interventions]
         if q.growth != 1.0:
