@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +15,10 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it over ``path`` on success.
 
     On an exception the temporary file is removed and ``path`` is untouched.
+    Only a new path or an existing regular file is written: a device, a FIFO,
+    a folder or a symbolic link named as ``path`` is refused with a
+    :class:`~corridor.errors.DataError` before anything is written, and an
+    existing file keeps its permissions (a new one is 0644).
 
     Examples
     --------
@@ -25,13 +30,20 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     'hello'
     """
     target = Path(path)
+    mode = 0o644
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        from corridor.errors import DataError
+
+        raise DataError(str(target), "expected a new path or a regular file to write")
+    if target.exists():
+        mode = stat.S_IMODE(target.stat().st_mode)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are meant to be shared
+        os.chmod(tmp, mode)  # mkstemp makes 0600: new outputs are shared, old keep theirs
         os.replace(tmp, target)
     finally:
         if tmp.exists():
