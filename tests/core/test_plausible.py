@@ -123,17 +123,17 @@ def test_every_observed_corridor_flow_is_served(net: Network) -> None:
 
 
 def test_default_pairs_keep_at_least_two_corridors(net: Network) -> None:
-    only_china_sea = {("almaty", "yokohama"), ("kyzylorda", "yokohama")}
+    to_japan = {("almaty", "yokohama"), ("kyzylorda", "yokohama")}
     for o, d, commodity in net.od_pairs.itertuples(index=False):
         ok = {
             c
             for c in net.corridors["id"]
             if corridor_applies(net, c, o, d, commodity=commodity) is None
         }
-        if (o, d) in only_china_sea:
-            # Central Asia → Japan: the dataset has no Russian Far East or Iranian
-            # (Bandar Abbas) port, so rail through China is the one corridor
-            assert ok == {"china_sea"}, (o, d)
+        if (o, d) in to_japan:
+            # Central Asia → Japan: rail through China, through Russia to the Pacific
+            # ports, or through Iran to Bandar Abbas, each then by sea
+            assert ok == {"china_sea", "northern_far_east", "southern_gulf"}, (o, d)
         else:
             assert len(ok) >= 2, (o, d, ok)
     assert {
