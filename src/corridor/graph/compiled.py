@@ -20,6 +20,7 @@ so one shortest path is the whole door-to-door chain.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -27,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from corridor.graph import services as svc
+from corridor.graph.structures import NO_EFFECT, link_effects, scaled_capacity
 from corridor.model.network import Network, split_list
 from corridor.model.schema import MODES
 
@@ -192,16 +194,23 @@ def compile_network(network: Network) -> CompiledNetwork:
         zip(network.conditions["condition"], network.conditions["speed_factor"], strict=True)
     )
 
+    # bridges, tunnels and passes: slower sections, closures, load limits
+    effects = link_effects(network)
     for row, r in enumerate(network.links.itertuples(index=False)):
         speed = r.speed_kmh * speed_factor.get(r.condition, 1.0)
+        fx = effects.get(r.id, NO_EFFECT)
+        stops = r.stop_h_per_1000km * r.length_km / 1000.0
+        waiting = stops + fx.expected_h
+        sd = math.sqrt((STOP_CV * stops) ** 2 + fx.variance_h2)
+        plain = (fx.expected_h == 0 and fx.variance_h2 == 0) or waiting <= 0
         values = {
             "length_km": r.length_km,
-            "hours_moving": r.length_km / speed if speed > 0 else np.inf,
-            "hours_waiting": r.stop_h_per_1000km * r.length_km / 1000.0,
-            "hours_waiting_cv": STOP_CV,
+            "hours_moving": r.length_km / speed + fx.extra_moving_h if speed > 0 else np.inf,
+            "hours_waiting": waiting,
+            "hours_waiting_cv": STOP_CV if plain else sd / waiting,
             "cost_usd": r.tariff_usd_per_feu_km * r.length_km,
-            "capacity_teu_per_year": r.capacity_teu_per_year,
-            "capacity_t_per_year": r.capacity_t_per_year,
+            "capacity_teu_per_year": scaled_capacity(r.capacity_teu_per_year, fx.capacity_factor),
+            "capacity_t_per_year": scaled_capacity(r.capacity_t_per_year, fx.capacity_factor),
         }
         ends = [(r[1], r[2])] + ([(r[2], r[1])] if r.bidirectional else [])
         for a, z in ends:

@@ -69,7 +69,12 @@ Choices, stated once:
   loading there if cargo waits, before it sails the same way again, so the
   imbalance of the two flows matters (see :mod:`corridor.simulation.ferry` for
   the ballast rules).  Scheduled services keep a timetable per direction.
-* **Closures.** Lines fail at ``failures_per_1000km_year`` of their condition
+* **Closures.** A line with bridges, tunnels or passes (``structures``) closes
+  as its structures do (:mod:`corridor.graph.structures`): those that stop
+  traffic at their ``closures_per_year`` with lognormal repairs of mean
+  ``repair_days`` (CV 1), their expected wait taken out of the line's mean
+  (the closures produce it); detours stay in the mean as expected hours.
+  Other lines fail at ``failures_per_1000km_year`` of their condition
   class (``conditions`` table) with lognormal repairs of mean ``repair_h``
   (CV 1); ferries (mode ``ferry``: Caspian and Black Sea) stop for storms,
   14 a year with mean 30 h (CV 0.6), concentrated in winter (rate
@@ -96,6 +101,7 @@ import numpy as np
 from corridor.capacity.delay import QUEUE, queue_factor
 from corridor.errors import CorridorError
 from corridor.graph.compiled import MOVING_CV
+from corridor.graph.structures import link_effects
 from corridor.loaded.network import LoadedNetwork, SegmentFlow
 from corridor.loaded.prepare import prepare
 from corridor.model.network import Network
@@ -381,6 +387,7 @@ def build_model(
     services = net.services.set_index("id")
     links = net.links.set_index("id")
     cond = net.conditions.set_index("condition")
+    effects = link_effects(net)
     country = dict(zip(net.nodes["id"], net.nodes["country"], strict=True))
     stations: dict[str, Station | Delay | None] = {}
     pools: dict[str, Pool] = {}
@@ -465,19 +472,29 @@ def build_model(
             if leg.hours_moving <= 0:
                 return None
             row = links.loc[leg.element_id]
-            c = cond.loc[row["condition"]]
-            per_year = float(c["failures_per_1000km_year"]) * float(row["length_km"]) / 1000.0
+            fx = effects.get(str(leg.element_id))
+            if fx is None:  # no structures: failures by the line's condition class
+                c = cond.loc[row["condition"]]
+                per_year = float(c["failures_per_1000km_year"]) * float(row["length_km"]) / 1000.0
+                repair_h = float(c["repair_h"])
+            else:  # the structures' closures that stop traffic; detours stay in the mean
+                per_year, repair_h = fx.closures_per_year, fx.repair_h
             closure = (
-                ClosureProcess(f"link:{leg.element_id}", per_year, float(c["repair_h"]), REPAIR_CV)
+                ClosureProcess(f"link:{leg.element_id}", per_year, repair_h, REPAIR_CV)
                 if per_year > 0
                 else None
             )
             winter = winter_closure(
                 str(leg.element_id), leg.mode, (country[leg.from_node], country[leg.to_node])
             )
-            # moving time plus the line's technical stops (crew, locomotive changes)
-            hours = leg.hours_moving + leg.hours_waiting
-            sd = math.hypot(MOVING_CV * leg.hours_moving, leg.hours_waiting_cv * leg.hours_waiting)
+            # moving time plus the line's technical stops (crew, locomotive changes) and
+            # expected detours; the wait for closures comes from the closure process
+            wait_h, wait_var = (0.0, 0.0) if fx is None else (fx.wait_h, fx.wait_var_h2)
+            hours = leg.hours_moving + leg.hours_waiting - wait_h
+            waiting_sd = math.sqrt(
+                max((leg.hours_waiting_cv * leg.hours_waiting) ** 2 - wait_var, 0.0)
+            )
+            sd = math.hypot(MOVING_CV * leg.hours_moving, waiting_sd)
             return Delay(hours, sd / hours, closure, name=f"link:{leg.element_id}", winter=winter)
         if leg.kind == "service":
             s = services.loc[leg.element_id]
