@@ -232,7 +232,7 @@ def load_scenario(
 
     if builtin_only and str(name_or_path) not in scenario_names(base):
         known = ", ".join(["base", *scenario_names(base)])
-        raise UnknownIdError(f"unknown scenario (known: {known})")
+        raise UnknownIdError(f"unknown scenario '{name_or_path}' (known: {known})")
     path = Path(str(name_or_path))
     if builtin_only or not path.exists():
         with _dataset_dir(base.path or None) as folder:

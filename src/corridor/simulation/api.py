@@ -77,7 +77,8 @@ def simulate(
     --------
     >>> from corridor import load_network
     >>> r = simulate(load_network(), days=60, replications=4, seed=1)
-    >>> all(t.p10_days <= t.p50_days <= t.p90_days for t in r.transit)
+    >>> shipped = [t for t in r.transit if t.p50_days == t.p50_days]  # NaN: none in 60 days
+    >>> len(shipped) > 10 and all(t.p10_days <= t.p50_days <= t.p90_days for t in shipped)
     True
     """
     if int(days) < 1 or int(replications) < 1:
@@ -201,7 +202,7 @@ def door_to_door_percentiles(
     --------
     >>> from corridor import load_network
     >>> p = door_to_door_percentiles(load_network(), days=60, replications=4)
-    >>> all(lo <= mid <= hi for lo, mid, hi in p.values())
+    >>> len(p) > 10 and all(lo <= mid <= hi for lo, mid, hi in p.values())
     True
     """
     return simulate(

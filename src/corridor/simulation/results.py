@@ -186,10 +186,15 @@ class SimulationResult:
         return max(ok, key=lambda n: n.mean_wait_h) if ok else None
 
     def percentiles(self) -> dict[tuple[str, str, str], tuple[float, float, float]]:
-        """``{(corridor, origin, destination): (p10, p50, p90)}`` door-to-door days."""
+        """``{(corridor, origin, destination): (p10, p50, p90)}`` door-to-door days.
+
+        Flows that completed no shipment in the simulated days (a few shipments
+        a year in a short run) have no distribution and are left out.
+        """
         return {
             (t.corridor, t.origin, t.destination): (t.p10_days, t.p50_days, t.p90_days)
             for t in self.transit
+            if t.p50_days == t.p50_days  # not NaN
         }
 
     def to_dict(self) -> dict[str, Any]:
