@@ -10,8 +10,9 @@ improved by Gauss–Seidel sweeps towards a shipper-segment equilibrium:
 2. A slice takes the least generalised-cost route of its segment's choice set
    (value of time × hours + money) at the current waits, over edges whose
    element still has room; it is loaded up to the room left on that route,
-   and the rest of the slice looks again. After every load the waits of the
-   elements it touched follow the one delay function
+   and the rest of the slice looks again (a segment whose whole demand keeps
+   its route at or below half of every capacity loads at once). After every
+   load the waits of the elements it touched follow the one delay function
    (:mod:`corridor.capacity.delay`): waits depend on loads.
 3. A slice with no route that has room is unserved: if a route exists when
    capacities are ignored, the full elements on it refused it; otherwise the
@@ -45,6 +46,10 @@ from corridor.model.scenario import Scenario
 FloatArray = npt.NDArray[np.float64]
 #: Volumes below this fraction of a slice are rounding, not demand.
 _TINY = 1e-9
+#: A segment whose whole demand keeps every element of its route at or below
+#: this utilisation loads at once: the queue it causes is small (q(0.5) = 1 for
+#: one server) and the sweeps settle what little it moves.
+LIGHT = 0.5
 
 
 @dataclass
@@ -129,10 +134,12 @@ def _place(state: _State, s: Segment, amount: float, placed: _Placed) -> None:
         with np.errstate(divide="ignore"):
             per_use = room[state.caps.first_edge] / np.maximum(counts, 1)
             limit = np.where(counts > 0, per_use, np.inf)
-        if not np.isfinite(limit).any():
-            # no capacity on the route: no load changes its waits, so the
-            # segment's later slices would take it too; load them now
-            remaining = s.volume - sum(placed.paths.values()) - placed.unserved
+        pending = s.volume - sum(placed.paths.values()) - placed.unserved
+        if not np.isfinite(limit).any() or _light(state, s, counts, pending):
+            # no capacity on the route, or its whole demand leaves every element
+            # on it below LIGHT: its load barely moves the waits, so its later
+            # slices would take this route too; load them now
+            remaining = pending
             placed.done = True
         x = min(remaining, float(limit.min()) if limit.size else remaining)
         key = tuple(edges)
@@ -143,6 +150,15 @@ def _place(state: _State, s: Segment, amount: float, placed: _Placed) -> None:
     refused, reason = _refusal(state, s)
     placed.refused_by = refused
     placed.reason = reason
+
+
+def _light(state: _State, s: Segment, counts: npt.NDArray[np.int64], volume: float) -> bool:
+    """Whether ``volume`` more of ``s`` on a route using elements ``counts`` times keeps
+    every one of them at or below :data:`LIGHT` utilisation."""
+    teu = state.el_teu + counts * volume * s.teu_per_unit
+    t = state.el_t + counts * volume * s.t_per_unit
+    util = state.caps.utilisation(teu, t)
+    return bool(util[counts > 0].max(initial=0.0) <= LIGHT)
 
 
 def _refusal(state: _State, s: Segment) -> tuple[tuple[str, ...], str]:
@@ -211,7 +227,7 @@ def prepare(
     *,
     growth: float = 1.0,
     calibration: Calibration | None = None,
-    increments: int = 8,
+    increments: int = 6,
     max_sweeps: int = 4,
     gap: float = 1e-3,
     scenario_name: str | None = None,
