@@ -40,7 +40,7 @@ def main(n: int = 40) -> None:
     from corridor.web.app import create_app
 
     app = create_app()
-    client = TestClient(app)
+    client = TestClient(app, base_url="http://127.0.0.1")  # the Host check accepts loopback names
     meta = client.get("/api/meta").json()
     pairs = meta["default_pairs"]
     net = app.state.service.base

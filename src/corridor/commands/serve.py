@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from corridor.commands import user_errors
 
 
 def command(
-    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8000, help="Port to listen on."),
+    host: str = typer.Option(
+        "127.0.0.1", help="Address to listen on; any other than loopback needs CORRIDOR_API_TOKEN."
+    ),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
     dataset: str | None = typer.Option(None, help="Dataset folder or name (default eurasia-2024)."),
+    allow_host: list[str] = typer.Option(
+        [], help="Further name accepted in the Host header (e.g. this machine's LAN name)."
+    ),
 ) -> None:
     """Start the dashboard: pick origin, destination, scenario and closures in a browser;
     JSON API under /api/ (docs at /docs).
@@ -18,10 +25,25 @@ def command(
     Example: corridor serve --port 8000   (then open http://127.0.0.1:8000/)
     """
     with user_errors():
+        from corridor.errors import CorridorError
+        from corridor.web.security import TOKEN_VARIABLE, Security, is_loopback
+
+        token = os.environ.get(TOKEN_VARIABLE) or None
+        if token is None and not is_loopback(host):
+            raise CorridorError(
+                f"serving on {host} needs {TOKEN_VARIABLE} set (a secret that POST requests "
+                "must send as 'Authorization: Bearer <token>'); without it, serve on 127.0.0.1"
+            )
         import uvicorn
 
         from corridor.web.app import create_app
 
-        app = create_app(dataset)
-        typer.echo(f"corridor dashboard on http://{host}:{port}/  (Ctrl-C to stop)")
+        security = Security(host=host, token=token, allowed_hosts=tuple(allow_host))
+        app = create_app(dataset, security=security)
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        typer.echo(f"corridor dashboard on http://{shown}:{port}/  (Ctrl-C to stop)")
+        if token is not None:
+            typer.echo(
+                f"  POSTs need the token: open http://{shown}:{port}/?token=<{TOKEN_VARIABLE}>"
+            )
         uvicorn.run(app, host=host, port=port, log_level="warning")

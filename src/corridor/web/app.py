@@ -6,11 +6,17 @@ API under ``/api/`` returns the ``corridor analyze --json`` contract.
 Everything is served from this process: no CDN, no map tiles. FastAPI's
 Swagger UI would load from a CDN, so ``/docs`` is a small local page that
 reads ``/openapi.json``.
+
+Security (Host and Origin checks, the bearer token, size limits, headers) is
+:mod:`corridor.web.security`; the bounded job pool is :mod:`corridor.web.jobs`.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
@@ -20,8 +26,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from corridor.errors import CorridorError
-from corridor.web.jobs import Jobs, call_simulate
+from corridor.web import jobs as jobs_module
+from corridor.web.jobs import MAX_REPLICATIONS, Jobs, QueueFull
+from corridor.web.security import Security, SecurityMiddleware
 from corridor.web.service import Query, Service, simulation_available
+
+MAX_GROWTH = 100.0
+MAX_SEED = 2**32 - 1
 
 
 def _query(
@@ -31,8 +42,8 @@ def _query(
     scenario: str = Q("base", description="Built-in scenario name"),
     close: list[str] = Q([], description="Closures as component:id, e.g. countries:RU"),
     intervention: list[str] = Q([], description="Intervention ids to apply"),
-    growth: float = Q(1.0, gt=0, description="Factor on all demand"),
-    seed: int = Q(0, ge=0, description="Seed of the simulation"),
+    growth: float = Q(1.0, gt=0, le=MAX_GROWTH, description="Factor on all demand"),
+    seed: int = Q(0, ge=0, le=MAX_SEED, description="Seed of the simulation"),
 ) -> Query:
     return Query(
         origin, destination, commodity, scenario, tuple(sorted(set(close))),
@@ -40,13 +51,22 @@ def _query(
     )  # fmt: skip
 
 
-def create_app(network_path: str | None = None) -> Any:
+def create_app(
+    network_path: str | None = None,
+    *,
+    security: Security | None = None,
+    jobs: Jobs | None = None,
+) -> Any:
     """Build the web app for a dataset (``None`` = the embedded default).
 
     Parameters
     ----------
     network_path
         Dataset folder or embedded dataset name.
+    security
+        Accepted hosts, bearer token and size limits (default: loopback, no token).
+    jobs
+        The simulation job pool (default: 2 workers, 8 waiting jobs).
 
     Returns
     -------
@@ -75,14 +95,22 @@ def create_app(network_path: str | None = None) -> Any:
     from corridor.report.units import cost_text
 
     service = Service.load(network_path)
-    jobs = Jobs()
+    security = security or Security()
+    jobs = jobs or Jobs()
     templates = jinja2.Environment(
         loader=jinja2.PackageLoader("corridor.web", "templates"),
         autoescape=jinja2.select_autoescape(["html"]),
     )
     templates.filters["cost"] = cost_text
     templates.filters["binding_bottleneck"] = binding_bottleneck
+
+    @asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        yield
+        jobs.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="corridor",
         version=_version(),
         description="Eurasian freight corridors: routes, times, costs and bottlenecks. "
@@ -92,6 +120,8 @@ def create_app(network_path: str | None = None) -> Any:
     )
     app.state.service = service
     app.state.jobs = jobs
+    app.state.security = security
+    app.add_middleware(SecurityMiddleware, security=security)
     static = resources.files("corridor.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
@@ -102,11 +132,26 @@ def create_app(network_path: str | None = None) -> Any:
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index() -> str:
-        meta = service.meta()
-        return templates.get_template("index.html").render(
-            meta=meta, css=REPORT_CSS + TABLES_CSS + TCD_CSS + MAP_CSS, version=_version()
+    def index(token: str = "") -> str:
+        # The page passes the token on to its POSTs only when opened with the right ?token=.
+        known = security.token is not None and hmac.compare_digest(
+            token.encode(), security.token.encode()
         )
+        return templates.get_template("index.html").render(
+            meta=service.meta(),
+            version=_version(),
+            token=security.token if known else "",
+            token_needed=security.token is not None,
+            max_replications=MAX_REPLICATIONS,
+            max_growth=MAX_GROWTH,
+        )
+
+    report_css = REPORT_CSS + TABLES_CSS + TCD_CSS + MAP_CSS + DIST_CSS
+
+    @app.get("/ui/report.css", include_in_schema=False)
+    def css() -> Response:
+        # Served as a file, not inlined, so the CSP can stay style-src 'self'.
+        return Response(report_css, media_type="text/css")
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs() -> str:
@@ -176,16 +221,34 @@ def create_app(network_path: str | None = None) -> Any:
 
     @app.post("/api/simulate", tags=["simulation"], status_code=202)
     def simulate(
-        q: Query = Depends(_query), replications: int = Q(100, ge=1, le=10_000)
+        q: Query = Depends(_query),
+        replications: int = Q(100, ge=1, le=MAX_REPLICATIONS, description="Replications"),
     ) -> dict[str, Any]:
-        """Start a simulation of the query's scenario; poll `/api/jobs/{id}` for progress."""
+        """Queue a simulation of the query's scenario; poll `/api/jobs/{id}` for progress.
+
+        Jobs run on a bounded pool (by default 2 at once, 8 waiting); when full: 429.
+        """
         if not simulation_available():
             raise HTTPException(501, "the simulation module is not installed in this version")
         _result, net = service.analyze(q)
-        job = jobs.start(
-            "simulate", lambda progress: call_simulate(net, replications, q.seed, progress)
-        )
+        call = jobs_module.call_simulate
+        try:
+            job = jobs.start("simulate", lambda progress: call(net, replications, q.seed, progress))
+        except QueueFull as exc:
+            raise HTTPException(429, str(exc), headers={"Retry-After": "10"}) from None
         job.query = q
+        return job.public()
+
+    @app.post("/api/jobs/{job_id}/cancel", tags=["simulation"])
+    def cancel(job_id: str) -> dict[str, Any]:
+        """Cancel a queued job, or stop a running one at its next progress report."""
+        job = jobs.cancel(job_id)
+        if job is None:
+            raise HTTPException(404, f"no job '{job_id}'")
+        if job.state in ("done", "failed"):
+            raise HTTPException(
+                409, f"job '{job_id}' has already {'finished' if job.state == 'done' else 'failed'}"
+            )
         return job.public()
 
     @app.get("/api/jobs/{job_id}", tags=["simulation"])
@@ -213,7 +276,7 @@ def create_app(network_path: str | None = None) -> Any:
         ]  # fmt: skip
         figures = distribution_svg(mine or sim_routes, node_names(service.base))
         return (
-            f'<style>{DIST_CSS}</style><section id="r-sim"><h2>Simulated door-to-door days'
+            '<section id="r-sim"><h2>Simulated door-to-door days'
             "</h2>" + "".join(f"<figure>{f}</figure>" for f in figures) + "</section>"
         )
 

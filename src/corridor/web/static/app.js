@@ -5,6 +5,10 @@
   var result = document.getElementById('result');
   var status = document.getElementById('status');
   var seq = 0;
+  // With CORRIDOR_API_TOKEN set, the page carries the token only when opened as /?token=….
+  var tokenMeta = document.querySelector('meta[name=corridor-token]');
+  var auth = tokenMeta ? { Authorization: 'Bearer ' + tokenMeta.content } : {};
+  var running = null;
 
   function query() {
     var params = new URLSearchParams();
@@ -66,10 +70,17 @@
     bar.hidden = false;
     bar.value = 0;
     status.textContent = 'Simulating…';
-    fetch('/api/simulate?' + query() + '&replications=' + encodeURIComponent(reps), { method: 'POST' })
+    fetch('/api/simulate?' + query() + '&replications=' + encodeURIComponent(reps),
+      { method: 'POST', headers: auth })
       .then(function (r) { return r.json().then(function (job) { return { ok: r.ok, job: job }; }); })
       .then(function (answer) {
-        if (!answer.ok) { status.textContent = 'Simulation refused: ' + answer.job.detail; return; }
+        if (!answer.ok) {
+          var why = answer.job.detail;
+          status.textContent = 'Simulation refused: ' + (typeof why === 'string' ? why : JSON.stringify(why));
+          return;
+        }
+        running = answer.job.id;
+        document.getElementById('sim-cancel').hidden = false;
         poll(answer.job.id, bar);
       })
       .catch(function (err) { status.textContent = 'Network error: ' + err; });
@@ -78,11 +89,14 @@
   function poll(id, bar) {
     fetch('/api/jobs/' + id).then(function (r) { return r.json(); }).then(function (job) {
       bar.value = job.progress;
-      if (job.state === 'running') {
-        status.textContent = 'Simulating… ' + Math.round(100 * job.progress) + ' %';
+      if (job.state === 'queued' || job.state === 'running' || job.state === 'cancelling') {
+        status.textContent = job.state === 'queued' ? 'Waiting for a free worker…'
+          : 'Simulating… ' + Math.round(100 * job.progress) + ' %';
         setTimeout(function () { poll(id, bar); }, 400);
         return;
       }
+      if (running === id) { running = null; document.getElementById('sim-cancel').hidden = true; }
+      if (job.state === 'cancelled') { status.textContent = 'Simulation cancelled.'; return; }
       if (job.state === 'failed') { status.textContent = 'Simulation failed: ' + job.error; return; }
       return fetch('/ui/job/' + id).then(function (r) { return r.text(); }).then(function (html) {
         var box = document.getElementById('sim-result');
@@ -100,6 +114,10 @@
   });
   var sim = document.getElementById('simulate');
   if (sim) sim.addEventListener('click', simulate);
+  var cancel = document.getElementById('sim-cancel');
+  if (cancel) cancel.addEventListener('click', function () {
+    if (running) fetch('/api/jobs/' + running + '/cancel', { method: 'POST', headers: auth });
+  });
 
   // Tooltips for every element with data-tip (map, charts).
   var tip = document.createElement('div');
