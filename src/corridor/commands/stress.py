@@ -1,0 +1,141 @@
+"""`corridor stress`: closures, outages and a falling Caspian against the base."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from corridor.commands import user_errors
+
+
+def command(
+    close: list[str] = typer.Option(
+        [], "--close", help="Close a country (RU), node (aktau) or element (links:p_cpc)."
+    ),
+    outage: list[str] = typer.Option(
+        [], "--outage", help="ELEMENT:DAYS out of service a year, e.g. p_cpc:30."
+    ),
+    caspian_drop_m: float = typer.Option(0.0, help="Metres the Caspian falls (1 m: load x0.8)."),
+    commodity: str | None = typer.Option(None, help="Only this commodity (e.g. uranium)."),
+    dataset: str | None = typer.Option(None, help="Dataset folder or name (default eurasia-2024)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
+    out: Path = typer.Option(Path("out"), help="Folder for stress.json."),
+) -> None:
+    """Stress the network: what diverts where, what is stranded, how exposed each commodity
+    is to routes and transit countries, and the min cut between regions.
+
+    Example: corridor stress --close RU --close BY --outage p_cpc:30 --caspian-drop-m 1.0
+    """
+    with user_errors():
+        from corridor.errors import CorridorError
+        from corridor.io.atomic import write_text
+        from corridor.model.network import load_network
+        from corridor.resilience.disruptions import stress_scenario
+        from corridor.resilience.stress import stress
+
+        outages = []
+        for item in outage:
+            element, sep, days = item.rpartition(":")
+            try:
+                outages.append((element, float(days)))
+            except ValueError:
+                sep = ""
+            if not sep or not element:
+                raise CorridorError(f"--outage {item}: expected ELEMENT:DAYS, e.g. p_cpc:30")
+        base = load_network(dataset)
+        if commodity is not None and base.row("commodities", commodity) is None:
+            known = ", ".join(base.commodities["id"])
+            raise CorridorError(f"unknown commodity '{commodity}' (known: {known})")
+        scenario = stress_scenario(
+            base, close=tuple(close), outages=tuple(outages), caspian_drop_m=caspian_drop_m
+        )
+        result = stress(scenario, commodity=commodity)
+        result["dataset"] = base.name
+        text = json.dumps(result, indent=2, allow_nan=False)
+        write_text(out / "stress.json", text)
+        if as_json:
+            typer.echo(text)
+        else:
+            _print(result, out)
+
+
+def _num(x: float | None, digits: int = 1) -> str:
+    return "-" if x is None else f"{x:,.{digits}f}"
+
+
+def _print(result: dict[str, Any], out: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=max(Console().width, 132))
+    after = {(r["origin"], r["destination"], r["commodity"], r["corridor"]): r
+             for r in result["routes_after"]}  # fmt: skip
+    t = Table(title=f"Routes before and after ({result['scenario']})")
+    for col in ("pair", "commodity", "corridor", "days before", "days after", "USD/FEU before",
+                "USD/FEU after", "transits"):  # fmt: skip
+        t.add_column(col, justify="right" if "before" in col or "after" in col else "left")
+    for r in result["routes_before"]:
+        a = after.get((r["origin"], r["destination"], r["commodity"], r["corridor"]))
+        t.add_row(
+            f"{r['origin']} → {r['destination']}",
+            r["commodity"],
+            r["corridor"],
+            _num(r["time_days"]),
+            _num(a["time_days"]) if a else "closed",
+            _num(r["cost_usd_per_feu"], 0),
+            _num(a["cost_usd_per_feu"], 0) if a else "closed",
+            " ".join(r["transits"]) or "-",
+        )
+    console.print(t)
+    e = Table(title="Exposure per commodity (before → after)")
+    for col in ("commodity", "corridor shares", "transit countries", "HHI routes",
+                "HHI countries", "RU t-km", "IR t-km", "stranded /yr", "Δ days"):  # fmt: skip
+        e.add_column(col)
+    for name, x in result["exposure"].items():
+        b, a = x["before"], x["after"]
+        if not b["demand_per_year"]:
+            continue
+        e.add_row(
+            name,
+            _shares(b["corridor_shares"]) + "\n→ " + _shares(a["corridor_shares"]),
+            _shares(b["transit_country_shares"]) + "\n→ " + _shares(a["transit_country_shares"]),
+            f"{b['hhi_routes']:.2f} → {a['hhi_routes']:.2f}",
+            f"{b['hhi_transit_countries']:.2f} → {a['hhi_transit_countries']:.2f}",
+            f"{b['tonne_km_share']['RU']:.0%} → {a['tonne_km_share']['RU']:.0%}",
+            f"{b['tonne_km_share']['IR']:.0%} → {a['tonne_km_share']['IR']:.0%}",
+            f"{a['stranded_per_year']:,.0f} {a['unit']}",
+            _num(x["penalty"]["days"]),
+        )
+    console.print(e)
+    for name, s in result["stranded"].items():
+        for f in s["flows"]:
+            console.print(
+                f"[bold]Stranded[/]: {f['volume_per_year']:,.0f} {f['unit']}/yr of {name} "
+                f"{f['origin']} → {f['destination']} ({', '.join(f['refused_by']) or f['reason']})"
+            )
+    c = Table(title="Min cut between regions (yearly capacity of the network, not its room)")
+    for col in ("regions", "commodity", "before", "after", "cut (after)"):
+        c.add_column(col)
+    for pair, per in result["min_cut"].items():
+        for name, cut in per.items():
+            c.add_row(
+                pair,
+                name,
+                _capacity(cut["capacity_before_per_year"]),
+                _capacity(cut["capacity_per_year"]),
+                ", ".join(cut["cut"]) or cut["message"],
+            )
+    console.print(c)
+    console.print(f"Wrote {out / 'stress.json'}")
+
+
+def _capacity(x: float | None) -> str:
+    return "unlimited" if x is None else f"{x:,.0f}"
+
+
+def _shares(shares: dict[str, float]) -> str:
+    top = sorted(shares.items(), key=lambda kv: -kv[1])[:4]
+    return " ".join(f"{k} {v:.0%}" for k, v in top) or "-"

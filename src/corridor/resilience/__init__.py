@@ -1,0 +1,1 @@
+"""Resilience: exposure of flows to routes and countries, disruptions, region max-flow."""

@@ -1,0 +1,45 @@
+"""`corridor stress --json`: the contract of its one object."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from corridor.cli import build_app
+
+ROUTE_KEYS = {"corridor", "origin", "destination", "time_days", "cost_usd_per_feu", "transits",
+              "legs", "bottlenecks"}  # fmt: skip
+
+
+def test_stress_json_contract(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        build_app(),
+        ["stress", "--close", "RU", "--close", "BY", "--commodity", "crude_oil", "--json",
+         "--out", str(tmp_path)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert {"scenario", "routes_before", "routes_after", "exposure", "stranded", "min_cut"} <= set(
+        out
+    )
+    assert out["routes_before"] and all(set(r) >= ROUTE_KEYS for r in out["routes_before"])
+    assert not any("RU" in r["transits"] for r in out["routes_after"])
+    crude = out["exposure"]["crude_oil"]
+    assert crude["before"]["transit_country_shares"]["RU"] > 0.9
+    assert "RU" not in crude["after"]["transit_country_shares"]
+    assert {"hhi_routes", "hhi_transit_countries"} <= set(crude["after"])
+    assert out["stranded"]["crude_oil"]["volume_per_year"] > 50e6
+    cut = out["min_cut"]["central_asia->europe"]["crude_oil"]
+    assert "s_kmtf_tankers_aktau_sangachal" in cut["cut"]
+    assert cut["capacity_per_year"] > 0
+    assert json.loads((tmp_path / "stress.json").read_text()) == out
+
+
+def test_stress_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        build_app(), ["stress", "--outage", "p_cpc", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 2
+    assert "expected ELEMENT:DAYS" in result.output
