@@ -13,14 +13,17 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
+from web_browser_support import Guard, serve
 
 from corridor.web.jobs import MAX_REPLICATIONS, Jobs
 from corridor.web.security import TOKEN_VARIABLE, Security
 
 TOKEN = "s3cret-token-for-tests"
+WAIT_MS = 180_000  # the first analysis may compile the numba kernels
 
 
 @pytest.fixture(scope="module")
@@ -368,3 +371,40 @@ def test_serve_off_loopback_without_a_token_exits_2_naming_the_variable(host: st
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and TOKEN_VARIABLE in lines[0], r.stderr
     assert r.stdout == ""  # refused before anything was started
+
+
+def test_the_dashboard_runs_a_simulation_with_the_token_only_when_opened_with_it(
+    dataset: str | None, guarded_page: tuple[Any, Guard]
+) -> None:
+    from corridor.web.app import create_app
+    from corridor.web.service import simulation_available
+
+    if not simulation_available():
+        pytest.skip("this build has no simulation module")
+    page, guard = guarded_page
+    app = create_app(dataset, security=Security(token=TOKEN))
+    with serve(app) as base:
+        guard.allowed = base
+        query = urlencode({"origin": "xian", "destination": "duisburg", "token": TOKEN})
+        page.goto(f"{base}/?{query}")
+        page.wait_for_function("() => document.body.dataset.ready", timeout=WAIT_MS)
+        assert "token" not in page.url  # the address bar no longer shows it
+        page.fill("#replications", "3")
+        page.click("#simulate")
+        page.wait_for_function(
+            "() => document.getElementById('sim-result').dataset.job", timeout=WAIT_MS
+        )
+        assert page.text_content("#status") == "Simulation done."
+        assert guard.errors == [] and guard.blocked == []
+
+        # Opened without the token, the page says how to pass it and the POST is refused.
+        page.goto(f"{base}/?{urlencode({'origin': 'xian', 'destination': 'duisburg'})}")
+        page.wait_for_function("() => document.body.dataset.ready", timeout=WAIT_MS)
+        assert "?token=" in page.text_content("#query")
+        page.click("#simulate")
+        page.wait_for_function(
+            "() => document.getElementById('status').textContent.includes('refused')",
+            timeout=WAIT_MS,
+        )
+        assert TOKEN_VARIABLE in page.text_content("#status")
+        assert app.state.jobs.counts() == {"done": 1}

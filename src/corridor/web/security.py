@@ -149,11 +149,12 @@ class SecurityMiddleware:
             return 414, f"URL over {self.security.max_url_bytes} bytes"
         if scope["method"] not in MUTATING:
             return None
+        # Same origin = same host and port; the scheme is not compared, so that a TLS
+        # proxy in front (https outside, http here) still works.
         origin = headers.get("origin")
-        own = f"{scope.get('scheme', 'http')}://{host}"
-        if (origin is not None and origin.lower() != own.lower()) or headers.get(
-            "sec-fetch-site"
-        ) == "cross-site":
+        if (origin is not None and origin.partition("://")[2].lower() != host.lower()) or (
+            headers.get("sec-fetch-site") == "cross-site"
+        ):
             return 403, "cross-origin request refused"
         if not self.security.token_ok(headers.get("authorization", "")):
             return 401, f"missing or wrong bearer token (the server's {TOKEN_VARIABLE})"
