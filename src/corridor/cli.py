@@ -22,6 +22,7 @@ COMMANDS = (
     "simulate",
     "report",
     "serve",
+    "appraise",
     "stress",
 )
 

@@ -1,0 +1,95 @@
+"""The portfolio equals exhaustive enumeration on small catalogues."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import combinations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corridor.appraisal.evaluation import Evaluator
+from corridor.appraisal.portfolio import Candidate, choose
+from corridor.model.network import Network
+from corridor.model.scenario import Scenario
+
+
+def brute_force(
+    cands: list[Candidate],
+    budget: float,
+    value: Callable[[frozenset[str]], float],
+    requires: list[tuple[str, str]] = [],  # noqa: B006
+    excludes: list[tuple[str, str]] = [],  # noqa: B006
+) -> float:
+    """The best value over every feasible subset (an oracle that shares no code)."""
+    best = 0.0
+    ids = [c.id for c in cands]
+    cost = {c.id: c.cost_usd for c in cands}
+    for k in range(1, len(ids) + 1):
+        for subset in combinations(ids, k):
+            s = frozenset(subset)
+            if sum(cost[i] for i in s) > budget:
+                continue
+            if any(a in s and b not in s for a, b in requires):
+                continue
+            if any(a in s and b in s for a, b in excludes):
+                continue
+            best = max(best, value(s))
+    return best
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_equals_brute_force_with_interactions(data: st.DataObject) -> None:
+    n = data.draw(st.integers(4, 6))
+    ids = [f"m{i}" for i in range(n)]
+    npvs = data.draw(st.lists(st.integers(-50, 100), min_size=n, max_size=n))
+    costs = data.draw(st.lists(st.integers(1, 40), min_size=n, max_size=n))
+    # pairs on the same bottleneck lose part of their value together (sub-additive)
+    penalty = {(a, b): data.draw(st.integers(0, 60)) for a, b in combinations(ids, 2)}
+    pairs = list(combinations(ids, 2))
+    excludes = data.draw(st.lists(st.sampled_from(pairs), max_size=2, unique=True))
+    requires = data.draw(st.lists(st.sampled_from(pairs), max_size=1, unique=True))
+    budget = data.draw(st.integers(0, 120))
+    own = dict(zip(ids, npvs, strict=True))
+
+    def value(s: frozenset[str]) -> float:
+        return float(
+            sum(own[i] for i in s) - sum(p for (a, b), p in penalty.items() if {a, b} <= s)
+        )
+
+    cands = [Candidate(i, c, v) for i, c, v in zip(ids, costs, npvs, strict=True)]
+    got = choose(
+        cands, budget, value, requires=requires, excludes=excludes, max_iterations=200,
+        tolerance_usd=1e-9,
+    )  # fmt: skip
+    assert got.converged
+    assert got.cost_usd <= budget
+    assert got.npv_usd == pytest.approx(value(frozenset(got.ids)))
+    assert got.npv_usd == pytest.approx(brute_force(cands, budget, value, requires, excludes))
+
+
+def test_country_budget_binds() -> None:
+    cands = [Candidate("a", 5, 10, "KZ"), Candidate("b", 5, 9, "KZ"), Candidate("c", 5, 1, "GE")]
+
+    def value(s: frozenset[str]) -> float:
+        return float(sum(c.npv_usd for c in cands if c.id in s))
+
+    assert choose(cands, 15, value, tolerance_usd=1e-9).ids == ("a", "b", "c")
+    assert choose(cands, 15, value, country_budgets={"KZ": 6}, tolerance_usd=1e-9).ids == ("a", "c")
+
+
+def test_equals_brute_force_on_the_model(tiny: Network) -> None:
+    ev = Evaluator(Scenario("base", tiny))
+    cands = [
+        Candidate(m.id, m.capex_usd, ev.appraise([m.id]).result.npv_usd, m.country)
+        for m in ev.measures.values()
+    ]
+
+    def value(s: frozenset[str]) -> float:
+        return ev.appraise(s).result.npv_usd
+
+    for budget in (4e6, 6e6, 1e7, 5e7):
+        got = choose(cands, budget, value, max_iterations=50)
+        assert got.npv_usd == pytest.approx(brute_force(cands, budget, value), rel=1e-9)
