@@ -20,6 +20,7 @@ _LAZY = {
     "routes": "corridor.analysis",
     "prepare": "corridor.loaded.prepare",
     "LoadedNetwork": "corridor.loaded.network",
+    "appraise": "corridor.appraisal.api",
     "Route": "corridor.paths.routes",
     "analyze": "corridor.analysis",
     "simulate": "corridor.simulation",

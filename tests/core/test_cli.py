@@ -156,6 +156,7 @@ PUBLIC = {
     "TrafficClass": "corridor.assignment",
     "prepare": "corridor.loaded.prepare",
     "LoadedNetwork": "corridor.loaded.network",
+    "appraise": "corridor.appraisal.api",
 }
 
 
