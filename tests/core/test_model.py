@@ -164,3 +164,14 @@ def test_binary_or_malformed_files_are_data_errors(tiny_dataset: Callable[..., P
     (folder / "links.csv").write_text(TINY["links"] + 'x,"a\0b",c\n')
     with pytest.raises(DataError):
         load_network(folder)
+
+
+def test_an_unknown_node_suggests_the_id_by_name_or_case() -> None:
+    from corridor.errors import UnknownIdError
+    from corridor.model.network import load_network
+
+    net = load_network()
+    with pytest.raises(UnknownIdError, match=r"did you mean: almaty\?"):
+        net.require_node("Almaty")
+    with pytest.raises(UnknownIdError, match=r"did you mean: xian\?"):
+        net.require_node("Xi'an")

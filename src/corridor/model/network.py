@@ -73,7 +73,12 @@ class Network:
     def require_node(self, node_id: str) -> None:
         """Raise :class:`UnknownIdError` unless ``node_id`` is a node of this network."""
         if self.row("nodes", node_id) is None:
-            close = [n for n in self.tables["nodes"]["id"] if n.startswith(node_id[:3])][:5]
+            key = node_id.strip().lower()
+            nodes = self.tables["nodes"]
+            by_name = [
+                i for i, n in zip(nodes["id"], nodes["name"], strict=True) if n.lower() == key
+            ]
+            close = by_name or [n for n in nodes["id"] if n.startswith(key[:3])][:5]
             hint = f" (did you mean: {', '.join(close)}?)" if close else ""
             raise UnknownIdError(f"unknown node id '{node_id}' in dataset {self.name}{hint}")
 
