@@ -205,13 +205,15 @@ def delay_curves(
     procs = procedures(g)
     scale = np.ones(procs.edges.size)
     rest = np.zeros(procs.edges.size)
+    seen_of = [observed.get(caps.key[el[e]]) for e in procs.edges.tolist()]
+    rho0 = np.array([x.utilisation if x is not None else 0.0 for x in seen_of])
+    at_rho0 = procs.hours(rho0)
     for j, e in enumerate(procs.edges.tolist()):
-        seen = observed.get(caps.key[el[e]])
-        rho0 = np.array([seen.utilisation if seen is not None else 0.0])
+        seen = seen_of[j]
         explained = (
             seen.procedure_h
             if seen is not None and seen.procedure_h is not None
-            else _one(procs, j, rho0)
+            else float(at_rho0[j])
         )
         observed_dwell = float(g.hours_waiting[e])
         if explained <= observed_dwell or explained <= 0:
@@ -239,19 +241,6 @@ def delay_curves(
         procedure_scale=scale,
         procedure_rest_h=rest,
     )
-
-
-def _one(procs: Procedures, j: int, utilisation: FloatArray) -> float:
-    """Hours at the posts of procedure edge ``j`` at one utilisation."""
-    single = Procedures(
-        edges=procs.edges[j : j + 1],
-        service_h=procs.service_h[j : j + 1],
-        k=procs.k[j : j + 1],
-        lanes=procs.lanes[j : j + 1],
-        open_share=procs.open_share[j : j + 1],
-        open_wait_h=procs.open_wait_h[j : j + 1],
-    )
-    return float(single.hours(utilisation)[0])
 
 
 def service_time_h(dwell_h: float, observed_utilisation: float, servers: float, cv: float) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -12,8 +13,9 @@ from corridor.capacity.delay import DelayCurves
 from corridor.capacity.elements import Capacities
 from corridor.graph.compiled import CompiledNetwork
 from corridor.loaded.segments import Segment
-from corridor.model.network import Network, split_list
-from corridor.paths.routes import Route
+from corridor.model.network import Network
+from corridor.paths.routes import Route, corridor_constraints
+from corridor.paths.search import Constraints
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -67,7 +69,9 @@ class LoadedNetwork:
         """Per capacity element, the larger of flow/capacity in TEU and tonnes."""
         return self.capacities.utilisation(self.element_teu, self.element_t)
 
+    @cached_property
     def _names(self) -> dict[str, str]:
+        """Display name of every link, border, service and terminal id."""
         net = self.network
         out: dict[str, str] = {}
         for table in ("links", "borders", "services", "terminals"):
@@ -78,7 +82,7 @@ class LoadedNetwork:
     def capacity_table(self) -> list[dict[str, Any]]:
         """Every capacity-limited element carrying demand, most utilised first."""
         caps = self.capacities
-        names = self._names()
+        names = self._names
         limited = caps.limited()
         carrying = (self.element_teu > 0) | (self.element_t > 0)
         out = [
@@ -91,12 +95,13 @@ class LoadedNetwork:
     def bottlenecks(self, r: Route) -> list[dict[str, Any]]:
         """The capacity-limited elements of a route, most utilised first (JSON contract)."""
         caps = self.capacities
-        names = self._names()
+        names = self._names
+        limited = caps.limited()
         seen: set[int] = set()
         out = []
         for e in r.edges:
             i = int(caps.element_of[e])
-            if i < 0 or i in seen or not caps.limited()[i]:
+            if i < 0 or i in seen or not limited[i]:
                 continue
             seen.add(i)
             out.append(caps.record(i, self.element_teu, self.element_t, names))
@@ -145,46 +150,55 @@ class LoadedNetwork:
                     idx.append(i)
         nodes = [g.node_ids[i] for i in idx]
         countries = {g.node_country[i] for i in idx}
-        table = self.network.corridors
-        rows = list(table.itertuples(index=False))
-        rows.sort(key=lambda r: r.id != prefer)
-        for r in rows:
-            if countries & set(split_list(r.avoid_countries)):
-                continue
-            if set(nodes) & set(split_list(r.avoid_nodes)):
+        definitions = sorted(self._corridors, key=lambda d: d[0] != prefer)
+        for name, c in definitions:
+            if countries & c.avoid_countries or set(nodes) & c.avoid_nodes:
                 continue
             pos = 0
             ok = True
-            for group in split_list(r.via):
-                options = set(group.split("|"))
-                while pos < len(nodes) and nodes[pos] not in options:
+            for group in c.via:
+                while pos < len(nodes) and nodes[pos] not in group:
                     pos += 1
                 if pos == len(nodes):
                     ok = False
                     break
             if ok:
-                return str(r.id)
+                return name
         return "other"
+
+    @cached_property
+    def _corridors(self) -> tuple[tuple[str, Constraints], ...]:
+        """Every corridor of the dataset's table, in order, with its constraints."""
+        return tuple(
+            (str(c), corridor_constraints(self.network, str(c)))
+            for c in self.network.corridors["id"]
+        )
+
+    @cached_property
+    def _path_corridors(self) -> tuple[tuple[str, ...], ...]:
+        """Per segment flow, the corridor of each of its paths (:meth:`corridor_of`)."""
+        return tuple(
+            tuple(self.corridor_of(edges, prefer=f.segment.corridor) for edges, _ in f.paths)
+            for f in self.flows
+        )
 
     def corridor_volumes(self, commodity: str = "containers") -> dict[str, float]:
         """Yearly volume of ``commodity`` carried per corridor, each path counted once."""
         out: dict[str, float] = {}
-        for f in self.flows:
+        for f, names in zip(self.flows, self._path_corridors, strict=True):
             if f.segment.commodity != commodity:
                 continue
-            for edges, volume in f.paths:
-                name = self.corridor_of(edges, prefer=f.segment.corridor)
+            for (_, volume), name in zip(f.paths, names, strict=True):
                 out[name] = out.get(name, 0.0) + volume
         return out
 
     def segment_table(self) -> list[dict[str, Any]]:
         """Per shipper segment: its observed corridor, and where its demand went (its unit)."""
         out = []
-        for f in self.flows:
+        for f, names in zip(self.flows, self._path_corridors, strict=True):
             s = f.segment
             carried: dict[str, float] = {}
-            for edges, volume in f.paths:
-                name = self.corridor_of(edges, prefer=s.corridor)
+            for (_, volume), name in zip(f.paths, names, strict=True):
                 carried[name] = carried.get(name, 0.0) + volume
             out.append(
                 {
