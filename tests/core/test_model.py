@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tiny_network import TINY
 
 from corridor.errors import DataError, UnknownIdError
 from corridor.model.network import load_network
 from corridor.model.scenario import Closure, DemandGrowth, Intervention, Scenario, SetValue
 from corridor.model.schema import COMPONENTS, schema
+from tiny_network import TINY
 
 
 def _replace_cell(component: str, row: int, column: str, value: str) -> str:
