@@ -47,6 +47,15 @@ headway_h,max_wait_h,port_turnaround_h,tariff_usd_per_feu,draft_limited,load_fac
 bidirectional,source
 fe,Ferry D–E,d,e,ferry,4,250,20,500,when_full,,120,24,900,true,0.7,true,est
 """,
+    "weather_closures": """id,hazard,applies_to,country,closures_per_year,mean_h,cv,peak_day,\
+window_start_day,window_end_day,source
+storm_ferries,storm,ferry_services,,14,30,0.6,15,,,est
+""",
+    "rolling_stock": """id,kind,country,terminal_h,turnaround_cv,max_utilisation,max_wait_share,\
+source
+wagons,wagon_pool,,24,0.3,0.85,0.25,est
+locomotives_ge,locomotive_pool,GE,24,0.3,0.85,0.25,est
+""",
     "commodities": """id,name,unit,tonnes_per_teu,value_usd_per_t,value_of_time_usd_per_feu_h,\
 modes,source
 containers,Containers,teu,10,5000,3,rail_1520;rail_1435;ferry,est

@@ -27,7 +27,8 @@ Three shapes, chosen per edge:
     full waits for a *commercial* load: the base year's usable shipload, or a
     larger ship's own. A lower load factor (low water) cuts what a sailing
     takes, and so the capacity, but not the load the operator waits for: a
-    draft limit never makes ships leave sooner.
+    draft limit never makes ships leave sooner. Ferries and draft-limited
+    ships add the expected wait for storms (:mod:`corridor.graph.weather`).
 
 At or above capacity the wait is evaluated at :data:`~corridor.graph.services.RHO_FULL`
 (the loaded network never puts more than the capacity on an element). The
@@ -48,6 +49,7 @@ from corridor.capacity.elements import Capacities
 from corridor.capacity.procedures import Procedures, procedures
 from corridor.graph import services as svc
 from corridor.graph.compiled import EDGE_KINDS, CompiledNetwork
+from corridor.graph.weather import service_weather
 
 FloatArray = npt.NDArray[np.float64]
 CONSTANT, QUEUE, DEPARTURE, PROCEDURE = 0, 1, 2, 3
@@ -91,6 +93,8 @@ class DelayCurves:
     headway_h: FloatArray
     max_wait_h: FloatArray
     service_capacity_teu: FloatArray
+    service_storm_h: FloatArray
+    service_storm_var_h2: FloatArray
     procedures: Procedures
     procedure_scale: FloatArray
     procedure_rest_h: FloatArray
@@ -118,8 +122,11 @@ class DelayCurves:
                 capacity_teu=self.service_capacity_teu,
                 flow_teu=edge_flow_teu[e],
             )
-            wait[e] = mean
-            cv[e] = wcv
+            # plus the expected wait for storms (corridor.graph.weather), independent
+            total = mean + self.service_storm_h
+            sd = np.sqrt((wcv * mean) ** 2 + self.service_storm_var_h2)
+            wait[e] = total
+            cv[e] = np.where(total > 0, sd / np.where(total > 0, total, 1.0), wcv)
         p = self.procedures
         if p.edges.size:
             hours = p.hours(utilisation[p.edges])
@@ -202,6 +209,11 @@ def delay_curves(
         if seen is not None:
             sailing[j] = max(sailing[j], seen.sailing_teu)
     shape[srv_edges] = DEPARTURE
+    storms = service_weather(g.network)
+    ids = rows["id"].to_numpy()[r]
+    storm = [storms.get(str(i)) for i in ids]
+    storm_h = np.array([0.0 if w is None else w.expected_h for w in storm])
+    storm_var = np.array([0.0 if w is None else w.variance_h2 for w in storm])
     procs = procedures(g)
     scale = np.ones(procs.edges.size)
     rest = np.zeros(procs.edges.size)
@@ -237,6 +249,8 @@ def delay_curves(
         headway_h=np.nan_to_num(rows["headway_h"].to_numpy(dtype=np.float64)[r], nan=168.0),
         max_wait_h=np.nan_to_num(rows["max_wait_h"].to_numpy(dtype=np.float64)[r], nan=336.0),
         service_capacity_teu=np.asarray(g.capacity_teu_per_year, dtype=np.float64)[srv_edges],
+        service_storm_h=storm_h,
+        service_storm_var_h2=storm_var,
         procedures=procs,
         procedure_scale=scale,
         procedure_rest_h=rest,

@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from corridor.graph import services as svc
 from corridor.graph.structures import NO_EFFECT, link_effects, scaled_capacity
+from corridor.graph.weather import link_weather, service_weather, storm_wait_h
 from corridor.model.network import Network, split_list
 from corridor.model.schema import MODES
 
@@ -195,14 +196,18 @@ def compile_network(network: Network) -> CompiledNetwork:
     )
 
     # bridges, tunnels and passes: slower sections, closures, load limits
+    # and weather: the expected wait for snow closures on roads (graph.weather)
     effects = link_effects(network)
+    snow = link_weather(network)
     for row, r in enumerate(network.links.itertuples(index=False)):
         speed = r.speed_kmh * speed_factor.get(r.condition, 1.0)
         fx = effects.get(r.id, NO_EFFECT)
+        w = snow.get(r.id)
+        weather_h, weather_var = (w.expected_h, w.variance_h2) if w is not None else (0.0, 0.0)
         stops = r.stop_h_per_1000km * r.length_km / 1000.0
-        waiting = stops + fx.expected_h
-        sd = math.sqrt((STOP_CV * stops) ** 2 + fx.variance_h2)
-        plain = (fx.expected_h == 0 and fx.variance_h2 == 0) or waiting <= 0
+        waiting = stops + fx.expected_h + weather_h
+        sd = math.sqrt((STOP_CV * stops) ** 2 + fx.variance_h2 + weather_var)
+        plain = (fx.expected_h == 0 and fx.variance_h2 == 0 and w is None) or waiting <= 0
         values = {
             "length_km": r.length_km,
             "hours_moving": r.length_km / speed + fx.extra_moving_h if speed > 0 else np.inf,
@@ -242,6 +247,7 @@ def compile_network(network: Network) -> CompiledNetwork:
                 **values,
             )
 
+    storms = service_weather(network)
     for row, r in enumerate(network.services.itertuples(index=False)):
         cap = svc.capacity_teu_per_year(
             r.vessels, r.teu_per_sailing, r.load_factor, r.crossing_h, r.port_turnaround_h
@@ -260,7 +266,7 @@ def compile_network(network: Network) -> CompiledNetwork:
         values = {
             "length_km": r.distance_km,
             "hours_moving": r.crossing_h,
-            "hours_waiting": wait.mean_h,
+            "hours_waiting": wait.mean_h + storm_wait_h(storms.get(r.id)),
             "hours_waiting_cv": wait.cv,
             "cost_usd": r.tariff_usd_per_feu,
             "capacity_teu_per_year": cap,

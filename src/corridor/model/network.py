@@ -204,6 +204,7 @@ def _read_rows(
                     raise DataError(str(file), "duplicate id", row=line_no, column="id")
                 seen.add(row["id"])
             _check_row(file, line_no, attrs[0].component, row)
+            _check_operations(file, line_no, attrs[0].component, row)
             out.append(row)
             lines.append(line_no)
     _check_table(file, attrs[0].component, out, lines)
@@ -225,6 +226,35 @@ def _check_row(file: Path, line: int, component: str, row: dict[str, Any]) -> No
                 str(file), "expected a speed > 0 (blank = no limit)", row=line,
                 column="speed_limit_kmh",
             )  # fmt: skip
+
+
+def _check_operations(file: Path, line: int, component: str, row: dict[str, Any]) -> None:
+    """Rules of the weather_closures and rolling_stock rows (one cell each)."""
+    if component == "weather_closures":
+        start, end = row["window_start_day"], row["window_end_day"]
+        if math.isnan(start) != math.isnan(end):
+            missing = "window_end_day" if math.isnan(end) else "window_start_day"
+            raise DataError(
+                str(file), "a window needs both its first and its end day", row=line,
+                column=missing,
+            )  # fmt: skip
+        for col in ("peak_day", "window_start_day", "window_end_day"):
+            if row[col] > 365:
+                raise DataError(str(file), "expected a day of the year 0-365", row=line, column=col)
+        if row["mean_h"] <= 0 and row["closures_per_year"] > 0:
+            raise DataError(str(file), "expected hours > 0", row=line, column="mean_h")
+    if component == "rolling_stock":
+        if row["kind"] == "locomotive_pool" and not row["country"]:
+            raise DataError(
+                str(file), "a locomotive pool needs the country it serves", row=line,
+                column="country",
+            )  # fmt: skip
+        if not 0 < row["max_utilisation"] < 1:
+            raise DataError(
+                str(file), "expected a share in (0, 1)", row=line, column="max_utilisation"
+            )
+        if not row["max_wait_share"] > 0:
+            raise DataError(str(file), "expected a share > 0", row=line, column="max_wait_share")
 
 
 def _check_table(file: Path, component: str, rows: list[dict[str, Any]], lines: list[int]) -> None:

@@ -30,7 +30,16 @@ from corridor.errors import DataError, UnknownIdError
 from corridor.model.network import Network
 
 CLOSABLE = ("links", "borders", "services", "terminals", "nodes", "countries")
-EDITABLE = ("links", "structures", "borders", "border_procedures", "terminals", "services")
+EDITABLE = (
+    "links",
+    "structures",
+    "borders",
+    "border_procedures",
+    "terminals",
+    "services",
+    "weather_closures",
+    "rolling_stock",
+)
 
 
 @dataclass(frozen=True)

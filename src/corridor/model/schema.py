@@ -25,6 +25,8 @@ COMPONENTS = (
     "border_procedures",
     "terminals",
     "services",
+    "weather_closures",
+    "rolling_stock",
     "commodities",
     "corridors",
     "demand",

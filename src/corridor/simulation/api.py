@@ -175,13 +175,15 @@ def model_notes(built: Built) -> tuple[str, ...]:
         )
     if winter:
         notes.append(
-            "Winter road closures (estimates by country, only inside each winter window; see"
-            " corridor.simulation.build.WINTER_ROAD_CLOSURES) on: " + ", ".join(winter) + "."
+            "Winter road closures (the dataset's weather_closures rows, only inside each"
+            " winter window) on: " + ", ".join(winter) + "."
         )
     if pools:
         notes.append(
-            "Wagon/locomotive pools after gauge changes and the Georgian interchange (estimated"
-            " from the network, not in the dataset): " + "; ".join(pools) + "."
+            "Wagon/locomotive pools after gauge changes and the Georgian interchange (the"
+            " dataset's rolling_stock rules, sized for the loaded trains): "
+            + "; ".join(pools)
+            + "."
         )
     return tuple(notes)
 

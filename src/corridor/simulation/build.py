@@ -36,31 +36,27 @@ Choices, stated once:
   therefore the station's; more demand raises ρ in the loaded network and the
   arrivals in the simulation.  Borders and terminals without a queue
   (``CONSTANT``: no capacity) are plain delays of the curve's dwell and CV.
-* **Rolling stock at gauge changes and interchanges.** A train that has been
-  transloaded (a border with ``gauge_change``, a terminal of kind
-  ``gauge_change``) needs a wagon set of the new gauge, and a train entering
-  a country in ``LOCOMOTIVE_SHORT`` (Georgia: "lack of rolling stock,
-  particularly of locomotives", World Bank 2024) needs one of its
+* **Rolling stock at gauge changes and interchanges.** Where the dataset's
+  ``rolling_stock`` table says so (:mod:`corridor.simulation.rolling`), a
+  train that has been transloaded (a border with ``gauge_change``, a terminal
+  of kind ``gauge_change``) needs a wagon set of the new gauge, and a train
+  entering a country with a locomotive pool (Georgia) needs one of its
   locomotives.  Each is a :class:`~corridor.simulation.spec.Pool` after the
   station: trains take a unit first come, first served and the unit returns
-  after a turnaround.  The dataset has no pool figures, so both are
-  estimated from the network: the **turnaround** is twice the mean line-haul
-  time (moving + line waiting, weighted by the loaded trains) from the pool to
+  after a turnaround.  The **turnaround** is twice the mean line-haul time
+  (moving + line waiting, weighted by the loaded trains) from the pool to
   where the unit is released - for wagons the next gauge change, terminal or
-  ship; for locomotives also the next border - plus ``POOL_TERMINAL_H`` (24 h)
-  for unloading and turning round, lognormal with CV ``POOL_CV`` (0.3).  The
-  **number of units** is the fewest that keep the loaded trains at utilisation
-  ``<= MAX_POOL_UTILISATION`` (0.85) and the expected wait for a unit
-  (Allen-Cunneen) at most ``POOL_MAX_SHARE`` (25 %) of the station's dwell:
-  the CPMM dwell at Dostyk is said to be lengthened by wagon availability
-  (wagon provision in Kazakhstan is private), so the
-  wait for wagons is a part of it, not the whole.  A lean pool: the autumn
-  peak of demand (+15 %) already pushes it to ~98 % and makes trains wait.
-  The pool is sized for the loaded trains of the scenario (a fleet follows
-  the traffic it serves).  The station's dwell is reduced by the pool's
-  expected wait so that station + pool reproduce the curve's dwell at the
-  loaded utilisation without the season; the ±15 % season adds an autumn
-  queue at the pool.
+  ship; for locomotives also the next border - plus the row's ``terminal_h``,
+  lognormal with CV ``turnaround_cv``.  The **number of units** is the
+  fewest that keep the loaded trains at utilisation ``<= max_utilisation``
+  and the expected wait for a unit (Allen-Cunneen) at most
+  ``max_wait_share`` of the station's dwell: the CPMM dwell at Dostyk is said
+  to be lengthened by wagon availability, so the wait for wagons is a part of
+  it, not the whole.  The pool is sized for the loaded trains of the
+  scenario (a fleet follows the traffic it serves).  The station's dwell is
+  reduced by the pool's expected wait so that station + pool reproduce the
+  curve's dwell at the loaded utilisation without the season; the ±15 %
+  season adds an autumn queue at the pool.
 * **Ship services** are batch servers per direction with capacity per sailing
   ``teu_per_sailing × load_factor`` (the Caspian draft limit) and a round trip
   of ``2 × (crossing_h + port_turnaround_h)``.  The two directions of a
@@ -76,19 +72,14 @@ Choices, stated once:
   (the closures produce it); detours stay in the mean as expected hours.
   Other lines fail at ``failures_per_1000km_year`` of their condition
   class (``conditions`` table) with lognormal repairs of mean ``repair_h``
-  (CV 1); ferries (mode ``ferry``: Caspian and Black Sea) stop for storms,
-  14 a year with mean 30 h (CV 0.6), concentrated in winter (rate
-  ``1 + cos``, peak mid-January, none in mid-July) - an estimate from port
-  closure reports, not a published statistic.
-* **Winter road closures.** Road links (mode ``road``) with an end in a
-  country of ``WINTER_ROAD_CLOSURES`` close for snow, ice and blizzards, only
-  inside that country's winter window: Kazakh steppe roads (blizzards,
-  "buran"; roads are closed by the regional authorities), Georgian roads over
-  the Rikoti pass and the Red Bridge approaches on both sides (Georgia,
-  Azerbaijan), and the Turkish Black Sea and eastern Anatolian roads.  The
-  frequency and duration are **estimates** (closures reported in local news
-  every winter, no published statistic was found): see the table's comments.
-  Each link closes independently of the others and of its failures.
+  (CV 1).
+* **Weather.** Storms keep ferries and draft-limited ships in port and snow
+  closes roads, as the dataset's ``weather_closures`` rows say
+  (:mod:`corridor.graph.weather`: rate, mean length, CV, a seasonal peak or
+  a window of the year).  The static model already counts their expected
+  wait; on a road link it is taken out of the line's mean here, since the
+  closure process produces it.  Each link closes independently of the others
+  and of its failures.
 """
 
 from __future__ import annotations
@@ -102,12 +93,14 @@ from corridor.capacity.delay import QUEUE, queue_factor
 from corridor.errors import CorridorError
 from corridor.graph.compiled import MOVING_CV
 from corridor.graph.structures import link_effects
+from corridor.graph.weather import WeatherClosure, link_weather, service_weather
 from corridor.loaded.network import LoadedNetwork, SegmentFlow
 from corridor.loaded.prepare import prepare
 from corridor.model.network import Network
 from corridor.model.scenario import Scenario
 from corridor.paths.routes import Leg as RouteLeg
 from corridor.paths.routes import Route, build_route
+from corridor.simulation.rolling import Rolling
 from corridor.simulation.spec import (
     ClosureProcess,
     Compiled,
@@ -129,27 +122,8 @@ BULK_BATCH_T = 10_000.0
 SEA_BLOCK_TEU = 500.0
 SEASONAL_AMPLITUDE = 0.15
 SEASONAL_PEAK_DAY = 300.0
-STORMS_PER_YEAR = 14.0
-STORM_MEAN_H = 30.0
-STORM_CV = 0.6
-STORM_PEAK_DAY = 15.0
 REPAIR_CV = 1.0
 HOURS_PER_YEAR = 8760.0
-MAX_POOL_UTILISATION = 0.85
-#: Winter road closures by country: (closures per winter, mean hours, CV, first day,
-#: end day (excluded) of the window; day 0 = 1 January).  Estimates, not statistics.
-WINTER_ROAD_CLOSURES: dict[str, tuple[float, float, float, float, float]] = {
-    "KZ": (6.0, 24.0, 1.0, 319.0, 90.0),  # steppe blizzards, 15 Nov - 31 Mar: ~a day each
-    "GE": (4.0, 12.0, 1.0, 334.0, 74.0),  # Rikoti pass, Red Bridge road, 1 Dec - 15 Mar
-    "AZ": (2.0, 8.0, 1.0, 334.0, 59.0),  # Red Bridge approach (ice, fog), Dec - Feb
-    "TR": (3.0, 10.0, 1.0, 334.0, 74.0),  # eastern Black Sea and Anatolian roads
-}
-#: Countries whose railways are short of locomotives at the border (World Bank 2024 [A]).
-LOCOMOTIVE_SHORT = frozenset({"GE"})
-POOL_TERMINAL_H = 24.0
-POOL_CV = 0.3
-#: At 2024 demand the expected wait for a unit is at most this share of the dwell.
-POOL_MAX_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -203,77 +177,34 @@ def _station_key(leg: RouteLeg) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Rolling:
-    """What decides where trains need rolling stock: gauge changes and countries."""
+def closure_process(name: str, w: WeatherClosure | None) -> ClosureProcess | None:
+    """The simulation's closure process for a weather row (None without one).
 
-    gauge_change: dict[str, bool]
-    country: dict[str, str]
-    terminal_kind: dict[str, str]
-
-    @classmethod
-    def of(cls, network: Network) -> _Rolling:
-        b, n, t = network.borders, network.nodes, network.terminals
-        return cls(
-            dict(zip(b["id"], b["gauge_change"].astype(bool), strict=True)),
-            dict(zip(n["id"], n["country"], strict=True)),
-            dict(zip(t["id"], t["kind"], strict=True)),
-        )
-
-    def pool_kind(self, leg: RouteLeg) -> str | None:
-        """``wagon_pool``/``locomotive_pool`` if trains need rolling stock after this leg."""
-        if not leg.mode.startswith("rail"):
-            return None
-        if leg.kind == "border":
-            if self.gauge_change.get(leg.element_id, False):
-                return "wagon_pool"
-            c_from, c_to = self.country.get(leg.from_node), self.country.get(leg.to_node)
-            return "locomotive_pool" if c_to in LOCOMOTIVE_SHORT and c_from != c_to else None
-        if leg.kind == "transfer" and leg.element_id:
-            gauge = self.terminal_kind.get(leg.element_id) == "gauge_change"
-            return "wagon_pool" if gauge else None
-        return None
-
-    def haul_h(self, legs: list[RouteLeg], i: int, kind: str) -> float:
-        """Line-haul hours from after leg ``i`` to where the pool's unit is released.
-
-        Wagons are released at the next gauge change, terminal or ship;
-        locomotives also at the next border.
-        """
-        h = 0.0
-        for leg in legs[i + 1 :]:
-            if leg.kind in ("service", "transfer", "egress"):
-                break
-            if leg.kind == "border" and (
-                kind == "locomotive_pool" or self.gauge_change.get(leg.element_id, False)
-            ):
-                break
-            if leg.kind == "link":
-                h += leg.hours_moving + leg.hours_waiting
-        return h
-
-
-def winter_closure(link_id: str, mode: str, countries: tuple[str, ...]) -> ClosureProcess | None:
-    """The winter closures of a road link whose ends lie in ``countries`` (or None).
-
-    The first country (in the order given) with an entry in
-    ``WINTER_ROAD_CLOSURES`` decides.
+    Storms with a ``peak_day`` are seasonal (amplitude 1, none at the opposite
+    day); rows with a window close only inside it.
 
     Examples
     --------
-    >>> w = winter_closure("rd_x", "road", ("GE", "GE"))
-    >>> w.name, w.per_year, w.window
-    ('winter:rd_x', 4.0, (334.0, 74.0))
-    >>> winter_closure("r_x", "rail_1520", ("KZ", "KZ")) is None
+    >>> from corridor.graph.weather import WeatherClosure
+    >>> w = WeatherClosure("ge", "snow", "road_links", "GE", 4, 12, 1.0, None, (334, 74))
+    >>> c = closure_process("winter:rd_x", w)
+    >>> c.name, c.per_year, c.mean_h, c.amplitude, c.window
+    ('winter:rd_x', 4.0, 12.0, 0.0, (334.0, 74.0))
+    >>> closure_process("storm:s", None) is None
     True
     """
-    if mode != "road":
+    if w is None or w.closures_per_year <= 0:
         return None
-    for c in countries:
-        if c in WINTER_ROAD_CLOSURES:
-            n, mean_h, cv, a, b = WINTER_ROAD_CLOSURES[c]
-            return ClosureProcess(f"winter:{link_id}", n, mean_h, cv, window=(a, b))
-    return None
+    seasonal = w.peak_day is not None
+    return ClosureProcess(
+        name,
+        float(w.closures_per_year),
+        float(w.mean_h),
+        float(w.cv),
+        1.0 if seasonal else 0.0,
+        float(w.peak_day) if w.peak_day is not None else 15.0,
+        window=(float(w.window[0]), float(w.window[1])) if w.window is not None else None,
+    )
 
 
 def station_service_h(target_h: float, servers: int, lam: float, cv: float) -> float:
@@ -370,7 +301,7 @@ def build_model(
         raise CorridorError(f"dataset {net.name}: the loaded network carries no demand")
     g, curves, caps = loaded.graph, loaded.curves, loaded.capacities
     utilisation = loaded.utilisation
-    rolling = _Rolling.of(net)
+    rolling = Rolling.of(net)
     rate: dict[str, float] = {}
     haul: dict[str, float] = {}  # trains/h x haul hours after the station, for pools
     for _, r, per_year, _ in flows_raw:
@@ -378,37 +309,39 @@ def build_model(
             rate[key] = rate.get(key, 0.0) + per_year / HOURS_PER_YEAR
         legs = list(r.legs)
         for i, leg in enumerate(legs):
-            kind = rolling.pool_kind(leg)
+            rule = rolling.pool_rule(leg)
             pool_key = _station_key(leg)
-            if kind is not None and pool_key is not None:
-                h = rolling.haul_h(legs, i, kind)
+            if rule is not None and pool_key is not None:
+                h = rolling.haul_h(legs, i, rule.kind)
                 haul[pool_key] = haul.get(pool_key, 0.0) + per_year / HOURS_PER_YEAR * h
 
     services = net.services.set_index("id")
     links = net.links.set_index("id")
     cond = net.conditions.set_index("condition")
     effects = link_effects(net)
-    country = dict(zip(net.nodes["id"], net.nodes["country"], strict=True))
+    snow = link_weather(net)
+    storms = service_weather(net)
     stations: dict[str, Station | Delay | None] = {}
     pools: dict[str, Pool] = {}
     figures: dict[str, dict[str, float]] = {}
 
     def pool(leg: RouteLeg, key: str, dwell: float) -> tuple[Pool | None, float]:
         """The pool after this station and its expected wait at the loaded trains."""
-        kind = rolling.pool_kind(leg)
-        if kind is None:
+        rule = rolling.pool_rule(leg)
+        if rule is None:
             return None, 0.0
         lam = rate.get(key, 0.0)
         haul_h = haul.get(key, 0.0) / lam if lam > 0 else 0.0
-        turnaround = 2.0 * haul_h + POOL_TERMINAL_H
-        units = max(1, math.ceil(lam * turnaround / MAX_POOL_UTILISATION - 1e-9))
+        turnaround = 2.0 * haul_h + rule.terminal_h
+        cv2 = rule.turnaround_cv**2
+        units = max(1, math.ceil(lam * turnaround / rule.max_utilisation - 1e-9))
 
         def wait(n: int) -> float:
-            return allen_cunneen(n, lam, 1.0 / turnaround, 1.0, POOL_CV**2) if lam > 0 else 0.0
+            return allen_cunneen(n, lam, 1.0 / turnaround, 1.0, cv2) if lam > 0 else 0.0
 
-        while wait(units) > POOL_MAX_SHARE * dwell:
+        while wait(units) > rule.max_wait_share * dwell:
             units += 1
-        pools[key] = Pool(f"pool:{key}", units, turnaround, POOL_CV, kind)
+        pools[key] = Pool(f"pool:{key}", units, turnaround, rule.turnaround_cv, rule.kind)
         return pools[key], wait(units)
 
     def station(leg: RouteLeg, key: str) -> Station | Delay | None:
@@ -484,12 +417,13 @@ def build_model(
                 if per_year > 0
                 else None
             )
-            winter = winter_closure(
-                str(leg.element_id), leg.mode, (country[leg.from_node], country[leg.to_node])
-            )
+            w = snow.get(str(leg.element_id))
+            winter = closure_process(f"winter:{leg.element_id}", w)
             # moving time plus the line's technical stops (crew, locomotive changes) and
-            # expected detours; the wait for closures comes from the closure process
+            # expected detours; the waits for closures and snow come from their processes
             wait_h, wait_var = (0.0, 0.0) if fx is None else (fx.wait_h, fx.wait_var_h2)
+            if w is not None:
+                wait_h, wait_var = wait_h + w.expected_h, wait_var + w.variance_h2
             hours = leg.hours_moving + leg.hours_waiting - wait_h
             waiting_sd = math.sqrt(
                 max((leg.hours_waiting_cv * leg.hours_waiting) ** 2 - wait_var, 0.0)
@@ -498,16 +432,7 @@ def build_model(
             return Delay(hours, sd / hours, closure, name=f"link:{leg.element_id}", winter=winter)
         if leg.kind == "service":
             s = services.loc[leg.element_id]
-            storm = None
-            if s["mode"] == "ferry" or bool(s["draft_limited"]):
-                storm = ClosureProcess(
-                    f"storm:{leg.element_id}",
-                    STORMS_PER_YEAR,
-                    STORM_MEAN_H,
-                    STORM_CV,
-                    1.0,
-                    STORM_PEAK_DAY,
-                )
+            storm = closure_process(f"storm:{leg.element_id}", storms.get(str(leg.element_id)))
             crossing = float(s["crossing_h"])
             policy = str(s["policy"])
             return Ferry(
