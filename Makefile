@@ -11,7 +11,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,web]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,web,sweep,postgres]'
 	touch $(STAMP)
 
 run: install
@@ -29,7 +29,7 @@ check: install
 	$(BIN)/mypy
 
 bench: install
-	$(BIN)/python -m pip install --quiet -e '.[dev,web,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,web,sweep,postgres,bench]'
 	$(BIN)/python benchmarks/run_all.py
 
 clean:

@@ -26,6 +26,9 @@ COMMANDS = (
     "stress",
 )
 
+#: Command groups: modules exposing a Typer ``app`` with subcommands.
+GROUPS = ("scenario", "runs")
+
 
 def build_app() -> typer.Typer:
     """Create the Typer application with every command registered."""
@@ -42,6 +45,8 @@ def build_app() -> typer.Typer:
     for name in COMMANDS:
         module = importlib.import_module(f"corridor.commands.{name}")
         app.command(name, help=module.command.__doc__)(module.command)
+    for name in GROUPS:
+        app.add_typer(importlib.import_module(f"corridor.commands.{name}").app, name=name)
     return app
 
 

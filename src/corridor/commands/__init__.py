@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import typer
 
@@ -23,3 +24,18 @@ def user_errors() -> Iterator[None]:
     except CorridorError as exc:
         sys.stderr.write(f"error: {exc}\n")
         raise typer.Exit(exc.exit_code) from None
+
+
+def db_option() -> Any:
+    """``--db``: the store to use (shared by the commands that record or read runs)."""
+    return typer.Option(
+        None,
+        "--db",
+        help="Store: a SQLite file or a database URL (default: CORRIDOR_DB_URL, else "
+        "corridor.sqlite in the user data folder).",
+    )
+
+
+def no_store_option() -> Any:
+    """``--no-store``: run without recording the run in the store."""
+    return typer.Option(False, "--no-store", help="Do not record this run in the store.")

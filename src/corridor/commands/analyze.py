@@ -8,11 +8,13 @@ from typing import Any
 
 import typer
 
-from corridor.commands import user_errors
+from corridor.commands import db_option, no_store_option, user_errors
 
 
 def command(
-    scenario: str = typer.Option("base", help="Built-in scenario name or a scenario JSON file."),
+    scenario: str = typer.Option(
+        "base", help="Built-in or stored scenario name, or a scenario JSON file."
+    ),
     origin: str | None = typer.Option(None, help="Origin node id (default: the dataset's pairs)."),
     destination: str | None = typer.Option(None, help="Destination node id."),
     commodity: str = typer.Option("containers", help="Commodity id for --origin/--destination."),
@@ -30,25 +32,34 @@ def command(
         help="Add the capacity-constrained equilibrium and the x1/x1.5/x2/x3 demand sweep.",
     ),
     charts: bool = typer.Option(True, help="Write the PNG/HTML charts and the HTML report."),
+    db: str | None = db_option(),
+    no_store: bool = no_store_option(),
 ) -> None:
     """Compare every corridor between origin–destination pairs: days, p10/p90, USD/FEU,
     countries transited and the binding bottleneck; write JSON, charts and a report.
 
     Example: corridor analyze --origin xian --destination duisburg --out out
     """
-    with user_errors():
+    run_params = {"scenario": scenario, "origin": origin, "destination": destination,
+              "commodity": commodity, "dataset": dataset, "simulate": simulate,
+              "replications": replications, "equilibrium": equilibrium}  # fmt: skip
+    from corridor.store.recording import recording
+
+    with user_errors(), recording("analyze", run_params, db=db, enabled=not no_store) as run:
         from corridor.analysis import analyze
         from corridor.errors import CorridorError
         from corridor.io.atomic import write_text
         from corridor.model.network import load_network
-        from corridor.model.scenario import load_scenario
 
         if (origin is None) != (destination is None):
             raise CorridorError("give both --origin and --destination, or neither")
         from corridor.loaded.prepare import prepare
+        from corridor.store.resolve import resolve_scenario
+        from corridor.store.tables import routes_table
 
         base = load_network(dataset)
-        scen = load_scenario(scenario, base)
+        scen = resolve_scenario(scenario, base, db=db)
+        run.start(network=base, scenario=scen.name, seed=seed if simulate else None)
         loaded = prepare(scen)
         net = loaded.network
         pairs = [(origin, destination, commodity)] if origin and destination else None
@@ -62,6 +73,8 @@ def command(
             sim = _simulate(scen, replications=replications, seed=seed)
             apply_simulated_percentiles(result, sim.percentiles())
         text = json.dumps(result, indent=2, allow_nan=False)
+        run.add("routes", routes_table(result))
+        run.add("analysis", result)
         write_text(out / "analysis.json", text)
         if charts:
             _write_outputs(result, net, out, sim)

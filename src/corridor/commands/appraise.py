@@ -8,17 +8,21 @@ from typing import Any
 
 import typer
 
-from corridor.commands import user_errors
+from corridor.commands import db_option, no_store_option, user_errors
 
 
 def command(
     budget: float = typer.Option(5e9, help="Total budget in USD (sum of the measures' capex)."),
-    scenario: str = typer.Option("base", help="Built-in scenario name or a scenario JSON file."),
+    scenario: str = typer.Option(
+        "base", help="Built-in or stored scenario name, or a scenario JSON file."
+    ),
     dataset: str | None = typer.Option(None, help="Dataset folder or name (default eurasia-2024)."),
     discount_rate: float = typer.Option(0.06, help="Real discount rate (World Bank default 6 %)."),
     horizon: int = typer.Option(25, help="Appraisal horizon in years."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
     out: Path | None = typer.Option(None, help="Folder to write appraisal.json to."),
+    db: str | None = db_option(),
+    no_store: bool = no_store_option(),
 ) -> None:
     """Rank every measure of the catalogue by NPV (benefits from re-running the loaded
     network with and without it) and choose the portfolio under a budget (MILP on HiGHS,
@@ -26,20 +30,26 @@ def command(
 
     Example: corridor appraise --budget 5e9 --json
     """
-    with user_errors():
+    from corridor.store.recording import recording
+
+    run_params = {"budget": budget, "scenario": scenario, "dataset": dataset,
+              "discount_rate": discount_rate, "horizon": horizon}  # fmt: skip
+    with user_errors(), recording("appraise", run_params, db=db, enabled=not no_store) as run:
         from corridor.appraisal.economics import Parameters
         from corridor.errors import CorridorError
         from corridor.io.atomic import write_text
         from corridor.model.network import load_network
-        from corridor.model.scenario import load_scenario
+        from corridor.store.resolve import resolve_scenario
 
         if not 0 <= discount_rate < 1 or horizon < 1:
             raise CorridorError("expected --discount-rate in [0, 1) and --horizon >= 1")
         base = load_network(dataset)
-        scen = load_scenario(scenario, base)
+        scen = resolve_scenario(scenario, base, db=db)
+        run.start(network=base, scenario=scen.name)
         params = Parameters(discount_rate=discount_rate, horizon_years=horizon)
         result = _run(scen, budget, params, show=not as_json)
         text = json.dumps(result, indent=2, allow_nan=False)
+        run.add("appraisal", result)
         if out is not None:
             write_text(out / "appraisal.json", text)
         if as_json:

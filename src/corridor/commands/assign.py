@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from corridor.commands import user_errors
+from corridor.commands import db_option, no_store_option, user_errors
 
 
 def command(
@@ -22,6 +22,8 @@ def command(
     max_iter: int = typer.Option(1000, help="Stop after this many iterations."),
     toll_factor: float = typer.Option(0.0, help="Cost = time + toll_factor * toll + ..."),
     distance_factor: float = typer.Option(0.0, help="... + distance_factor * length."),
+    db: str | None = db_option(),
+    no_store: bool = no_store_option(),
 ) -> None:
     """Solve the user equilibrium of a TNTP network (BPR link costs, first-thru-node
     rule) and write link volumes and costs. The relative gap is (total system cost -
@@ -29,7 +31,12 @@ def command(
 
     Example: corridor assign --net A_net.tntp --trips A_trips.tntp --rgap 1e-5 --out flows.csv
     """
-    with user_errors():
+    from corridor.store.recording import recording
+
+    run_params = {"net": net, "trips": trips, "out": out, "algorithm": algorithm, "rgap": rgap,
+              "max_iter": max_iter, "toll_factor": toll_factor,
+              "distance_factor": distance_factor}  # fmt: skip
+    with user_errors(), recording("assign", run_params, db=db, enabled=not no_store) as run:
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -46,6 +53,7 @@ def command(
             raise CorridorError("--rgap must be a non-negative number and --max-iter at least 1")
         network = read_network(net)
         demand = read_trips(trips, zones=network.n_zones)
+        run.start()
 
         err = Console(stderr=True)
         first_gap: list[float] = []
@@ -87,8 +95,15 @@ def command(
                 progress=report,
             )
         elapsed = time.perf_counter() - start
+        flows = result.to_frame()
         with atomic_path(out) as tmp:
-            result.to_frame().to_csv(tmp, index=False, float_format="%.17g")
+            flows.to_csv(tmp, index=False, float_format="%.17g")
+        run.add("flows", flows)
+        run.add(
+            "convergence",
+            {"iterations": result.iterations, "relative_gap": float(result.relative_gap),
+             "converged": bool(result.converged), "seconds": elapsed},
+        )  # fmt: skip
         status = "" if result.converged else f" (did not reach --rgap {rgap:g})"
         typer.echo(
             f"{network.n_links} links, {result.iterations} iterations, relative gap "

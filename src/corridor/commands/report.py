@@ -10,7 +10,9 @@ from corridor.commands import user_errors
 
 
 def command(
-    scenario: str = typer.Option("base", help="Built-in scenario name or a scenario JSON file."),
+    scenario: str = typer.Option(
+        "base", help="Built-in or stored scenario name, or a scenario JSON file."
+    ),
     out: Path = typer.Option(Path("report.html"), help="HTML file to write."),
     origin: str | None = typer.Option(None, help="Origin node id (default: the dataset's pairs)."),
     destination: str | None = typer.Option(None, help="Destination node id."),
@@ -34,16 +36,17 @@ def command(
         from corridor.analysis import analyze
         from corridor.errors import CorridorError, DataError
         from corridor.model.network import load_network
-        from corridor.model.scenario import Closure, load_scenario
+        from corridor.model.scenario import Closure
         from corridor.report.document import write_report
         from corridor.report.pdf import find_chromium, html_to_pdf
+        from corridor.store.resolve import resolve_scenario
 
         if pdf:
             find_chromium()  # fail before the analysis, not after
         if (origin is None) != (destination is None):
             raise CorridorError("give both --origin and --destination, or neither")
         base = load_network(dataset)
-        scen = load_scenario(scenario, base)
+        scen = resolve_scenario(scenario, base)
         net = scen.apply()
         if analysis is not None:
             try:

@@ -20,7 +20,9 @@ def command(
     avoid_node: list[str] = typer.Option([], help="Node id to avoid (repeatable)."),
     via: list[str] = typer.Option([], help="Node id the route must pass (repeatable, in order)."),
     k: int = typer.Option(0, help="Instead of corridors, list the k cheapest loopless routes."),
-    scenario: str = typer.Option("base", help="Built-in scenario name or scenario JSON file."),
+    scenario: str = typer.Option(
+        "base", help="Built-in or stored scenario name, or a scenario JSON file."
+    ),
     dataset: str | None = typer.Option(None, help="Dataset folder or name."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
 ) -> None:
@@ -33,12 +35,12 @@ def command(
         from corridor.errors import CorridorError, NoRouteError
         from corridor.loaded.prepare import prepare
         from corridor.model.network import load_network
-        from corridor.model.scenario import load_scenario
         from corridor.paths.alternatives import alternatives
         from corridor.paths.routes import routes
         from corridor.paths.search import Constraints
+        from corridor.store.resolve import resolve_scenario
 
-        loaded = prepare(load_scenario(scenario, load_network(dataset)))
+        loaded = prepare(resolve_scenario(scenario, load_network(dataset)))
         left_out: list[dict[str, str]] = []
         if k > 0:
             if via or corridor:

@@ -8,17 +8,21 @@ from typing import Any
 
 import typer
 
-from corridor.commands import user_errors
+from corridor.commands import db_option, no_store_option, user_errors
 
 
 def command(
-    scenario: str = typer.Option("base", help="Built-in scenario name or a scenario JSON file."),
+    scenario: str = typer.Option(
+        "base", help="Built-in or stored scenario name, or a scenario JSON file."
+    ),
     dataset: str | None = typer.Option(None, help="Dataset folder or name (default eurasia-2024)."),
     days: int = typer.Option(365, help="Days of shipments simulated."),
     replications: int = typer.Option(100, help="Independent replications (parallel)."),
     seed: int = typer.Option(1, help="Seed; the same seed gives the same result."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
     out: Path | None = typer.Option(None, help="Folder for simulation.json and the charts."),
+    db: str | None = db_option(),
+    no_store: bool = no_store_option(),
 ) -> None:
     """Simulate a year of corridor traffic (queues at borders and ports, ferries that sail
     when full, storms, line failures) and report door-to-door days per corridor
@@ -26,16 +30,21 @@ def command(
 
     Example: corridor simulate --days 365 --replications 100 --seed 1 --out out
     """
-    with user_errors():
+    from corridor.store.recording import recording
+
+    run_params = {"scenario": scenario, "dataset": dataset, "days": days,
+              "replications": replications}  # fmt: skip
+    with user_errors(), recording("simulate", run_params, db=db, enabled=not no_store) as run:
         from rich.progress import Progress
 
         from corridor.io.atomic import write_text
         from corridor.model.network import load_network
-        from corridor.model.scenario import load_scenario
         from corridor.simulation.api import simulate
+        from corridor.store.resolve import resolve_scenario
 
         base = load_network(dataset)
-        scen = load_scenario(scenario, base)
+        scen = resolve_scenario(scenario, base, db=db)
+        run.start(network=base, scenario=scen.name, seed=seed)
         with Progress(transient=True, disable=as_json) as bar:
             task = bar.add_task("replications", total=replications)
             result = simulate(
@@ -47,6 +56,7 @@ def command(
             )
         data = result.to_dict()
         text = json.dumps(data, indent=2, allow_nan=False)
+        run.add("simulation", data)
         if out is not None:
             from corridor.simulation.plots import write_plots
 

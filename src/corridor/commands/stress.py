@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from corridor.commands import user_errors
+from corridor.commands import db_option, no_store_option, user_errors
 
 
 def command(
@@ -23,13 +23,19 @@ def command(
     dataset: str | None = typer.Option(None, help="Dataset folder or name (default eurasia-2024)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
     out: Path = typer.Option(Path("out"), help="Folder for stress.json."),
+    db: str | None = db_option(),
+    no_store: bool = no_store_option(),
 ) -> None:
     """Stress the network: what diverts where, what is stranded, how exposed each commodity
     is to routes and transit countries, and the min cut between regions.
 
     Example: corridor stress --close RU --close BY --outage p_cpc:30 --caspian-drop-m 1.0
     """
-    with user_errors():
+    from corridor.store.recording import recording
+
+    run_params = {"close": close, "outage": outage, "caspian_drop_m": caspian_drop_m,
+              "commodity": commodity, "dataset": dataset}  # fmt: skip
+    with user_errors(), recording("stress", run_params, db=db, enabled=not no_store) as run:
         from corridor.errors import CorridorError
         from corridor.io.atomic import write_text
         from corridor.model.network import load_network
@@ -52,9 +58,11 @@ def command(
         scenario = stress_scenario(
             base, close=tuple(close), outages=tuple(outages), caspian_drop_m=caspian_drop_m
         )
+        run.start(network=base, scenario=scenario.name)
         result = stress(scenario, commodity=commodity)
         result["dataset"] = base.name
         text = json.dumps(result, indent=2, allow_nan=False)
+        run.add("stress", result)
         write_text(out / "stress.json", text)
         if as_json:
             typer.echo(text)

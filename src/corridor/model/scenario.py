@@ -267,13 +267,60 @@ def load_scenario(
         raise DataError(file, f"invalid JSON: {exc.msg}", row=exc.lineno) from None
     except RecursionError:
         raise DataError(file, "invalid JSON: nested too deeply") from None
+    return scenario_from_dict(data, base, file=file, default_name=path.stem)
+
+
+def scenario_from_dict(
+    data: Any, base: Network, *, file: str = "<scenario>", default_name: str = "scenario"
+) -> Scenario:
+    """A scenario from its JSON object (``name``, ``description``, ``changes``).
+
+    Unknown ids surface now, as a :class:`~corridor.errors.UnknownIdError`;
+    a malformed object as a :class:`~corridor.errors.DataError` naming ``file``.
+    """
     if not isinstance(data, dict) or not isinstance(data.get("changes", []), list):
         raise DataError(file, "expected an object with a list 'changes'")
     changes: Sequence[Change] = [
         _change_from_dict(c, file, i) for i, c in enumerate(data.get("changes", []))
     ]
     s = Scenario(
-        str(data.get("name", path.stem)), base, tuple(changes), data.get("description", "")
+        str(data.get("name", default_name)), base, tuple(changes), data.get("description", "")
     )
     s.apply()  # surface unknown ids now, with the scenario named
     return s
+
+
+def change_to_dict(change: Change) -> dict[str, Any]:
+    """The JSON object of one typed change (the inverse of the scenario file's parser).
+
+    Examples
+    --------
+    >>> change_to_dict(Closure("countries", "RU"))
+    {'type': 'closure', 'component': 'countries', 'id': 'RU'}
+    """
+    if isinstance(change, Closure):
+        return {"type": "closure", "component": change.component, "id": change.id}
+    if isinstance(change, Intervention):
+        return {"type": "intervention", "id": change.id}
+    if isinstance(change, DemandGrowth):
+        out: dict[str, Any] = {"type": "demand_growth", "factor": change.factor}
+        if change.commodity is not None:
+            out["commodity"] = change.commodity
+        return out
+    return {
+        "type": "set",
+        "component": change.component,
+        "id": change.id,
+        "attribute": change.attribute,
+        "operation": change.operation,
+        "value": change.value,
+    }
+
+
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    """The scenario file's JSON object of a scenario (its base network is not part of it)."""
+    out: dict[str, Any] = {"name": scenario.name}
+    if scenario.description:
+        out["description"] = scenario.description
+    out["changes"] = [change_to_dict(c) for c in scenario.changes]
+    return out

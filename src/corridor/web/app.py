@@ -56,6 +56,7 @@ def create_app(
     *,
     security: Security | None = None,
     jobs: Jobs | None = None,
+    store_db: str | None = None,
 ) -> Any:
     """Build the web app for a dataset (``None`` = the embedded default).
 
@@ -67,6 +68,8 @@ def create_app(
         Accepted hosts, bearer token and size limits (default: loopback, no token).
     jobs
         The simulation job pool (default: 2 workers, 8 waiting jobs).
+    store_db
+        The store listed at ``/store`` (default: ``CORRIDOR_DB_URL`` or the user's file).
 
     Returns
     -------
@@ -280,6 +283,9 @@ def create_app(
             "</h2>" + "".join(f"<figure>{f}</figure>" for f in figures) + "</section>"
         )
 
+    from corridor.web.store_view import add_store_routes
+
+    add_store_routes(app, templates, db=store_db)
     return app
 
 
