@@ -18,6 +18,7 @@ BENCHMARKS = [
     "bench_web.py",
     "bench_simulation.py",
     "bench_assignment.py",
+    "bench_sweep.py",
 ]
 
 

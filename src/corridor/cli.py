@@ -24,6 +24,7 @@ COMMANDS = (
     "serve",
     "appraise",
     "stress",
+    "sweep",
 )
 
 #: Command groups: modules exposing a Typer ``app`` with subcommands.
