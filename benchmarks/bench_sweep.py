@@ -4,9 +4,9 @@ One grid of the default dataset (demand growth x closures, analytic points) is
 swept in this process without Dask (the peer), then on a LocalCluster of 1 and
 of 2 worker processes; each sweep starts from an empty output folder and is
 timed whole, as a user waits for it (calibration, the cluster's start-up,
-every point, the summary); the cluster's start-up alone is timed apart. Dask's per-task overhead is the time of many no-op
-tasks through a 1-worker LocalCluster, per task. Prints a Markdown table; run
-with `make bench`.
+every point, the summary); the cluster's start-up alone is timed apart. Dask's
+per-task overhead is the time of many no-op tasks through a 1-worker
+LocalCluster, per task. Prints a Markdown table; run with `make bench`.
 """
 
 from __future__ import annotations

@@ -95,7 +95,11 @@ changes = st.one_of(
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(name=names, note=st.text(max_size=200), typed=st.lists(changes, max_size=6))
+@given(
+    name=names,
+    note=st.text(st.characters(exclude_characters="\x00"), max_size=200),
+    typed=st.lists(changes, max_size=6),
+)
 def test_any_typed_scenario_round_trips(store_url: str, name: str, note: str, typed: list) -> None:
     document = {"name": name, "description": note, "changes": [change_to_dict(c) for c in typed]}
     with Store.open(store_url) as store:
@@ -104,6 +108,15 @@ def test_any_typed_scenario_round_trips(store_url: str, name: str, note: str, ty
     assert back is not None
     assert back.document == document
     assert back.note == note
+
+
+def test_a_name_or_note_postgresql_cannot_hold_is_refused_in_one_line(store_url: str) -> None:
+    with Store.open(store_url) as store:
+        for doc, note in (({"name": "a\x00b", "changes": []}, ""), ({"name": "ok"}, "x\x00"),
+                          ({"name": "x" * 201}, ""), ({"name": "  "}, "")):  # fmt: skip
+            with pytest.raises(CorridorError):
+                store.save_scenario(doc, note=note)
+        assert store.scenarios() == []
 
 
 def test_a_name_is_saved_once_unless_replaced(store_url: str) -> None:

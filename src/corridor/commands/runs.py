@@ -50,7 +50,7 @@ def list_(
                 "-" if r.seed is None else str(r.seed), r.state(),
                 f"{r.started_at:%Y-%m-%d %H:%M:%S}", "-" if secs is None else f"{secs:.1f}",
             )  # fmt: skip
-        Console().print(t)
+        Console(width=max(Console().width, 120)).print(t)
 
 
 def _public(r: Any) -> dict[str, Any]:

@@ -46,7 +46,7 @@ def list_(db: str | None = db_option(), as_json: bool = typer.Option(False, "--j
                 f"{r.created_at:%Y-%m-%d %H:%M}",
                 r.note,
             )
-        Console().print(t)
+        Console(width=max(Console().width, 120)).print(t)
 
 
 def _summary(r: Any) -> dict[str, Any]:

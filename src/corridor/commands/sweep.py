@@ -113,7 +113,7 @@ def _print(summary: Any, response: str, outcome: Any, plots: list[Path]) -> None
         for c in params + metrics:
             v = row[c]
             if c in params:
-                cells.append(f"{v:g}" if isinstance(v, float) else (str(v) or "-"))
+                cells.append(f"{v:.3g}" if isinstance(v, float) else (str(v) or "-"))
             else:
                 cells.append(
                     "-" if v != v else f"{v:,.1f}" if c.startswith("days") else f"{v:,.0f}"

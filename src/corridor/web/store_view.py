@@ -7,7 +7,10 @@ does not exist yet reads as empty and is not created.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 #: Most runs a listing returns.
 MAX_RUNS = 500
@@ -41,7 +44,7 @@ def scenarios(db: str | None) -> list[dict[str, Any]]:
             "dataset": r.dataset_name,
             "note": r.note,
             "created_at": r.created_at.isoformat(),
-        }  # fmt: skip
+        }
         for r in records
     ]
 
@@ -64,12 +67,12 @@ def runs(db: str | None, limit: int) -> list[dict[str, Any]]:
             "version": r.version,
             "started_at": r.started_at.isoformat(),
             "seconds": (r.finished_at - r.started_at).total_seconds() if r.finished_at else None,
-        }  # fmt: skip
+        }
         for r in records
     ]
 
 
-def add_store_routes(app: Any, templates: Any, *, db: str | None = None) -> None:
+def add_store_routes(app: FastAPI, templates: Any, *, db: str | None = None) -> None:
     """Register the store's API routes and page on the dashboard app."""
     from fastapi import Query
     from fastapi.responses import HTMLResponse
