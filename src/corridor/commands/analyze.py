@@ -53,6 +53,7 @@ def command(
 
         if (origin is None) != (destination is None):
             raise CorridorError("give both --origin and --destination, or neither")
+        from corridor.loaded.cache import default_cache
         from corridor.loaded.prepare import prepare
         from corridor.store.resolve import resolve_scenario
         from corridor.store.tables import routes_table
@@ -60,7 +61,7 @@ def command(
         base = load_network(dataset)
         scen = resolve_scenario(scenario, base, db=db)
         run.start(network=base, scenario=scen.name, seed=seed if simulate else None)
-        loaded = prepare(scen)
+        loaded = prepare(scen, cache=default_cache())
         net = loaded.network
         pairs = [(origin, destination, commodity)] if origin and destination else None
         result = analyze(loaded, pairs=pairs)

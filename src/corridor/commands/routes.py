@@ -33,6 +33,7 @@ def command(
     with user_errors():
         from corridor.analysis import corridor_routes
         from corridor.errors import CorridorError, NoRouteError
+        from corridor.loaded.cache import default_cache
         from corridor.loaded.prepare import prepare
         from corridor.model.network import load_network
         from corridor.paths.alternatives import alternatives
@@ -40,7 +41,9 @@ def command(
         from corridor.paths.search import Constraints
         from corridor.store.resolve import resolve_scenario
 
-        loaded = prepare(resolve_scenario(scenario, load_network(dataset)))
+        loaded = prepare(
+            resolve_scenario(scenario, load_network(dataset)), cache=default_cache()
+        )
         left_out: list[dict[str, str]] = []
         if k > 0:
             if via or corridor:

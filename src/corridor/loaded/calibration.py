@@ -21,6 +21,7 @@ from corridor.capacity.delay import DelayCurves, Observed, delay_curves, element
 from corridor.capacity.elements import Capacities, capacities
 from corridor.capacity.procedures import procedures
 from corridor.graph.compiled import CompiledNetwork, compile_network
+from corridor.loaded.cache import ResultCache, network_digest
 from corridor.loaded.segments import Segment, shipper_segments
 from corridor.model.network import Network
 from corridor.paths.routes import BEST, route
@@ -73,8 +74,11 @@ def observed_edge_flows(g: CompiledNetwork) -> tuple[np.ndarray, np.ndarray, lis
     return teu, t, missing
 
 
-def calibrate(base: Network) -> Calibration:
+def calibrate(base: Network, *, cache: ResultCache | None = None) -> Calibration:
     """Observed loads and revealed values of time of a base network (module docs).
+
+    With a ``cache``, a calibration of a base whose tables have the same content
+    is read from it instead of computed, and a computed one is stored.
 
     Examples
     --------
@@ -83,6 +87,19 @@ def calibrate(base: Network) -> Calibration:
     >>> all(0 <= o.utilisation for o in cal.observed.values())
     True
     """
+    key = ""
+    if cache is not None:
+        key = cache.key("calibration", network_digest(base))
+        hit = cache.load("calibration", key, {"base": base})
+        if isinstance(hit, Calibration):
+            return hit
+    result = _calibrate(base)
+    if cache is not None:
+        cache.store("calibration", key, result, {"base": base})
+    return result
+
+
+def _calibrate(base: Network) -> Calibration:
     g0 = compile_network(base)
     caps = capacities(g0)
     teu, t, _ = observed_edge_flows(g0)

@@ -37,6 +37,7 @@ from corridor.capacity.delay import DelayCurves, delay_curves
 from corridor.capacity.elements import Capacities, capacities
 from corridor.graph.compiled import CompiledNetwork, compile_network
 from corridor.graph.shortest import best_walk
+from corridor.loaded.cache import ResultCache, network_digest
 from corridor.loaded.calibration import Calibration, calibrate
 from corridor.loaded.network import LoadedNetwork, SegmentFlow
 from corridor.loaded.segments import Segment, shipper_segments
@@ -231,6 +232,7 @@ def prepare(
     max_sweeps: int = 4,
     gap: float = 1e-3,
     scenario_name: str | None = None,
+    cache: ResultCache | None = None,
 ) -> LoadedNetwork:
     """Load a network's (or scenario's) demand to the fixed point of loads and waits.
 
@@ -251,6 +253,11 @@ def prepare(
         which to stop.
     scenario_name
         Recorded in the result (default: the scenario's name, or ``"base"``).
+    cache
+        Where to look for this result before computing it, and to store it
+        after (:class:`~corridor.loaded.cache.ResultCache`, keyed by the content
+        of the networks' tables and every parameter); also used for the
+        calibration when none is given.
 
     Examples
     --------
@@ -265,7 +272,34 @@ def prepare(
     else:
         base = net = network
         name = scenario_name or "base"
-    cal = calibration if calibration is not None else calibrate(base)
+    objects = {"network": net, "base": base}
+    key = ""
+    if cache is not None:
+        key = cache.key(
+            "prepare",
+            network_digest(net),
+            network_digest(calibration.network if calibration is not None else base),
+            float(growth), int(increments), int(max_sweeps), float(gap), name,
+        )  # fmt: skip
+        hit = cache.load("prepare", key, objects)
+        if isinstance(hit, LoadedNetwork):
+            return hit
+    cal = calibration if calibration is not None else calibrate(base, cache=cache)
+    result = _prepare(net, name, growth, cal, increments, max_sweeps, gap)
+    if cache is not None:
+        cache.store("prepare", key, result, objects)
+    return result
+
+
+def _prepare(
+    net: Network,
+    name: str,
+    growth: float,
+    cal: Calibration,
+    increments: int,
+    max_sweeps: int,
+    gap: float,
+) -> LoadedNetwork:
     g0 = compile_network(net)
     caps = capacities(g0)
     curves = delay_curves(g0, caps, cal.observed)
