@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corridor.errors import DataError
+from corridor.io import tntp
 from corridor.io.tntp import (
     TntpNetwork,
     read_flows,
@@ -294,3 +295,83 @@ def test_junk_gives_data_error_only(tmp_path: Path, junk: str, base: str, cut: i
         for reader in (read_network, read_trips, read_flows):
             with contextlib.suppress(DataError):
                 reader(path)
+
+
+# ------------------------------------------------------------- bulk reader = line reader
+
+
+def _both_trip_readers(text: str, zones: int) -> tuple[np.ndarray | None, np.ndarray | str]:
+    """The bulk reader's matrix (``None`` if it declined) and the line reader's (or error)."""
+    lines = tntp._lines(text)
+    _, end = tntp._metadata("x", lines)
+    body = tntp._body(text, end)
+    bulk = None if body is None else tntp._trips_in_bulk(body, zones)
+    try:
+        return bulk, tntp._trips_by_line("x", lines, zones)
+    except DataError as exc:
+        return bulk, str(exc)
+
+
+entry_sep = st.sampled_from([" ", "\t", "  ", "\n", " \n\t"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    zones=st.integers(1, 9),
+    blocks=st.lists(
+        st.tuples(
+            st.integers(0, 10),  # origin (0 and 10 are out of range for most draws)
+            st.lists(
+                st.tuples(
+                    st.integers(0, 10),
+                    st.sampled_from(["1", "2.5", "0", "1e3", "-1", "x", "", "nan", "3 4"]),
+                ),
+                max_size=6,
+            ),
+        ),
+        max_size=5,
+    ),
+    seps=st.lists(entry_sep, min_size=8, max_size=8),
+    origin_word=st.sampled_from(["Origin", "origin", "ORIGIN", "Origin:"]),
+    comment=st.booleans(),
+    drop_semicolon=st.booleans(),
+)
+def test_bulk_trip_reader_agrees_with_the_line_reader(
+    zones: int,
+    blocks: list[tuple[int, list[tuple[int, str]]]],
+    seps: list[str],
+    origin_word: str,
+    comment: bool,
+    drop_semicolon: bool,
+) -> None:
+    """On well-formed and malformed bodies alike, the bulk reader either declines or
+    returns exactly what the line reader returns (which names any problem)."""
+    out = [f"<NUMBER OF ZONES> {zones}", "<END OF METADATA>", ""]
+    for k, (origin, entries) in enumerate(blocks):
+        out.append(f"{origin_word} {origin}" + (" ~ note" if comment else ""))
+        parts = [f"{d}{seps[i % 8]}:{seps[(i + 1) % 8]}{f};" for i, (d, f) in enumerate(entries)]
+        line = seps[k % 8].join(parts)
+        out.append(line[:-1] if drop_semicolon and line else line)
+    bulk, exact = _both_trip_readers("\n".join(out) + "\n", zones)
+    if bulk is not None:
+        assert isinstance(exact, np.ndarray), exact
+        np.testing.assert_array_equal(bulk, exact)
+
+
+def test_bulk_readers_take_the_benchmark_files(tntp_dir: Path) -> None:
+    """The bulk readers accept every benchmark file (else the speed-up would be idle)."""
+    for name in NETWORKS:
+        text = (tntp_dir / name / f"{name}_trips.tntp").read_text()
+        bulk, exact = _both_trip_readers(text, int(_tag(tntp_dir / name / f"{name}_trips.tntp",
+                                                        "NUMBER OF ZONES")))  # fmt: skip
+        assert bulk is not None
+        np.testing.assert_array_equal(bulk, exact)
+        text = (tntp_dir / name / f"{name}_net.tntp").read_text()
+        lines = tntp._lines(text)
+        tags, end = tntp._metadata("x", lines)
+        n_nodes, n_links = int(tags["NUMBER OF NODES"][1]), int(tags["NUMBER OF LINKS"][1])
+        body = tntp._body(text, end)
+        assert body is not None
+        table = tntp._links_in_bulk(body, n_nodes, n_links)
+        assert table is not None
+        np.testing.assert_array_equal(table, tntp._links_by_line("x", lines, n_nodes, n_links, 0))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,10 @@ LINK_COLUMNS = (
 _REQUIRED_LINK_COLUMNS = 7
 _NETWORK_TAGS = ("NUMBER OF ZONES", "NUMBER OF NODES", "FIRST THRU NODE", "NUMBER OF LINKS")
 _TAG = re.compile(r"^<([^>]*)>(.*)$")
+_COMMENT = re.compile(r"~[^\n]*")
+# every line break str.splitlines() knows besides "\n"
+_ODD_BREAK = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_ORIGIN_LINE = re.compile(r"^[ \t]*origin[ \t]+([^\s;]+)[ \t]*;?[ \t]*$", re.I | re.M)
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -93,16 +98,33 @@ class TntpNetwork:
         return int(self.init_node.shape[0])
 
 
-def _lines(path: str | os.PathLike[str]) -> Iterator[tuple[int, str]]:
-    """Yield ``(line_number, text without comment)`` for every line of the file."""
-    name = str(path)
+def _read(path: str | os.PathLike[str]) -> str:
     try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        return Path(path).read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
-        raise DataError(name, f"cannot read file: {exc.strerror or exc}") from None
+        raise DataError(str(path), f"cannot read file: {exc.strerror or exc}") from None
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """Yield ``(line_number, text without comment)`` for every line of ``text``."""
     for number, raw in enumerate(text.splitlines(), start=1):
         cut = raw.find("~")
         yield number, (raw if cut < 0 else raw[:cut]).strip()
+
+
+def _body(text: str, end_line: int) -> str | None:
+    """The text after line ``end_line``, comments removed, for the bulk readers; ``None``
+    where a line break other than ``\\n`` or ``\\r\\n`` could make its lines differ from
+    :func:`_lines` (the line reader then handles the file)."""
+    text = text.replace("\r\n", "\n")
+    if _ODD_BREAK.search(text):
+        return None
+    pos = -1
+    for _ in range(end_line):
+        pos = text.find("\n", pos + 1)
+        if pos < 0:
+            return ""
+    return _COMMENT.sub("", text[pos + 1 :])
 
 
 def _number(name: str, token: str, row: int, column: str) -> float:
@@ -189,7 +211,8 @@ def read_network(path: str | os.PathLike[str]) -> TntpNetwork:
     (1, 5.0)
     """
     name = str(path)
-    lines = _lines(path)
+    text = _read(path)
+    lines = _lines(text)
     tags, end_line = _metadata(name, lines)
     n_zones = _int_tag(name, tags, "NUMBER OF ZONES", end_line)
     n_nodes = _int_tag(name, tags, "NUMBER OF NODES", end_line)
@@ -204,6 +227,68 @@ def read_network(path: str | os.PathLike[str]) -> TntpNetwork:
             column="NUMBER OF ZONES",
         )
 
+    body = _body(text, end_line)
+    table = None if body is None else _links_in_bulk(body, n_nodes, n_links)
+    if table is None:
+        table = _links_by_line(name, lines, n_nodes, n_links, tags["NUMBER OF LINKS"][0])
+    arrays = dict(zip(LINK_COLUMNS, table, strict=True))
+    return TntpNetwork(
+        n_zones=n_zones,
+        n_nodes=n_nodes,
+        first_thru_node=first_thru,
+        init_node=arrays["init_node"].astype(np.int64),
+        term_node=arrays["term_node"].astype(np.int64),
+        capacity=arrays["capacity"],
+        length=arrays["length"],
+        free_flow_time=arrays["free_flow_time"],
+        b=arrays["b"],
+        power=arrays["power"],
+        speed=arrays["speed"],
+        toll=arrays["toll"],
+        link_type=arrays["link_type"].astype(np.int64),
+        source=name,
+    )
+
+
+def _links_in_bulk(body: str, n_nodes: int, n_links: int) -> FloatArray | None:
+    """Link rows as a ``(10, links)`` array, parsed in one NumPy call; ``None`` unless every
+    row is plainly valid and all have the same field count (the line reader then names
+    the problem, or reads the mixed rows)."""
+    rows = body.split()
+    text = " ".join(rows)
+    if text.count(";") != n_links or (n_links and not text.endswith(";")):
+        return None
+    fields = text[:-1].split(";") if n_links else []
+    width = len(fields[0].split()) if fields else _REQUIRED_LINK_COLUMNS
+    if not _REQUIRED_LINK_COLUMNS <= width <= len(LINK_COLUMNS):
+        return None
+    try:
+        values = np.array(" ".join(fields).split(), dtype=np.float64)
+    except ValueError:
+        return None
+    if values.size != width * n_links:
+        return None
+    table = np.zeros((len(LINK_COLUMNS), n_links))
+    table[:width] = values.reshape(n_links, width).T
+    nodes = table[:2]
+    if not (
+        np.isfinite(table).all()
+        and (nodes == np.floor(nodes)).all()
+        and ((nodes >= 1) & (nodes <= n_nodes)).all()
+        and (table[2 : len(LINK_COLUMNS) - 1] >= 0).all()
+    ):
+        return None
+    # rows of different widths could still sum to the right count: check each row's width
+    widths = np.array([len(f.split()) for f in fields]) if width < len(LINK_COLUMNS) else None
+    if widths is not None and (widths != width).any():
+        return None
+    return table
+
+
+def _links_by_line(
+    name: str, lines: Iterator[tuple[int, str]], n_nodes: int, n_links: int, links_row: int
+) -> FloatArray:
+    """Link rows read one line at a time, each problem named by line and column."""
     columns: list[list[float]] = [[] for _ in LINK_COLUMNS]
     for number, text in lines:
         if not text:
@@ -245,28 +330,10 @@ def read_network(path: str | os.PathLike[str]) -> TntpNetwork:
         raise DataError(
             name,
             f"<NUMBER OF LINKS> says {n_links} but the file has {found} link rows",
-            row=tags["NUMBER OF LINKS"][0],
+            row=links_row,
             column="NUMBER OF LINKS",
         )
-    arrays = {
-        c: np.asarray(v, dtype=np.float64) for c, v in zip(LINK_COLUMNS, columns, strict=True)
-    }
-    return TntpNetwork(
-        n_zones=n_zones,
-        n_nodes=n_nodes,
-        first_thru_node=first_thru,
-        init_node=arrays["init_node"].astype(np.int64),
-        term_node=arrays["term_node"].astype(np.int64),
-        capacity=arrays["capacity"],
-        length=arrays["length"],
-        free_flow_time=arrays["free_flow_time"],
-        b=arrays["b"],
-        power=arrays["power"],
-        speed=arrays["speed"],
-        toll=arrays["toll"],
-        link_type=arrays["link_type"].astype(np.int64),
-        source=name,
-    )
+    return np.array(columns, dtype=np.float64).reshape(len(LINK_COLUMNS), found)
 
 
 def read_trips(path: str | os.PathLike[str], *, zones: int | None = None) -> FloatArray:
@@ -304,7 +371,8 @@ def read_trips(path: str | os.PathLike[str], *, zones: int | None = None) -> Flo
     [[0.0, 7.0], [0.0, 0.0]]
     """
     name = str(path)
-    lines = _lines(path)
+    text = _read(path)
+    lines = _lines(text)
     tags, end_line = _metadata(name, lines)
     n_zones = _int_tag(name, tags, "NUMBER OF ZONES", end_line)
     if zones is not None and zones != n_zones:
@@ -314,6 +382,70 @@ def read_trips(path: str | os.PathLike[str], *, zones: int | None = None) -> Flo
             row=tags["NUMBER OF ZONES"][0],
             column="NUMBER OF ZONES",
         )
+    body = _body(text, end_line)
+    demand = None if body is None else _trips_in_bulk(body, n_zones)
+    return demand if demand is not None else _trips_by_line(name, lines, n_zones)
+
+
+def _trips_in_bulk(body: str, n_zones: int) -> FloatArray | None:
+    """The OD matrix with every entry parsed in one NumPy call; ``None`` unless the whole
+    body is plainly valid (the line reader then names the problem)."""
+    parts = _ORIGIN_LINE.split(body)  # [before, origin, block, origin, block, ...]
+    if parts[0].strip():
+        return None
+    origins, blocks = parts[1::2], parts[2::2]
+    counts = [block.count(":") for block in blocks]
+    if any(block.count(";") != n for block, n in zip(blocks, counts, strict=True)):
+        return None
+    text = "\n".join(blocks)
+    try:
+        raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    except UnicodeEncodeError:
+        return None
+    # every entry is exactly "destination : flow ;": separators alternate, and each piece
+    # between two separators holds exactly one token (none after the last ';')
+    colon, semicolon = ord(":"), ord(";")
+    is_sep = (raw == colon) | (raw == semicolon)
+    seps = raw[is_sep]
+    n = seps.size // 2
+    if seps.size % 2 or (seps[0::2] != colon).any() or (seps[1::2] != semicolon).any():
+        return None
+    word = ~(is_sep | (raw == 32) | ((raw >= 9) & (raw <= 13)))
+    starts = word.copy()
+    starts[1:] &= ~word[:-1]
+    if not np.array_equal(np.cumsum(is_sep)[starts], np.arange(2 * n)):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            values = np.fromstring(text.replace(":", " ").replace(";", " "), sep=" ")
+        except (ValueError, DeprecationWarning):  # a token that is not a number
+            return None
+    try:
+        o = np.array(origins, dtype=np.float64)
+    except ValueError:
+        return None
+    if values.size != 2 * n:
+        return None
+    dest, flow = values[0::2], values[1::2]
+    if not (
+        np.isfinite(o).all()
+        and (o == np.floor(o)).all()
+        and ((o >= 1) & (o <= n_zones)).all()
+        and np.isfinite(values).all()
+        and (dest == np.floor(dest)).all()
+        and ((dest >= 1) & (dest <= n_zones)).all()
+        and (flow >= 0).all()
+    ):
+        return None
+    demand = np.zeros((n_zones, n_zones), dtype=np.float64)
+    rows = np.repeat(o.astype(np.int64) - 1, counts)
+    np.add.at(demand, (rows, dest.astype(np.int64) - 1), flow)  # repeated pairs add up
+    return demand
+
+
+def _trips_by_line(name: str, lines: Iterator[tuple[int, str]], n_zones: int) -> FloatArray:
+    """The OD matrix read one line at a time, each problem named by line and column."""
     demand = np.zeros((n_zones, n_zones), dtype=np.float64)
     origin = -1
     for number, text in lines:
@@ -385,7 +517,7 @@ def read_flows(path: str | os.PathLike[str]) -> pd.DataFrame:
 
     name = str(path)
     rows: list[tuple[int, int, float, float]] = []
-    for number, text in _lines(path):
+    for number, text in _lines(_read(path)):
         if not text:
             continue
         tokens = text.rstrip(";").split()
