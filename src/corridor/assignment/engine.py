@@ -39,8 +39,8 @@ FloatArray = NDArray[np.float64]
 ALGORITHMS = ("msa", "fw", "cfw", "bfw")
 _CONJUGATE_MAX = 0.99999
 _FULL_STEP = 1.0 - 1e-12
-# Origin-links (origins with demand x links) per all-or-nothing load above which the
-# origins run in parallel; below it one thread is faster (see kernels.aon_load_serial).
+# Origin-links (origins with demand x links) per all-or-nothing load from which the
+# origins run in parallel; below it the parallel region costs more than it saves.
 PARALLEL_WORK = 2_000_000
 
 Progress = Callable[[int, float], None]
@@ -196,8 +196,8 @@ def assign(
     if parallel is None:
         parallel = sum(len(o) for o in origins) * m >= PARALLEL_WORK
     threads = numba.get_num_threads() if parallel else 1
-    load_kernel = kernels.aon_load if threads > 1 else kernels.aon_load_serial
-    ws = kernels.Workspace(n, m, threads)
+    ws = kernels.workspace(n, m, threads)
+    kg = kernels.Graph(g.indptr, g.head, g.tail, g.first_thru)
     total_demand = float((pce[:, None, None] * od).sum())
 
     x = np.zeros((n_classes, m))
@@ -217,11 +217,7 @@ def assign(
         """AON for every class at ``cost`` into ``y``; return the shortest-path total."""
         sp_total = 0.0
         for k in range(n_classes):
-            sp, bad = load_kernel(
-                g.indptr, g.head, g.tail, cost[k], g.first_thru, origins[k], wanted[k], od[k],
-                ws.dist, ws.pred, ws.order, ws.heap, ws.pos, ws.load,
-                ws.flow, ws.sp_cost, ws.unreachable, y[k],
-            )  # fmt: skip
+            sp, bad = kernels.aon_load(kg, cost[k], origins[k], wanted[k], od[k], ws, y[k])
             if bad:
                 o, d = _first_unreachable(g, cost[k], od[k])
                 raise NoRouteError(
@@ -334,12 +330,10 @@ def assign(
         skim_cost = np.empty((n_classes, z, z))
         skim_time = np.empty((n_classes, z, z))
         skim_distance = np.empty((n_classes, z, z))
-        aux = np.empty((ws.n_chunks, n))
-        aux2 = np.empty((ws.n_chunks, n))
+        along = np.empty((threads, 2, n))
         for k in range(n_classes):
             kernels.skim_trees(
-                g.indptr, g.head, g.tail, cost[k], time, g.length, g.first_thru, z,
-                ws.dist, ws.pred, ws.order, ws.heap, ws.pos, aux, aux2,
+                kg, cost[k], time, g.length, z, ws, along,
                 skim_cost[k], skim_time[k], skim_distance[k],
             )  # fmt: skip
 

@@ -6,14 +6,18 @@ the first-thru rule: a vertex below ``first_thru`` other than the origin is
 settled but not expanded, so paths end there and never pass through. Links whose
 cost is ``inf`` are not usable (a class's disallowed links).
 
-The loading and skimming kernels run origins in parallel (``numba.prange`` over
-work chunks, origins strided across chunks); each chunk owns one row of every
-workspace array, so nothing is allocated inside the iteration loop.
+One loading kernel, :func:`aon_load`, serves every size: the origins are split into
+as many work chunks as the workspace has rows; with one row it runs on the calling
+thread, with more the chunks run in parallel (``numba.prange``), each owning one row
+of every workspace array (its own tree arrays and link-flow accumulator), and the
+accumulators are summed at the end. Nothing is allocated inside the iteration loop.
+The graph and the workspace travel as two small named tuples.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
@@ -21,35 +25,49 @@ from numpy.typing import NDArray
 
 from corridor.graph.kernel import dijkstra
 
-__all__ = ["Workspace", "aon_load", "aon_load_serial", "shortest_path_tree", "skim_trees"]
+__all__ = ["Graph", "Work", "aon_load", "shortest_path_tree", "skim_trees", "workspace"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 Int32Array = NDArray[np.int32]
 
 
-class Workspace:
-    """Per-chunk scratch arrays of the loading and skimming kernels, allocated once.
+class Graph(NamedTuple):
+    """The CSR arrays the kernels read (links sorted by tail)."""
 
-    Parameters
-    ----------
-    n_nodes, n_links
-        Size of the graph.
-    n_chunks
-        Number of parallel work chunks (usually ``numba.get_num_threads()``).
-    """
+    indptr: IntArray
+    head: Int32Array
+    tail: Int32Array
+    first_thru: int
 
-    def __init__(self, n_nodes: int, n_links: int, n_chunks: int) -> None:
-        self.n_chunks = n_chunks
-        self.dist = np.empty((n_chunks, n_nodes))
-        self.pred = np.empty((n_chunks, n_nodes), dtype=np.int64)
-        self.order = np.empty((n_chunks, n_nodes), dtype=np.int64)
-        self.heap = np.empty((n_chunks, n_nodes), dtype=np.int64)
-        self.pos = np.empty((n_chunks, n_nodes), dtype=np.int64)
-        self.load = np.zeros((n_chunks, n_nodes))
-        self.flow = np.zeros((n_chunks, n_links))
-        self.sp_cost = np.zeros(n_chunks)
-        self.unreachable = np.zeros(n_chunks, dtype=np.int64)
+
+class Work(NamedTuple):
+    """Scratch arrays of the kernels, one row per work chunk, allocated once per solve."""
+
+    dist: FloatArray
+    pred: IntArray
+    order: IntArray
+    heap: IntArray
+    pos: IntArray
+    load: FloatArray
+    flow: FloatArray
+    sp: FloatArray
+    bad: IntArray
+
+
+def workspace(n_nodes: int, n_links: int, n_chunks: int) -> Work:
+    """Workspace for ``n_chunks`` chunks (``1``: run on the calling thread)."""
+    return Work(
+        dist=np.empty((n_chunks, n_nodes)),
+        pred=np.empty((n_chunks, n_nodes), dtype=np.int64),
+        order=np.empty((n_chunks, n_nodes), dtype=np.int64),
+        heap=np.empty((n_chunks, n_nodes), dtype=np.int64),
+        pos=np.empty((n_chunks, n_nodes), dtype=np.int64),
+        load=np.zeros((n_chunks, n_nodes)),
+        flow=np.zeros((n_chunks, n_links)),
+        sp=np.zeros(n_chunks),
+        bad=np.zeros(n_chunks, dtype=np.int64),
+    )
 
 
 @njit(cache=True)
@@ -59,23 +77,15 @@ def _one_layer(n: int) -> tuple[Int32Array, NDArray[np.bool_], IntArray]:  # pra
 
 
 @njit(cache=True)
-def _load_chunk(
+def _load_chunk(  # pragma: no cover - compiled
     c: int,
     n_chunks: int,
-    indptr: IntArray,
-    head: Int32Array,
-    tail: Int32Array,
+    g: Graph,
     cost: FloatArray,
-    first_thru: int,
     origins: Int32Array,
     wanted_count: IntArray,
     demand: FloatArray,
-    dist: FloatArray,
-    pred: IntArray,
-    order: IntArray,
-    heap: IntArray,
-    pos: IntArray,
-    load: FloatArray,
+    ws: Work,
     flow: FloatArray,
 ) -> tuple[float, int]:
     """Load origins ``c, c + n_chunks, ...`` into ``flow`` (zeroed first), one tree each.
@@ -85,7 +95,9 @@ def _load_chunk(
     link's tail, so every origin costs O(settled vertices).
     """
     n_zones = demand.shape[0]
-    step, no_mask, back = _one_layer(indptr.shape[0] - 1)
+    step, no_mask, back = _one_layer(g.indptr.shape[0] - 1)
+    dist, pred, order, load = ws.dist[c], ws.pred[c], ws.order[c], ws.load[c]
+    tail = g.tail
     flow[:] = 0.0
     sp = 0.0
     bad = 0
@@ -93,8 +105,8 @@ def _load_chunk(
         o = origins[i]
         row = demand[o]
         settled = dijkstra(
-            o, indptr, head, cost, first_thru, step, no_mask, n_zones, row, wanted_count[o],
-            dist, pred, back, order, heap, pos,
+            o, g.indptr, g.head, cost, g.first_thru, step, no_mask, n_zones, row,
+            wanted_count[o], dist, pred, back, order, ws.heap[c], ws.pos[c],
         )  # fmt: skip
         for k in range(settled - 1, 0, -1):
             v = order[k]
@@ -115,112 +127,65 @@ def _load_chunk(
 
 
 @njit(cache=True, parallel=True)
-def aon_load(
-    indptr: IntArray,
-    head: Int32Array,
-    tail: Int32Array,
+def aon_load(  # pragma: no cover - compiled
+    g: Graph,
     cost: FloatArray,
-    first_thru: int,
     origins: Int32Array,
     wanted_count: IntArray,
     demand: FloatArray,
-    dist: FloatArray,
-    pred: IntArray,
-    order: IntArray,
-    heap: IntArray,
-    pos: IntArray,
-    load: FloatArray,
-    chunk_flow: FloatArray,
-    chunk_sp: FloatArray,
-    chunk_bad: IntArray,
+    ws: Work,
     flow_out: FloatArray,
 ) -> tuple[float, int]:
     """All-or-nothing: load ``demand`` on shortest paths at ``cost`` into ``flow_out``.
 
-    Origins run in parallel, strided over the chunks (rows of the workspace arrays).
     ``origins`` lists the zones with demand and ``wanted_count[o]`` the number of
-    destinations with positive demand from ``o``. Returns the shortest-path total
-    cost ``sum_od demand * distance`` and the number of OD pairs with demand but no
-    path (their demand is not loaded).
+    destinations with positive demand from ``o``. With one workspace row the origins
+    run on the calling thread, straight into ``flow_out``; with more, in parallel
+    (module docs). Returns the shortest-path total cost ``sum_od demand * distance``
+    and the number of OD pairs with demand but no path (their demand is not loaded).
     """
-    n_chunks = dist.shape[0]
+    n_chunks = ws.dist.shape[0]
+    if n_chunks == 1:
+        return _load_chunk(0, 1, g, cost, origins, wanted_count, demand, ws, flow_out)
+    # parallel regions take arrays, not tuples: unpack here, pack again per chunk
+    indptr, head, tail, first_thru = g
+    dist, pred, order, heap, pos, load, flow, sp, bad = ws
     for c in prange(n_chunks):
-        sp, bad = _load_chunk(
-            c, n_chunks, indptr, head, tail, cost, first_thru, origins, wanted_count, demand,
-            dist[c], pred[c], order[c], heap[c], pos[c], load[c], chunk_flow[c],
+        sp[c], bad[c] = _load_chunk(
+            c, n_chunks, Graph(indptr, head, tail, first_thru), cost, origins, wanted_count,
+            demand, Work(dist, pred, order, heap, pos, load, flow, sp, bad), flow[c],
         )  # fmt: skip
-        chunk_sp[c] = sp
-        chunk_bad[c] = bad
     for a in prange(flow_out.shape[0]):
         s = 0.0
         for c in range(n_chunks):
-            s += chunk_flow[c, a]
+            s += flow[c, a]
         flow_out[a] = s
-    return chunk_sp.sum(), chunk_bad.sum()
+    return sp.sum(), bad.sum()
 
 
 @njit(cache=True)
-def aon_load_serial(
-    indptr: IntArray,
-    head: Int32Array,
-    tail: Int32Array,
-    cost: FloatArray,
-    first_thru: int,
-    origins: Int32Array,
-    wanted_count: IntArray,
-    demand: FloatArray,
-    dist: FloatArray,
-    pred: IntArray,
-    order: IntArray,
-    heap: IntArray,
-    pos: IntArray,
-    load: FloatArray,
-    chunk_flow: FloatArray,
-    chunk_sp: FloatArray,
-    chunk_bad: IntArray,
-    flow_out: FloatArray,
-) -> tuple[float, int]:
-    """:func:`aon_load` on one thread (workspace row 0), for graphs too small to split.
-
-    Starting a parallel region costs little on an idle machine but up to a
-    scheduler time slice when the cores are shared; below a few million
-    origin-links the serial loop is faster.
-    """
-    return _load_chunk(
-        0, 1, indptr, head, tail, cost, first_thru, origins, wanted_count, demand,
-        dist[0], pred[0], order[0], heap[0], pos[0], load[0], flow_out,
-    )  # fmt: skip
-
-
-@njit(cache=True)
-def _skim_chunk(
+def _skim_chunk(  # pragma: no cover - compiled
     c: int,
     n_chunks: int,
-    indptr: IntArray,
-    head: Int32Array,
-    tail: Int32Array,
+    g: Graph,
     cost: FloatArray,
     time: FloatArray,
     length: FloatArray,
-    first_thru: int,
     n_zones: int,
-    ones: FloatArray,
-    dist: FloatArray,
-    pred: IntArray,
-    order: IntArray,
-    heap: IntArray,
-    pos: IntArray,
+    ws: Work,
     at: FloatArray,
     al: FloatArray,
     skim_cost: FloatArray,
     skim_time: FloatArray,
     skim_length: FloatArray,
 ) -> None:
-    step, no_mask, back = _one_layer(indptr.shape[0] - 1)
+    step, no_mask, back = _one_layer(g.indptr.shape[0] - 1)
+    ones = np.ones(n_zones)
+    dist, pred, order, tail = ws.dist[c], ws.pred[c], ws.order[c], g.tail
     for o in range(c, n_zones, n_chunks):
         settled = dijkstra(
-            o, indptr, head, cost, first_thru, step, no_mask, n_zones, ones, n_zones - 1,
-            dist, pred, back, order, heap, pos,
+            o, g.indptr, g.head, cost, g.first_thru, step, no_mask, n_zones, ones, n_zones - 1,
+            dist, pred, back, order, ws.heap[c], ws.pos[c],
         )  # fmt: skip
         at[o] = 0.0
         al[o] = 0.0
@@ -241,39 +206,36 @@ def _skim_chunk(
 
 
 @njit(cache=True, parallel=True)
-def skim_trees(
-    indptr: IntArray,
-    head: Int32Array,
-    tail: Int32Array,
+def skim_trees(  # pragma: no cover - compiled
+    g: Graph,
     cost: FloatArray,
     time: FloatArray,
     length: FloatArray,
-    first_thru: int,
     n_zones: int,
-    dist: FloatArray,
-    pred: IntArray,
-    order: IntArray,
-    heap: IntArray,
-    pos: IntArray,
-    aux: FloatArray,
-    aux2: FloatArray,
+    ws: Work,
+    along: FloatArray,
     skim_cost: FloatArray,
     skim_time: FloatArray,
     skim_length: FloatArray,
 ) -> None:
-    """Zone-to-zone skims along the shortest-path trees at ``cost``, origins in parallel.
+    """Zone-to-zone skims along the shortest-path trees at ``cost``.
 
     Fills ``skim_cost`` with the least cost and ``skim_time`` / ``skim_length`` with
     the sums of ``time`` / ``length`` along that path (``inf`` where unreachable).
-    ``aux`` and ``aux2`` are ``(n_chunks, n_nodes)`` scratch arrays. With one
-    workspace row this runs on one thread.
+    Origins are split over the workspace's rows as in :func:`aon_load`; ``along``,
+    of shape ``(rows, 2, vertices)``, holds each chunk's running time and length.
     """
-    n_chunks = dist.shape[0]
-    ones = np.ones(n_zones)
+    n_chunks = ws.dist.shape[0]
+    if n_chunks == 1:
+        _skim_chunk(0, 1, g, cost, time, length, n_zones, ws, along[0, 0], along[0, 1],
+                    skim_cost, skim_time, skim_length)  # fmt: skip
+        return
+    indptr, head, tail, first_thru = g
+    dist, pred, order, heap, pos, load, flow, sp, bad = ws
     for c in prange(n_chunks):
         _skim_chunk(
-            c, n_chunks, indptr, head, tail, cost, time, length, first_thru, n_zones, ones,
-            dist[c], pred[c], order[c], heap[c], pos[c], aux[c], aux2[c],
+            c, n_chunks, Graph(indptr, head, tail, first_thru), cost, time, length, n_zones,
+            Work(dist, pred, order, heap, pos, load, flow, sp, bad), along[c, 0], along[c, 1],
             skim_cost, skim_time, skim_length,
         )  # fmt: skip
 
