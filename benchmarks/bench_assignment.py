@@ -1,9 +1,20 @@
-"""Equilibrium assignment: corridor against AequilibraE BFW on Anaheim and Barcelona.
+"""Equilibrium assignment: corridor against AequilibraE BFW and against a bare floor.
 
-Both tools solve the same TNTP network to the same relative gap in this process,
-with the same number of threads; only the solve is timed (files are read and
-graphs built beforehand), after a warm-up solve of each (numba cache, imports).
-Prints a Markdown table and saves ``benchmarks/assignment_convergence.png``
+Networks: Anaheim and Barcelona (TNTP, best-known flows in the files) and "Unseen", a
+Chicago-Sketch-class network no test has seen (``unseen_network.py``; the shared TNTP
+collection has no Chicago-Sketch), whose reference flows are corridor's own solution
+at relative gap 1e-7, against which AequilibraE's flows are measured too.
+
+1. Solve: both tools solve the same network to the same relative gap in this process,
+   with the same number of threads; only the solve is timed (files are read and graphs
+   built beforehand), after a warm-up solve of each (numba cache, imports).
+2. Whole process: ``corridor assign`` at relative gap 1e-4 (reading the files, writing
+   the flows), interleaved with AequilibraE's solve alone, median of ``--repeat``.
+3. Per all-or-nothing load at free-flow costs: the package's kernel
+   (``corridor.assignment.kernels.aon_load``) against the floor (``aon_floor.py``), on
+   one and on two threads, median of 9 loads.
+
+Prints Markdown tables and saves ``benchmarks/assignment_convergence.png``
 (relative gap against iteration, both tools).
 
 AequilibraE (``pip install aequilibrae==1.7.2``, the ``bench`` extra) rejects BPR
@@ -19,7 +30,9 @@ import argparse
 import contextlib
 import io
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -31,16 +44,78 @@ from corridor.io.tntp import TntpNetwork, read_flows, read_network, read_trips
 
 HERE = Path(__file__).resolve().parent
 TNTP = HERE.parent.parent / "shared" / "benchmarks" / "tntp"
-NETWORKS = ("Anaheim", "Barcelona")
+NETWORKS = ("Anaheim", "Barcelona", "Unseen")
 THREADS = 2
 
 
-def load(name: str) -> tuple[TntpNetwork, np.ndarray, np.ndarray]:
-    folder = TNTP / name
-    net = read_network(folder / f"{name}_net.tntp")
-    demand = read_trips(folder / f"{name}_trips.tntp", zones=net.n_zones)
-    best = read_flows(folder / f"{name}_flow.tntp")["volume"].to_numpy()
-    return net, demand, best
+def files(name: str, scratch: Path) -> tuple[Path, Path]:
+    if name == "Unseen":
+        from unseen_network import make
+
+        return make(scratch / "unseen")
+    return TNTP / name / f"{name}_net.tntp", TNTP / name / f"{name}_trips.tntp"
+
+
+def load(name: str, scratch: Path) -> tuple[TntpNetwork, np.ndarray, np.ndarray, Path, Path]:
+    net_path, trips_path = files(name, scratch)
+    net = read_network(net_path)
+    demand = read_trips(trips_path, zones=net.n_zones)
+    if name == "Unseen":
+        reference = assign(net, demand, algorithm="bfw", rgap=1e-7, max_iter=5000, skims=False)
+        best = reference.link_flow
+    else:
+        best = read_flows(TNTP / name / f"{name}_flow.tntp")["volume"].to_numpy()
+    return net, demand, best, net_path, trips_path
+
+
+def whole_process(net_path: Path, trips_path: Path, out: Path) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "corridor", "assign", "--net", str(net_path), "--trips",
+         str(trips_path), "--rgap", "1e-4", "--out", str(out)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return time.perf_counter() - t0
+
+
+def per_load(net: TntpNetwork, demand: np.ndarray) -> dict[str, float]:
+    """Median time of one all-or-nothing load: package kernel and floor, 1 and 2 threads."""
+    import numba
+    from aon_floor import floor_flows
+
+    from corridor.assignment import kernels
+
+    g = from_tntp(net)
+    cost = g.free_flow_time.copy()
+    od = demand.copy()
+    np.fill_diagonal(od, 0.0)
+    wanted = (od > 0).sum(axis=1).astype(np.int64)
+    origins = np.flatnonzero(wanted > 0).astype(np.int32)
+    kg = kernels.Graph(g.indptr, g.head, g.tail, g.first_thru)
+    out: dict[str, float] = {}
+    flows = {}
+    for threads in (1, 2):
+        ws = kernels.workspace(g.n_nodes, g.n_links, threads)
+        y = np.zeros(g.n_links)
+        numba.set_num_threads(threads)
+
+        def ours() -> None:
+            kernels.aon_load(kg, cost, origins, wanted, od, ws, y)  # noqa: B023
+
+        def floor() -> None:
+            flows["floor"] = floor_flows(g, cost, od, threads)  # noqa: B023
+
+        for label, fn in (("corridor", ours), ("floor", floor)):
+            fn()  # warm
+            times = []
+            for _ in range(9):
+                t0 = time.perf_counter()
+                fn()
+                times.append(time.perf_counter() - t0)
+            out[f"{label}_{threads}"] = statistics.median(times)
+        assert np.allclose(y, flows["floor"], rtol=1e-9, atol=1e-6), "floor and kernel differ"
+    numba.set_num_threads(THREADS)
+    return out
 
 
 def true_gap(net: TntpNetwork, demand: np.ndarray, flow: np.ndarray) -> float:
@@ -163,9 +238,11 @@ def main() -> int:
 
     numba.set_num_threads(THREADS)
     rows = []
+    loads = []
     curves: dict[str, dict[str, list[float]]] = {}
+    scratch = Path(tempfile.mkdtemp())
     for name in NETWORKS:
-        net, demand, best = load(name)
+        net, demand, best, net_path, trips_path = load(name, scratch)
         corridor_run(net, demand, 1e-2, 5)  # warm: load the numba cache
         c_times, c_result = [], None
         for _ in range(args.repeat):
@@ -177,8 +254,17 @@ def main() -> int:
         for _ in range(args.repeat):
             elapsed, a_flow, _ = aeq_run(graph, matrix, net.n_links, 1e-4, 1000)
             a_times.append(elapsed)
+        # whole `corridor assign` processes interleaved with AequilibraE's solve alone
+        w_times, a2_times = [], []
+        whole_process(net_path, trips_path, scratch / "flows.csv")  # warm
+        for _ in range(args.repeat):
+            w_times.append(whole_process(net_path, trips_path, scratch / "flows.csv"))
+            a2_times.append(aeq_run(graph, matrix, net.n_links, 1e-4, 1000)[0])
         assert c_result is not None
         c_med, a_med = statistics.median(c_times), statistics.median(a_times)
+        w_med, a2_med = statistics.median(w_times), statistics.median(a2_times)
+        loads.append({"network": name, "links": net.n_links, "zones": net.n_zones,
+                      **per_load(net, demand)})  # fmt: skip
         # long runs for the convergence curves and the 1e-6 iteration counts
         _, c_long = corridor_run(net, demand, 1e-7, args.curve_iter)
         _, _, a_long = aeq_run(graph, matrix, net.n_links, 1e-7, args.curve_iter)
@@ -197,9 +283,13 @@ def main() -> int:
                 "a_true": true_gap(net, demand, a_flow),
                 "c_diff": mean_rel_diff(c_result.link_flow, best),
                 "a_diff": mean_rel_diff(a_flow, best),
+                "whole": w_med,
+                "aeq_solve": a2_med,
+                "iters": c_result.iterations,
             }
         )
-        print(f"{name}: corridor {c_times}, AequilibraE {a_times}", file=sys.stderr)
+        print(f"{name}: corridor {c_times}, AequilibraE {a_times}, whole process {w_times} "
+              f"vs AequilibraE {a2_times}", file=sys.stderr)  # fmt: skip
 
     print(
         f"AequilibraE {aeq_version} ({THREADS} cores), corridor with numba {numba.__version__} "
@@ -219,6 +309,27 @@ def main() -> int:
             f"| {r['c_true']:.1e} / {r['a_true']:.1e} "
             f"| {r['c_diff']:.2%} / {r['a_diff']:.2%} |"
         )
+
+    print(
+        "\nWhole `corridor assign` process (read, solve to 1e-4, write) against AequilibraE's "
+        f"solve alone, interleaved, median of {args.repeat}\n"
+    )
+    print("| network | links / zones | corridor assign, whole process s | AequilibraE solve s "
+          "| ratio (corridor / Aeq) |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|")
+    for r, ld in zip(rows, loads, strict=True):
+        print(f"| {r['network']} | {ld['links']} / {ld['zones']} | {r['whole']:.2f} "
+              f"| {r['aeq_solve']:.2f} | {r['whole'] / r['aeq_solve']:.2f} |")  # fmt: skip
+    print("\nOne all-or-nothing load at free-flow costs (ms, median of 9): the package's "
+          "kernel against the bare floor, and per iteration of the 1e-4 solve\n")  # fmt: skip
+    print("| network | kernel 1 thread | floor 1 thread | ratio | kernel 2 threads "
+          "| floor 2 threads | ratio | solve per iteration |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r, ld in zip(rows, loads, strict=True):
+        print(f"| {r['network']} | {1e3 * ld['corridor_1']:.2f} | {1e3 * ld['floor_1']:.2f} "
+              f"| {ld['corridor_1'] / ld['floor_1']:.2f} | {1e3 * ld['corridor_2']:.2f} "
+              f"| {1e3 * ld['floor_2']:.2f} | {ld['corridor_2'] / ld['floor_2']:.2f} "
+              f"| {1e3 * r['corridor_s'] / r['iters']:.2f} |")  # fmt: skip
 
     import matplotlib
 
