@@ -155,12 +155,20 @@ def aon_load(  # pragma: no cover - compiled
             c, n_chunks, Graph(indptr, head, tail, first_thru), cost, origins, wanted_count,
             demand, Work(dist, pred, order, heap, pos, load, flow, sp, bad), flow[c],
         )  # fmt: skip
-    for a in prange(flow_out.shape[0]):
-        s = 0.0
-        for c in range(n_chunks):
+    # one parallel region per load: each region start can wait for a time slice on a
+    # shared machine, and the sum is a few microseconds on one thread
+    # (plain loops: an array expression here would become a parallel region itself)
+    total_sp = 0.0
+    total_bad = 0
+    for c in range(n_chunks):
+        total_sp += sp[c]
+        total_bad += bad[c]
+    for a in range(flow_out.shape[0]):
+        s = flow[0, a]
+        for c in range(1, n_chunks):
             s += flow[c, a]
         flow_out[a] = s
-    return sp.sum(), bad.sum()
+    return total_sp, total_bad
 
 
 @njit(cache=True)
