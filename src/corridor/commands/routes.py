@@ -41,9 +41,7 @@ def command(
         from corridor.paths.search import Constraints
         from corridor.store.resolve import resolve_scenario
 
-        loaded = prepare(
-            resolve_scenario(scenario, load_network(dataset)), cache=default_cache()
-        )
+        loaded = prepare(resolve_scenario(scenario, load_network(dataset)), cache=default_cache())
         left_out: list[dict[str, str]] = []
         if k > 0:
             if via or corridor:
