@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -94,3 +95,19 @@ def test_a_bad_spec_is_one_clear_line(tmp_path: Path, text: str, message: str) -
         load_spec(path)
     assert message in str(info.value) and str(path) in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_an_unknown_id_fails_before_any_point_runs(
+    tiny_dataset: Callable[[], Path], tmp_path: Path
+) -> None:
+    from corridor.sweep.run import run_sweep
+
+    spec = load_spec(write(tmp_path, f"""
+dataset: {tiny_dataset()}
+parameters:
+  interventions: [[], [no_such_measure]]
+"""))  # fmt: skip
+    with pytest.raises(DataError, match="interventions \\['no_such_measure'\\]") as info:
+        run_sweep(spec, out=tmp_path / "out", workers=0, store=False)
+    assert str(tmp_path / "spec.yaml") in str(info.value)
+    assert not (tmp_path / "out" / "points").exists()

@@ -72,6 +72,7 @@ def run_sweep(
     points = spec.points()
     keys = [point_key(p, fixed, digest) for p in points]
     unique = dict(zip(keys, points, strict=True))  # a grid may repeat a point: run it once
+    _check_ids(spec, base, points)
     folder = out / "points"
     done = {k for k in unique if (folder / f"{k}.parquet").exists()}
     todo = [(k, p) for k, p in unique.items() if k not in done]
@@ -116,6 +117,25 @@ def run_sweep(
         _write_parquet(summary, summary_path)
         run.add("summary", summary)
     return SweepOutcome(total, len(done), len(todo), routes_path, summary_path, summary)
+
+
+def _check_ids(spec: SweepSpec, base: Any, points: list[dict[str, Any]]) -> None:
+    """Unknown closures or interventions fail now, in one line, not on a worker later."""
+    from corridor.errors import CorridorError, DataError
+    from corridor.sweep.evaluate import point_scenario
+    from corridor.sweep.spec import DEFAULTS
+
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for p in points:
+        for name in ("closures", "interventions"):
+            ids = tuple(p[name])
+            if (name, ids) in seen:
+                continue
+            seen.add((name, ids))
+            try:
+                point_scenario(base, {**DEFAULTS, name: list(ids)}).apply()
+            except CorridorError as exc:
+                raise DataError(spec.source, f"{name} {list(ids)}: {exc}", column=name) from None
 
 
 def _run_on_dask(
