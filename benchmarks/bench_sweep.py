@@ -11,6 +11,7 @@ LocalCluster, per task. Prints a Markdown table; run with `make bench`.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import time
@@ -33,13 +34,23 @@ def _spec() -> object:
     )
 
 
-def _sweep(workers: int) -> tuple[float, int]:
+def _sweep(workers: int) -> tuple[float, int, float]:
+    """Whole seconds, points, and the steady rate (points/min from the first point done on)."""
     from corridor.sweep.run import run_sweep
 
     out = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
+    stamps: list[float] = []
     t0 = time.perf_counter()
-    outcome = run_sweep(_spec(), out=out, workers=workers, store=False)  # type: ignore[arg-type]
-    return time.perf_counter() - t0, outcome.computed
+    outcome = run_sweep(
+        _spec(),  # type: ignore[arg-type]
+        out=out,
+        workers=workers,
+        store=False,
+        progress=lambda done, total: stamps.append(time.perf_counter()) if done else None,
+    )
+    seconds = time.perf_counter() - t0
+    steady = 60 * (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 else 0.0
+    return seconds, outcome.computed, steady
 
 
 def _cluster_start_and_overhead() -> tuple[float, float]:
@@ -47,7 +58,11 @@ def _cluster_start_and_overhead() -> tuple[float, float]:
 
     t0 = time.perf_counter()
     cluster = LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=1,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",
+        silence_logs=logging.CRITICAL,
     )
     client = Client(cluster)
     client.submit(_noop, 0, pure=False).result()
@@ -69,18 +84,24 @@ def main() -> None:
     start, per_task = _cluster_start_and_overhead()
     rows = []
     for workers in (0, 1, 2):
-        seconds, n = _sweep(workers)
-        rows.append((workers, n, seconds))
+        seconds, n, steady = _sweep(workers)
+        rows.append((workers, n, seconds, steady))
     load = os.getloadavg()[0]
     print(
         f"{len(POINTS_GROWTH) * len(CLOSURES)} points, default dataset; load average {load:.1f}\n"
     )
-    print("| run | points | seconds | scenarios per minute | vs in-process |")
-    print("|---|---:|---:|---:|---:|")
+    print(
+        "| run | points | seconds, whole | scenarios per minute, whole | vs in-process "
+        "| scenarios per minute after the first point |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
     base = rows[0][2]
-    for workers, n, seconds in rows:
+    for workers, n, seconds, steady in rows:
         name = "in process, no Dask" if workers == 0 else f"LocalCluster, {workers} worker(s)"
-        print(f"| {name} | {n} | {seconds:.1f} | {60 * n / seconds:.1f} | {base / seconds:.2f}x |")
+        print(
+            f"| {name} | {n} | {seconds:.1f} | {60 * n / seconds:.1f} | {base / seconds:.2f}x "
+            f"| {steady:.1f} |"
+        )
     print(
         f"\nLocalCluster start (1 worker, first task back): {start:.2f} s; "
         f"Dask overhead per no-op task ({NOOP_TASKS} tasks, 1 worker): {1000 * per_task:.2f} ms"

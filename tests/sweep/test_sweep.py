@@ -132,6 +132,8 @@ def test_a_killed_sweep_resumes_without_recomputing(
     assert again.returncode == 0, again.stderr
     assert f"{12 - len(kept)} points computed, {len(kept)} reused" in " ".join(again.stdout.split())
     assert {f.name: (f.stat().st_ino, f.stat().st_mtime_ns) for f in kept} == stamps
+    left = sorted(f.name for f in points.iterdir())
+    assert len(left) == 12 and all(n.endswith(".parquet") and n[0] != "." for n in left)
     uninterrupted = run_sweep(load_spec(spec), out=tmp_path / "whole", workers=0, store=False)
     pd.testing.assert_frame_equal(pd.read_parquet(out / "summary.parquet"), uninterrupted.summary)
     pd.testing.assert_frame_equal(

@@ -74,6 +74,8 @@ def run_sweep(
     unique = dict(zip(keys, points, strict=True))  # a grid may repeat a point: run it once
     _check_ids(spec, base, points)
     folder = out / "points"
+    for stale in folder.glob(".*.parquet.*.tmp"):  # half-written by a killed run
+        stale.unlink(missing_ok=True)
     done = {k for k in unique if (folder / f"{k}.parquet").exists()}
     todo = [(k, p) for k, p in unique.items() if k not in done]
     total = len(unique)
@@ -148,6 +150,7 @@ def _run_on_dask(
     scheduler: str | None,
 ) -> None:
     import importlib
+    import logging
 
     from corridor.errors import CorridorError
     from corridor.sweep.evaluate import evaluate_point
@@ -160,7 +163,8 @@ def _run_on_dask(
                 n_workers=max(workers, 1),
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # a free port: never fight over 8787
+                silence_logs=logging.CRITICAL,  # shutdown chatter is not the user's business
             )
             client = dd.Client(cluster)
         else:
