@@ -358,6 +358,29 @@ def test_bulk_trip_reader_agrees_with_the_line_reader(
         np.testing.assert_array_equal(bulk, exact)
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    entries=st.lists(st.tuples(st.integers(1, 4), st.integers(1, 4), st.integers(0, 99)),
+                     min_size=1, max_size=12),
+    seps=st.lists(st.sampled_from([" ", "\t", "\n", " \n "]), min_size=12, max_size=12),
+)  # fmt: skip
+def test_bulk_trip_reader_on_valid_numbers_anywhere_on_the_lines(
+    entries: list[tuple[int, int, int]], seps: list[str]
+) -> None:
+    """Valid zones and flows, line breaks anywhere (an entry split over two lines is an
+    error for the line reader): the bulk reader must agree or decline."""
+    out = ["<NUMBER OF ZONES> 4", "<END OF METADATA>"]
+    for i, (o, d, f) in enumerate(sorted(entries)):
+        out.append(f"Origin {o}")
+        out.append(f"{d}{seps[i % 12]}:{seps[(i + 5) % 12]}{f}{seps[(i + 7) % 12]};")
+    bulk, exact = _both_trip_readers("\n".join(out) + "\n", 4)
+    if bulk is not None:
+        assert isinstance(exact, np.ndarray), exact
+        np.testing.assert_array_equal(bulk, exact)
+    if "\n" not in "".join(seps):
+        assert bulk is not None  # plainly valid: the bulk reader must take it
+
+
 def test_bulk_readers_take_the_benchmark_files(tntp_dir: Path) -> None:
     """The bulk readers accept every benchmark file (else the speed-up would be idle)."""
     for name in NETWORKS:

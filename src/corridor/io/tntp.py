@@ -387,6 +387,35 @@ def read_trips(path: str | os.PathLike[str], *, zones: int | None = None) -> Flo
     return demand if demand is not None else _trips_by_line(name, lines, n_zones)
 
 
+def _entries_well_formed(text: str) -> bool:
+    """Whether every entry of ``text`` is ``destination : flow ;`` on one line: separators
+    alternate from ':', every piece between two holds a token, and every non-blank line
+    ends with ';' (array operations on the bytes; with that, 2 n numbers in the text mean
+    exactly one token per piece)."""
+    try:
+        raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    except UnicodeEncodeError:
+        return False
+    colon, semicolon, newline = ord(":"), ord(";"), ord("\n")
+    is_sep = (raw == colon) | (raw == semicolon)
+    where = np.flatnonzero(is_sep)
+    seps = raw[where]
+    if seps.size % 2 or (seps[0::2] != colon).any() or (seps[1::2] != semicolon).any():
+        return False
+    blank = (raw == 32) | ((raw >= 9) & (raw <= 13))
+    words = np.cumsum(~(blank | is_sep), dtype=np.int32)
+    # a token before every separator: word bytes between consecutive separators
+    before = words[where]
+    if before.size and (before[0] == 0 or (np.diff(before) == 0).any()):
+        return False
+    # every line's last non-blank byte is ';' (or the line is blank)
+    last = np.maximum.accumulate(np.where(blank, -1, np.arange(raw.size)))
+    ends = np.flatnonzero(raw == newline)
+    k = last[ends]
+    starts = np.concatenate(([-1], ends[:-1]))
+    return bool(((k <= starts) | (raw[np.maximum(k, 0)] == semicolon)).all())
+
+
 def _trips_in_bulk(body: str, n_zones: int) -> FloatArray | None:
     """The OD matrix with every entry parsed in one NumPy call; ``None`` unless the whole
     body is plainly valid (the line reader then names the problem)."""
@@ -397,24 +426,10 @@ def _trips_in_bulk(body: str, n_zones: int) -> FloatArray | None:
     counts = [block.count(":") for block in blocks]
     if any(block.count(";") != n for block, n in zip(blocks, counts, strict=True)):
         return None
-    text = "\n".join(blocks)
-    try:
-        raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-    except UnicodeEncodeError:
+    text = "\n".join(blocks) + "\n"
+    if not _entries_well_formed(text):
         return None
-    # every entry is exactly "destination : flow ;": separators alternate, and each piece
-    # between two separators holds exactly one token (none after the last ';')
-    colon, semicolon = ord(":"), ord(";")
-    is_sep = (raw == colon) | (raw == semicolon)
-    seps = raw[is_sep]
-    n = seps.size // 2
-    if seps.size % 2 or (seps[0::2] != colon).any() or (seps[1::2] != semicolon).any():
-        return None
-    word = ~(is_sep | (raw == 32) | ((raw >= 9) & (raw <= 13)))
-    starts = word.copy()
-    starts[1:] &= ~word[:-1]
-    if not np.array_equal(np.cumsum(is_sep)[starts], np.arange(2 * n)):
-        return None
+    n = sum(counts)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         try:
