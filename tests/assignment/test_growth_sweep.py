@@ -17,6 +17,7 @@ import pytest
 from corridor.loaded.growth import GrowthSweep, growth_sweep, plot_growth_sweep
 from corridor.loaded.network import LoadedNetwork
 from corridor.model.network import load_network
+from slot_oracle import element_use, use_of_one_unit
 
 FACTORS = (1.0, 1.5, 2.0, 3.0)
 
@@ -24,21 +25,6 @@ FACTORS = (1.0, 1.5, 2.0, 3.0)
 @pytest.fixture(scope="module")
 def sweep() -> GrowthSweep:
     return growth_sweep(load_network(), FACTORS)
-
-
-def element_loads(run: LoadedNetwork) -> tuple[np.ndarray, np.ndarray]:
-    """TEU and tonnes a year per capacity element, summed from every segment's paths."""
-    caps = run.capacities
-    teu, t = np.zeros(caps.n), np.zeros(caps.n)
-    for f in run.flows:
-        s = f.segment
-        for edges, volume in f.paths:
-            for e in edges:
-                i = caps.element_of[e]
-                if i >= 0:
-                    teu[i] += volume * s.teu_per_unit
-                    t[i] += volume * s.t_per_unit
-    return teu, t
 
 
 def test_demand_scales_with_the_factor(sweep: GrowthSweep) -> None:
@@ -70,11 +56,9 @@ def test_2024_demand_fits_the_2024_network(sweep: GrowthSweep) -> None:
 @pytest.mark.parametrize("i", range(len(FACTORS)))
 def test_no_element_above_capacity(sweep: GrowthSweep, i: int) -> None:
     run = sweep.runs[i]
-    g = run.graph
-    teu, t = element_loads(run)
-    first = run.capacities.first_edge
-    assert (teu <= g.capacity_teu_per_year[first] * (1 + 1e-9) + 1e-6).all()
-    assert (t <= g.capacity_t_per_year[first] * (1 + 1e-9) + 1e-6).all()
+    use = element_use(run)
+    assert max(use) <= 1 + 1e-9
+    np.testing.assert_allclose(run.utilisation, use, rtol=1e-9, atol=1e-12)
 
 
 def test_growth_binds_somewhere(sweep: GrowthSweep) -> None:
@@ -86,15 +70,19 @@ def test_growth_binds_somewhere(sweep: GrowthSweep) -> None:
     assert first is not None and first["utilisation"] >= sweep.binding_utilisation
 
 
-def _blocked(run: LoadedNetwork, teu: np.ndarray, t: np.ndarray, f) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _blocked(run: LoadedNetwork, use: list[float], f) -> np.ndarray:  # type: ignore[no-untyped-def]
     """Per edge: its element has no room left for segment ``f``."""
     s = f.segment
     g = run.graph
     first = run.capacities.first_edge
-    with np.errstate(invalid="ignore"):
-        room_teu = (g.capacity_teu_per_year[first] - teu) / s.teu_per_unit
-        room_t = (g.capacity_t_per_year[first] - t) / s.t_per_unit
-    full = np.minimum(room_teu, room_t) <= 1e-6 * s.volume
+    per_unit = [
+        use_of_one_unit(s, float(g.capacity_teu_per_year[e]), float(g.capacity_t_per_year[e]))
+        for e in first
+    ]
+    full = np.array(
+        [w > 0 and (1 - u) / w <= 1e-6 * s.volume for u, w in zip(use, per_unit, strict=True)],
+        dtype=bool,
+    )
     el = run.capacities.element_of
     return np.where(el >= 0, full[np.maximum(el, 0)], False)
 
@@ -104,12 +92,12 @@ def test_demand_is_left_behind_only_when_every_route_is_full(sweep: GrowthSweep,
     """No path with room from origin to destination in the segment's choice set (NetworkX)."""
     run = sweep.runs[i]
     g = run.graph
-    teu, t = element_loads(run)
+    use = element_use(run)
     for f in run.flows:
         if f.unserved <= 1e-6 * f.segment.volume:
             continue
         s = f.segment
-        ok = s.edge_ok & ~_blocked(run, teu, t, f)
+        ok = s.edge_ok & ~_blocked(run, use, f)
         src, dst = g.gate(s.origin), g.gate(s.destination)
         dg = nx.DiGraph()
         for e in np.flatnonzero(ok):

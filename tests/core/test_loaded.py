@@ -26,6 +26,7 @@ from corridor.loaded.network import LoadedNetwork
 from corridor.loaded.prepare import prepare
 from corridor.model.network import Network, load_network
 from corridor.model.scenario import load_scenario
+from slot_oracle import element_use
 
 SCENARIO_DIR = Path(corridor.__file__).parent / "datasets" / "eurasia-2024" / "scenarios"
 SCENARIOS = ["base", *sorted(p.stem for p in SCENARIO_DIR.glob("*.json"))]
@@ -76,24 +77,13 @@ def edge_flows_from_paths(loaded: LoadedNetwork) -> tuple[np.ndarray, np.ndarray
 
 
 def test_no_element_carries_more_than_its_capacity(loaded: LoadedNetwork) -> None:
-    """Element loads recomputed from the paths, against capacities read off the edges."""
-    g = loaded.graph
-    teu, t = edge_flows_from_paths(loaded)
-    element = loaded.capacities.element_of
-    load_teu: dict[int, float] = {}
-    load_t: dict[int, float] = {}
-    for e in np.flatnonzero(element >= 0):
-        i = int(element[e])
-        load_teu[i] = load_teu.get(i, 0.0) + teu[e]
-        load_t[i] = load_t.get(i, 0.0) + t[e]
-    over = []
-    for i, e in enumerate(loaded.capacities.first_edge):
-        cap_teu, cap_t = g.capacity_teu_per_year[e], g.capacity_t_per_year[e]
-        if load_teu.get(i, 0.0) > cap_teu * (1 + 1e-9) + 1e-6:
-            over.append((loaded.capacities.key[i], "TEU", load_teu[i], cap_teu))
-        if load_t.get(i, 0.0) > cap_t * (1 + 1e-9) + 1e-6:
-            over.append((loaded.capacities.key[i], "t", load_t[i], cap_t))
+    """Element use recomputed from the paths (tests/slot_oracle.py), against capacities
+    read off the edges: containers' TEU and bulk tonnes share an element's capacity."""
+    teu, _t = edge_flows_from_paths(loaded)
+    use = element_use(loaded)
+    over = [(loaded.capacities.key[i], u) for i, u in enumerate(use) if u > 1 + 1e-9]
     assert not over, over
+    np.testing.assert_allclose(loaded.utilisation, use, rtol=1e-9, atol=1e-12)
     # the engine's own totals agree with the paths
     np.testing.assert_allclose(loaded.edge_flow_teu, teu, rtol=1e-9, atol=1e-6)
     assert loaded.utilisation.max() <= 1 + 1e-9

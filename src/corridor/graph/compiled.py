@@ -270,6 +270,12 @@ def compile_network(network: Network) -> CompiledNetwork:
             "hours_waiting_cv": wait.cv,
             "cost_usd": r.tariff_usd_per_feu,
             "capacity_teu_per_year": cap,
+            # bulk is limited in tonnes where the dataset states tonnes per sailing
+            "capacity_t_per_year": svc.capacity_teu_per_year(
+                r.vessels, r.capacity_t_per_sailing, r.load_factor, r.crossing_h, r.port_turnaround_h
+            )
+            if math.isfinite(r.capacity_t_per_sailing)
+            else np.inf,
         }
         frm, to = r[2], r[3]
         b.edge(b.platform(frm, r.mode), b.platform(to, r.mode), "service", r.mode, row, **values)

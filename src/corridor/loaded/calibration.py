@@ -54,10 +54,20 @@ def observed_edge_flows(g: CompiledNetwork) -> tuple[np.ndarray, np.ndarray, lis
     Rows without a corridor take the least generalised-cost route; rows whose
     corridor cannot connect them in ``g`` are returned by id.
     """
+    teu, t, _box, _bulk, missing = _observed(g)
+    return teu, t, missing
+
+
+def _observed(
+    g: CompiledNetwork,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """:func:`observed_edge_flows`, with the TEU of containers and the tonnes of bulk."""
     net = g.network
     com = net.commodities.set_index("id")
     teu = np.zeros(g.n_edges)
     t = np.zeros(g.n_edges)
+    box = np.zeros(g.n_edges)
+    bulk = np.zeros(g.n_edges)
     missing = []
     for d in net.demand.itertuples(index=False):
         corridor = d.corridor or BEST
@@ -69,9 +79,15 @@ def observed_edge_flows(g: CompiledNetwork) -> tuple[np.ndarray, np.ndarray, lis
         per_teu = float(c["tonnes_per_teu"])
         volume = float(d.volume_per_year)
         edges = list(r.edges)
-        teu[edges] += volume if c["unit"] == "teu" else volume / per_teu
-        t[edges] += volume * per_teu if c["unit"] == "teu" else volume
-    return teu, t, missing
+        if c["unit"] == "teu":
+            teu[edges] += volume
+            box[edges] += volume
+            t[edges] += volume * per_teu
+        else:
+            teu[edges] += volume / per_teu
+            t[edges] += volume
+            bulk[edges] += volume
+    return teu, t, box, bulk, missing
 
 
 def calibrate(base: Network, *, cache: ResultCache | None = None) -> Calibration:
@@ -102,9 +118,8 @@ def calibrate(base: Network, *, cache: ResultCache | None = None) -> Calibration
 def _calibrate(base: Network) -> Calibration:
     g0 = compile_network(base)
     caps = capacities(g0)
-    teu, t, _ = observed_edge_flows(g0)
-    el_teu, el_t = caps.element_flows(teu, t)
-    util = caps.utilisation(el_teu, el_t)
+    teu, t, box, bulk, _ = _observed(g0)
+    util = caps.utilisation(*caps.element_flows(teu, t), *caps.element_flows(box, bulk))
     servers = element_servers(g0)
     cv = np.asarray(g0.hours_waiting_cv)
     services = base.services.set_index("id")

@@ -60,14 +60,21 @@ class LoadedNetwork:
     edge_flow_t: FloatArray = field(repr=False)
     element_teu: FloatArray = field(repr=False)
     element_t: FloatArray = field(repr=False)
+    element_box_teu: FloatArray = field(repr=False)
+    element_bulk_t: FloatArray = field(repr=False)
     flows: tuple[SegmentFlow, ...] = field(repr=False)
     relative_gap: float
     sweeps: int
 
     @property
     def utilisation(self) -> FloatArray:
-        """Per capacity element, the larger of flow/capacity in TEU and tonnes."""
-        return self.capacities.utilisation(self.element_teu, self.element_t)
+        """Per capacity element, the share of its capacity used (``capacity.elements``)."""
+        return self.capacities.utilisation(*self.element_flows)
+
+    @property
+    def element_flows(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """Per element: TEU and tonnes of all flows, TEU of containers, tonnes of bulk."""
+        return self.element_teu, self.element_t, self.element_box_teu, self.element_bulk_t
 
     @cached_property
     def _names(self) -> dict[str, str]:
@@ -86,7 +93,7 @@ class LoadedNetwork:
         limited = caps.limited()
         carrying = (self.element_teu > 0) | (self.element_t > 0)
         out = [
-            caps.record(int(i), self.element_teu, self.element_t, names)
+            caps.record(int(i), self.element_flows, names)
             for i in np.flatnonzero(limited & carrying)
         ]
         out.sort(key=lambda r: -r["utilisation"])
@@ -104,7 +111,7 @@ class LoadedNetwork:
             if i < 0 or i in seen or not limited[i]:
                 continue
             seen.add(i)
-            out.append(caps.record(i, self.element_teu, self.element_t, names))
+            out.append(caps.record(i, self.element_flows, names))
         out.sort(key=lambda b: -b["utilisation"])
         return out
 

@@ -64,25 +64,29 @@ class _State:
     edge_t: FloatArray
     el_teu: FloatArray
     el_t: FloatArray
+    el_box: FloatArray
+    el_bulk: FloatArray
     waits: FloatArray = field(init=False)
     cv: FloatArray = field(init=False)
 
     def __post_init__(self) -> None:
         self.update_waits()
 
+    def utilisation(self) -> FloatArray:
+        return self.caps.utilisation(self.el_teu, self.el_t, self.el_box, self.el_bulk)
+
     def update_waits(self) -> None:
-        util = self.caps.utilisation(self.el_teu, self.el_t)
+        util = self.utilisation()
         el = self.caps.element_of
         edge_util = np.where(el >= 0, util[np.maximum(el, 0)], 0.0)
         self.waits, self.cv = self.curves.waits(edge_util, self.edge_teu)
 
     def room(self, s: Segment) -> FloatArray:
         """Per edge, the volume of segment ``s`` (its unit) its element can still take."""
-        caps = self.caps
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r_teu = (caps.capacity_teu - self.el_teu) / s.teu_per_unit
-            r_t = (caps.capacity_t - self.el_t) / s.t_per_unit
-        per_element = np.maximum(np.minimum(r_teu, r_t), 0.0)
+        use = self.caps.use_per_unit(s.unit, s.teu_per_unit, s.t_per_unit)
+        left = np.maximum(1.0 - self.utilisation(), 0.0)
+        with np.errstate(divide="ignore"):
+            per_element = np.where(use > 0, left / np.where(use > 0, use, 1.0), np.inf)
         el = self.caps.element_of
         return np.where(el >= 0, per_element[np.maximum(el, 0)], np.inf)
 
@@ -90,6 +94,7 @@ class _State:
         return self.g.cost_usd + s.value_of_time * (self.g.hours_moving + self.waits)
 
     def add(self, s: Segment, edges: Sequence[int], volume: float) -> None:
+        """Put ``volume`` of ``s`` on ``edges`` (a negative volume takes it off)."""
         e = np.asarray(edges, dtype=np.int64)
         np.add.at(self.edge_teu, e, volume * s.teu_per_unit)
         np.add.at(self.edge_t, e, volume * s.t_per_unit)
@@ -97,7 +102,12 @@ class _State:
         el = el[el >= 0]
         np.add.at(self.el_teu, el, volume * s.teu_per_unit)
         np.add.at(self.el_t, el, volume * s.t_per_unit)
-        self.update_waits()
+        if s.unit == "teu":
+            np.add.at(self.el_box, el, volume * s.teu_per_unit)
+        else:
+            np.add.at(self.el_bulk, el, volume * s.t_per_unit)
+        if volume > 0:
+            self.update_waits()
 
     def route(self, s: Segment, edge_ok: npt.NDArray[np.bool_]) -> tuple[float, list[int]] | None:
         w = np.where(edge_ok, self.weight(s), np.inf)
@@ -156,9 +166,8 @@ def _place(state: _State, s: Segment, amount: float, placed: _Placed) -> None:
 def _light(state: _State, s: Segment, counts: npt.NDArray[np.int64], volume: float) -> bool:
     """Whether ``volume`` more of ``s`` on a route using elements ``counts`` times keeps
     every one of them at or below :data:`LIGHT` utilisation."""
-    teu = state.el_teu + counts * volume * s.teu_per_unit
-    t = state.el_t + counts * volume * s.t_per_unit
-    util = state.caps.utilisation(teu, t)
+    use = state.caps.use_per_unit(s.unit, s.teu_per_unit, s.t_per_unit)
+    util = state.utilisation() + counts * volume * use
     return bool(util[counts > 0].max(initial=0.0) <= LIGHT)
 
 
@@ -180,15 +189,9 @@ def _refusal(state: _State, s: Segment) -> tuple[tuple[str, ...], str]:
 
 def _remove(state: _State, s: Segment, placed: _Placed) -> None:
     for edges, volume in placed.paths.items():
-        e = np.asarray(edges, dtype=np.int64)
-        np.add.at(state.edge_teu, e, -volume * s.teu_per_unit)
-        np.add.at(state.edge_t, e, -volume * s.t_per_unit)
-        el = state.caps.element_of[e]
-        el = el[el >= 0]
-        np.add.at(state.el_teu, el, -volume * s.teu_per_unit)
-        np.add.at(state.el_t, el, -volume * s.t_per_unit)
-    np.maximum(state.el_teu, 0.0, out=state.el_teu)
-    np.maximum(state.el_t, 0.0, out=state.el_t)
+        state.add(s, edges, -volume)
+    for flows in (state.el_teu, state.el_t, state.el_box, state.el_bulk):
+        np.maximum(flows, 0.0, out=flows)
     np.maximum(state.edge_teu, 0.0, out=state.edge_teu)
     np.maximum(state.edge_t, 0.0, out=state.edge_t)
     state.update_waits()
@@ -306,8 +309,9 @@ def _prepare(
     segments = shipper_segments(g0, growth=growth, value_of_time=cal.value_of_time)
     zeros = np.zeros
     state = _State(
-        g0, caps, curves, zeros(g0.n_edges), zeros(g0.n_edges), zeros(caps.n), zeros(caps.n)
-    )
+        g0, caps, curves, zeros(g0.n_edges), zeros(g0.n_edges),
+        zeros(caps.n), zeros(caps.n), zeros(caps.n), zeros(caps.n),
+    )  # fmt: skip
     placed = [_Placed() for _ in segments]
     # smaller slices first in each round: a large flow's slice cannot take an
     # element's last room before a small flow has had its turn
@@ -348,6 +352,8 @@ def _prepare(
         edge_flow_t=state.edge_t,
         element_teu=state.el_teu,
         element_t=state.el_t,
+        element_box_teu=state.el_box,
+        element_bulk_t=state.el_bulk,
         flows=flows,
         relative_gap=rel_gap,
         sweeps=sweeps,

@@ -7,8 +7,9 @@ arrays; :func:`region_cut` builds its input from a loaded network:
   the gates of every node in the destination region joined to a super-sink
   (unlimited arcs); other gates are dropped, since a gate is an end of a
   journey and is never passed through;
-* every edge the commodity's modes may use, with its element's capacity
-  converted to the commodity's unit (the smaller of TEU and tonne capacity);
+* every edge the commodity's modes may use, with its element's capacity in
+  the commodity's unit (:meth:`~corridor.capacity.elements.Capacities.use_per_unit`:
+  tonnes for bulk where a tonne capacity is stated);
 * an element that several edges share (a terminal's loading, unloading and
   transfer edges count against one capacity) is split into an ``in`` and an
   ``out`` vertex joined by one arc of its capacity, every edge of the element
@@ -257,8 +258,9 @@ def region_cut(
     unit = str(com["unit"])
     per_teu = float(com["tonnes_per_teu"])
     teu_per_unit, t_per_unit = (1.0, per_teu) if unit == "teu" else (1.0 / per_teu, 1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        units = np.minimum(caps.capacity_teu / teu_per_unit, caps.capacity_t / t_per_unit)
+    use = caps.use_per_unit(unit, teu_per_unit, t_per_unit)
+    with np.errstate(divide="ignore"):
+        units = np.where(use > 0, 1.0 / np.where(use > 0, use, 1.0), np.inf)
     sources = {g.gate(n) for n in region_nodes(loaded, origin)}
     sinks = {g.gate(n) for n in region_nodes(loaded, destination)}
     vertex_ok, _ = masks(g, Constraints(modes=frozenset(split_list(com["modes"]))))
