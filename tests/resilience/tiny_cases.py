@@ -1,0 +1,38 @@
+"""The tiny dataset (tests/tiny_network.py) with a bulk commodity and regions, for hand checks.
+
+Hand-checkable facts of :data:`BULK`: the line ``cd`` has 20,000 TEU or 100,000 t of
+train paths a year (5 t of bulk per TEU of containers); the ore (80,000 t, 25 t per
+TEU, no road) has no route around it; regions ``china`` = CN, ``central_asia`` = KZ,
+``caucasus`` = AZ and GE.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tiny_network import TINY
+
+from corridor.model.network import Network, load_network
+
+BULK = {
+    "links": TINY["links"].replace(
+        "cd,c,d,rail_1520,1000,50,10,200000,inf", "cd,c,d,rail_1520,1000,50,10,20000,100000"
+    ),
+    "commodities": TINY["commodities"]
+    + "ore,Ore,t,25,100,0.1,rail_1520;rail_1435;ferry,est\n",
+    "demand": TINY["demand"] + "d3,a,f,ore,80000,middle,2024,est\n",
+    "od_pairs": TINY["od_pairs"] + "a,f,ore\n",
+    "services": TINY["services"].replace(
+        "fe,Ferry D–E,d,e,ferry,3,100,", "fe,Ferry D–E,d,e,ferry,30,100,"
+    ),
+    "regions": "id,name,countries\nchina,China,CN\ncentral_asia,Central Asia,KZ\n"
+    "caucasus,Caucasus,AZ;GE\nrussia,Russia,RU\n",
+}
+
+
+def tiny(folder: Path, **replace: str) -> Network:
+    """The tiny dataset written to ``folder`` with ``replace``d tables, loaded."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in {**TINY, **replace}.items():
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    return load_network(folder)
