@@ -19,6 +19,21 @@ def command(
         [], "--outage", help="ELEMENT:DAYS out of service a year, e.g. p_cpc:30."
     ),
     caspian_drop_m: float = typer.Option(0.0, help="Metres the Caspian falls (1 m: load x0.8)."),
+    storm_days: float = typer.Option(
+        0.0, help="Days a year the Caspian ships stay in port for storms (17.5 = 14 x 30 h)."
+    ),
+    winter_days: list[str] = typer.Option(
+        [], "--winter-days", help="COUNTRY:DAYS of winter road closures, e.g. KZ:6."
+    ),
+    strike: list[str] = typer.Option(
+        [], "--strike", help="BORDER:DAYS a border stops, e.g. b_sarpi_sarp:5."
+    ),
+    demand: list[str] = typer.Option(
+        [],
+        "--demand",
+        help="Demand shock FACTOR, COMMODITY=FACTOR or ORIGIN-DESTINATION=FACTOR (e.g. 1.5, "
+        "crude_oil=0.5, xian-duisburg=2).",
+    ),
     commodity: str | None = typer.Option(None, help="Only this commodity (e.g. uranium)."),
     dataset: str | None = typer.Option(None, help="Dataset folder or name (default eurasia-2024)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
@@ -30,6 +45,7 @@ def command(
     is to routes and transit countries, and the min cut between regions.
 
     Example: corridor stress --close RU --close BY --outage p_cpc:30 --caspian-drop-m 1.0
+    --strike b_sarpi_sarp:5 --demand containers=1.5
     """
     from corridor.store.recording import recording
 
@@ -39,24 +55,33 @@ def command(
         from corridor.errors import CorridorError
         from corridor.io.atomic import write_text
         from corridor.model.network import load_network
-        from corridor.resilience.disruptions import stress_scenario
+        from corridor.resilience.disruptions import (
+            BorderStrike,
+            Disruption,
+            Storms,
+            WinterRoads,
+            stress_scenario,
+        )
         from corridor.resilience.stress import stress
 
-        outages = []
-        for item in outage:
-            element, sep, days = item.rpartition(":")
-            try:
-                outages.append((element, float(days)))
-            except ValueError:
-                sep = ""
-            if not sep or not element:
-                raise CorridorError(f"--outage {item}: expected ELEMENT:DAYS, e.g. p_cpc:30")
+        outages = [_pair(item, "--outage", "ELEMENT:DAYS, e.g. p_cpc:30") for item in outage]
+        extra: list[Disruption] = [Storms(storm_days)] if storm_days else []
+        for item in winter_days:
+            country, days = _pair(item, "--winter-days", "COUNTRY:DAYS, e.g. KZ:6")
+            extra.append(WinterRoads(country, days))
+        for item in strike:
+            extra.append(BorderStrike(*_pair(item, "--strike", "BORDER:DAYS, e.g. b_sarpi_sarp:5")))
         base = load_network(dataset)
+        extra += [_shock(base, item) for item in demand]
         if commodity is not None and base.row("commodities", commodity) is None:
             known = ", ".join(base.commodities["id"])
             raise CorridorError(f"unknown commodity '{commodity}' (known: {known})")
         scenario = stress_scenario(
-            base, close=tuple(close), outages=tuple(outages), caspian_drop_m=caspian_drop_m
+            base,
+            close=tuple(close),
+            outages=tuple(outages),
+            caspian_drop_m=caspian_drop_m,
+            disruptions=extra,
         )
         run.start(network=base, scenario=scenario.name)
         result = stress(scenario, commodity=commodity)
@@ -68,6 +93,42 @@ def command(
             typer.echo(text)
         else:
             _print(result, out)
+
+
+def _pair(item: str, option: str, expected: str) -> tuple[str, float]:
+    """``NAME:NUMBER`` of an option, or a one-line error naming what was expected."""
+    from corridor.errors import CorridorError
+
+    name, sep, number = item.rpartition(":")
+    try:
+        value = float(number)
+    except ValueError:
+        sep = ""
+    if not sep or not name:
+        raise CorridorError(f"{option} {item}: expected {expected}")
+    return name, value
+
+
+def _shock(base: Any, item: str) -> Any:
+    """A demand shock from ``FACTOR``, ``COMMODITY=FACTOR`` or ``ORIGIN-DESTINATION=FACTOR``."""
+    from corridor.errors import CorridorError
+    from corridor.resilience.disruptions import DemandShock
+
+    what, sep, number = item.rpartition("=")
+    try:
+        factor = float(number)
+    except ValueError:
+        raise CorridorError(
+            f"--demand {item}: expected FACTOR, COMMODITY=FACTOR or ORIGIN-DESTINATION=FACTOR"
+        ) from None
+    if not sep:
+        return DemandShock(factor)
+    if base.row("commodities", what) is not None:
+        return DemandShock(factor, what)
+    origin, dash, destination = what.partition("-")
+    if not dash:
+        raise CorridorError(f"--demand {item}: '{what}' is not a commodity or ORIGIN-DESTINATION")
+    return DemandShock(factor, origin=origin, destination=destination)
 
 
 def _num(x: float | None, digits: int = 1) -> str:

@@ -39,6 +39,7 @@ EDITABLE = (
     "services",
     "weather_closures",
     "rolling_stock",
+    "demand",
 )
 
 

@@ -10,12 +10,29 @@
   loads now (at least 0). The slope is the dataset's own: its
   ``caspian-low-water`` scenario takes "about another metre" to a load factor
   × 0.8, i.e. a fifth less per metre of draft lost;
-* :func:`demand_shock` scales demand (one commodity or all).
+* :func:`closure_days` takes an element out for ``days`` a year in spells
+  (storms, winter, a strike): its capacity falls as for an outage, and a unit
+  arriving meets a spell with probability ``days / 365`` and then waits half
+  a spell on average, so ``days / 365 × spell_h / 2`` hours join the
+  element's dwell (a border's ``dwell_h``, a terminal's ``handling_h``, a
+  link's technical stops); a service's wait follows from its load alone;
+* :func:`storms` keeps the Caspian ships (``draft_limited``) in port ``days``
+  a year; :func:`winter_roads` closes a country's roads ``days`` a winter;
+  :func:`border_strike` stops one border for ``days`` in one spell;
+* :func:`demand_shock` scales demand (one commodity, one origin–destination
+  pair, or all).
+
+Each is also a typed disruption (:class:`Close`, :class:`Outage`,
+:class:`CaspianDrop`, :class:`Storms`, :class:`WinterRoads`,
+:class:`BorderStrike`, :class:`DemandShock`); :func:`stress_scenario`
+combines any number of them into one scenario, in order.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -29,6 +46,9 @@ from corridor.model.scenario import (
     Scenario,
     SetValue,
 )
+
+#: Storm days a year implied by the simulation's estimate (14 storms × 30 h).
+STORM_DAYS_PER_YEAR = 14 * 30 / 24
 
 #: Load lost per metre the Caspian falls (caspian-low-water.json: 1 m → × 0.8).
 LOAD_LOST_PER_METRE = 0.2
@@ -131,11 +151,239 @@ def caspian_drop(network: Network, metres: float) -> tuple[Change, ...]:
     )
 
 
-def demand_shock(factor: float, commodity: str | None = None) -> DemandGrowth:
-    """Demand (of ``commodity``, or all) multiplied by ``factor``."""
+def closure_days(
+    network: Network, element: str, days: float, *, spell_h: float | None = None
+) -> tuple[Change, ...]:
+    """Changes that close ``element`` for ``days`` a year in spells of ``spell_h`` hours.
+
+    ``spell_h`` defaults to one spell of all the days. See the module docs.
+
+    Examples
+    --------
+    >>> from corridor import load_network
+    >>> [(c.attribute, round(float(c.value), 3))
+    ...  for c in closure_days(load_network(), "b_sarpi_sarp", 10)]
+    [('dwell_h', 3.288)]
+    """
+    if not 0 <= days <= DAYS_PER_YEAR:
+        raise UnknownIdError(f"closure of {element}: days must be 0–365, found {days:g}")
+    spell = days * 24.0 if spell_h is None else spell_h
+    if not math.isfinite(spell) or spell < 0:
+        raise UnknownIdError(f"closure of {element}: spell hours must be 0 or more")
+    table = _table_of(network, element)
+    row = network.tables[table].set_index("id").loc[element]
+    factor = (DAYS_PER_YEAR - days) / DAYS_PER_YEAR
+    out: list[Change] = []
+    if table == "services":
+        return (SetValue("services", element, "load_factor", "scale", factor),)
+    for column in ("capacity_teu_per_year", "capacity_t_per_year"):
+        if column in row.index and np.isfinite(float(row[column])):
+            out.append(SetValue(table, element, column, "scale", factor))
+    wait_h = days / DAYS_PER_YEAR * spell / 2.0
+    if wait_h > 0:
+        if table == "borders":
+            out.append(SetValue(table, element, "dwell_h", "add", wait_h))
+        elif table == "terminals":
+            out.append(SetValue(table, element, "handling_h", "add", wait_h))
+        elif float(row["length_km"]) > 0:
+            per_1000 = wait_h * 1000.0 / float(row["length_km"])
+            out.append(SetValue(table, element, "stop_h_per_1000km", "add", per_1000))
+    return tuple(out)
+
+
+def storms(network: Network, days: float = STORM_DAYS_PER_YEAR) -> tuple[Change, ...]:
+    """The Caspian ships (``services.draft_limited``) stay in port ``days`` a year.
+
+    Examples
+    --------
+    >>> from corridor import load_network
+    >>> sorted({round(float(c.value), 4) for c in storms(load_network(), 36.5)})
+    [0.9]
+    """
+    services = network.services
+    limited = services[services["draft_limited"].astype(bool)]
+    return tuple(c for i in limited["id"] for c in closure_days(network, str(i), days))
+
+
+def winter_roads(
+    network: Network, country: str, days: float, *, spells: int = 6
+) -> tuple[Change, ...]:
+    """The road links with an end in ``country`` close ``days`` a winter, in ``spells``.
+
+    Roads state no capacity, so only the expected wait changes (module docs).
+
+    Examples
+    --------
+    >>> from corridor import load_network
+    >>> changes = winter_roads(load_network(), "GE", 4, spells=4)
+    >>> sorted({c.attribute for c in changes}), len(changes) > 0
+    (['stop_h_per_1000km'], True)
+    """
+    if spells < 1:
+        raise UnknownIdError(f"winter roads {country}: spells must be 1 or more")
+    nodes = network.nodes
+    in_country = set(nodes.loc[nodes["country"] == country, "id"])
+    if not in_country:
+        raise UnknownIdError(f"--winter-days {country}: no node in country {country}")
+    links = network.links
+    roads = links[
+        (links["mode"] == "road") & (links["from"].isin(in_country) | links["to"].isin(in_country))
+    ]
+    if roads.empty:
+        raise UnknownIdError(f"--winter-days {country}: no road link in {country}")
+    spell_h = days * 24.0 / spells
+    return tuple(
+        c for i in roads["id"] for c in closure_days(network, str(i), days, spell_h=spell_h)
+    )
+
+
+def border_strike(network: Network, border: str, days: float) -> tuple[Change, ...]:
+    """``border`` stops for ``days`` in one spell (module docs).
+
+    Examples
+    --------
+    >>> from corridor import load_network
+    >>> [c.attribute for c in border_strike(load_network(), "b_brest_malaszewicze", 5)]
+    ['capacity_teu_per_year', 'dwell_h']
+    """
+    if border not in set(network.borders["id"]):
+        raise UnknownIdError(f"--strike {border}: no border '{border}' in {network.name}")
+    return closure_days(network, border, days)
+
+
+def demand_shock(
+    factor: float,
+    commodity: str | None = None,
+    *,
+    network: Network | None = None,
+    origin: str | None = None,
+    destination: str | None = None,
+) -> tuple[Change, ...]:
+    """Demand multiplied by ``factor``: of ``commodity`` (or all), and of one
+    origin–destination pair if given (then ``network`` names its demand rows).
+
+    Examples
+    --------
+    >>> from corridor import load_network
+    >>> demand_shock(2.0, "crude_oil")
+    (DemandGrowth(factor=2.0, commodity='crude_oil'),)
+    >>> len(demand_shock(1.5, network=load_network(), origin="xian", destination="duisburg"))
+    2
+    """
     if not math.isfinite(factor) or factor < 0:
         raise UnknownIdError(f"demand factor must be 0 or more, found {factor}")
-    return DemandGrowth(factor, commodity)
+    if origin is None and destination is None:
+        return (DemandGrowth(factor, commodity),)
+    if network is None:
+        raise UnknownIdError("a demand shock on one pair needs the network")
+    d = network.demand
+    mask = (d["origin"] == origin) & (d["destination"] == destination)
+    if commodity is not None:
+        mask &= d["commodity"] == commodity
+    if not mask.any():
+        raise UnknownIdError(
+            f"--demand {origin}-{destination}: no demand row from {origin} to {destination}"
+            + (f" of {commodity}" if commodity else "")
+        )
+    return tuple(
+        SetValue("demand", str(i), "volume_per_year", "scale", factor) for i in d.loc[mask, "id"]
+    )
+
+
+@dataclass(frozen=True)
+class Close:
+    """Close a country, node or element (``parse_closure`` text)."""
+
+    target: str
+
+
+@dataclass(frozen=True)
+class Outage:
+    """An element out of service ``days`` a year (capacity only)."""
+
+    element: str
+    days: float
+
+
+@dataclass(frozen=True)
+class CaspianDrop:
+    """The Caspian ``metres`` lower."""
+
+    metres: float
+
+
+@dataclass(frozen=True)
+class Storms:
+    """The Caspian ships in port ``days`` a year."""
+
+    days: float = STORM_DAYS_PER_YEAR
+
+
+@dataclass(frozen=True)
+class WinterRoads:
+    """A country's roads closed ``days`` a winter in ``spells``."""
+
+    country: str
+    days: float
+    spells: int = 6
+
+
+@dataclass(frozen=True)
+class BorderStrike:
+    """A border stopped ``days`` in one spell."""
+
+    border: str
+    days: float
+
+
+@dataclass(frozen=True)
+class DemandShock:
+    """Demand × ``factor`` (of a commodity, a pair, or all)."""
+
+    factor: float
+    commodity: str | None = None
+    origin: str | None = None
+    destination: str | None = None
+
+
+Disruption = Close | Outage | CaspianDrop | Storms | WinterRoads | BorderStrike | DemandShock
+
+
+def changes_of(network: Network, d: Disruption) -> tuple[Change, ...]:
+    """The scenario changes of one disruption on ``network``."""
+    if isinstance(d, Close):
+        return (parse_closure(network, d.target),)
+    if isinstance(d, Outage):
+        return outage(network, d.element, d.days)
+    if isinstance(d, CaspianDrop):
+        return caspian_drop(network, d.metres)
+    if isinstance(d, Storms):
+        return storms(network, d.days)
+    if isinstance(d, WinterRoads):
+        return winter_roads(network, d.country, d.days, spells=d.spells)
+    if isinstance(d, BorderStrike):
+        return border_strike(network, d.border, d.days)
+    return demand_shock(
+        d.factor, d.commodity, network=network, origin=d.origin, destination=d.destination
+    )
+
+
+def label(d: Disruption) -> str:
+    """A short description, e.g. ``outage p_cpc 30 d``."""
+    if isinstance(d, Close):
+        return f"close {d.target}"
+    if isinstance(d, Outage):
+        return f"outage {d.element} {d.days:g} d"
+    if isinstance(d, CaspianDrop):
+        return f"Caspian -{d.metres:g} m"
+    if isinstance(d, Storms):
+        return f"Caspian storms {d.days:g} d"
+    if isinstance(d, WinterRoads):
+        return f"winter roads {d.country} {d.days:g} d"
+    if isinstance(d, BorderStrike):
+        return f"strike {d.border} {d.days:g} d"
+    what = " ".join(x for x in (d.commodity, d.origin and f"{d.origin}-{d.destination}") if x)
+    return f"demand {what + ' ' if what else ''}x{d.factor:g}"
 
 
 def stress_scenario(
@@ -144,18 +392,29 @@ def stress_scenario(
     close: tuple[str, ...] = (),
     outages: tuple[tuple[str, float], ...] = (),
     caspian_drop_m: float = 0.0,
+    disruptions: Sequence[Disruption] = (),
     name: str | None = None,
 ) -> Scenario:
-    """One scenario combining closures, outages and a Caspian drop (the ``stress`` CLI)."""
-    changes: list[Change] = [parse_closure(base, c) for c in close]
-    for element, days in outages:
-        changes.extend(outage(base, element, days))
+    """One scenario combining disruptions, in order (the ``stress`` CLI).
+
+    ``close``, ``outages`` and ``caspian_drop_m`` come first, then
+    ``disruptions``.
+
+    Examples
+    --------
+    >>> from corridor import load_network
+    >>> s = stress_scenario(load_network(), close=("RU",),
+    ...                     disruptions=[BorderStrike("b_sarpi_sarp", 3), DemandShock(1.2)])
+    >>> s.name
+    'close RU; strike b_sarpi_sarp 3 d; demand x1.2'
+    """
+    every: list[Disruption] = [Close(c) for c in close]
+    every += [Outage(e, d) for e, d in outages]
     if caspian_drop_m:
-        changes.extend(caspian_drop(base, caspian_drop_m))
-    parts = [f"close {c}" for c in close]
-    parts += [f"outage {e} {d:g} d" for e, d in outages]
-    if caspian_drop_m:
-        parts.append(f"Caspian -{caspian_drop_m:g} m")
-    scenario = Scenario(name or ("; ".join(parts) or "base"), base, tuple(changes))
+        every.append(CaspianDrop(caspian_drop_m))
+    every += list(disruptions)
+    changes: list[Change] = [c for d in every for c in changes_of(base, d)]
+    title = name or ("; ".join(label(d) for d in every) or "base")
+    scenario = Scenario(title, base, tuple(changes))
     scenario.apply()  # unknown ids now, named
     return scenario
