@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tiny_network import TINY
-
 from corridor.model.network import Network, load_network
+from tiny_network import TINY
 
 BULK = {
     "links": TINY["links"].replace(
         "cd,c,d,rail_1520,1000,50,10,200000,inf", "cd,c,d,rail_1520,1000,50,10,20000,100000"
     ),
-    "commodities": TINY["commodities"]
-    + "ore,Ore,t,25,100,0.1,rail_1520;rail_1435;ferry,est\n",
+    "commodities": TINY["commodities"] + "ore,Ore,t,25,100,0.1,rail_1520;rail_1435;ferry,est\n",
     "demand": TINY["demand"] + "d3,a,f,ore,80000,middle,2024,est\n",
     "od_pairs": TINY["od_pairs"] + "a,f,ore\n",
     "services": TINY["services"].replace(

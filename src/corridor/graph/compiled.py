@@ -272,7 +272,11 @@ def compile_network(network: Network) -> CompiledNetwork:
             "capacity_teu_per_year": cap,
             # bulk is limited in tonnes where the dataset states tonnes per sailing
             "capacity_t_per_year": svc.capacity_teu_per_year(
-                r.vessels, r.capacity_t_per_sailing, r.load_factor, r.crossing_h, r.port_turnaround_h
+                r.vessels,
+                r.capacity_t_per_sailing,
+                r.load_factor,
+                r.crossing_h,
+                r.port_turnaround_h,
             )
             if math.isfinite(r.capacity_t_per_sailing)
             else np.inf,
