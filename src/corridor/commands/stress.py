@@ -35,9 +35,20 @@ def command(
         "crude_oil=0.5, xian-duisburg=2).",
     ),
     commodity: str | None = typer.Option(None, help="Only this commodity (e.g. uranium)."),
+    headroom: list[str] = typer.Option(
+        [],
+        "--headroom",
+        help="Corridor whose headroom to find (repeatable; 'all' = every corridor with demand).",
+    ),
+    max_p90_rise: float = typer.Option(
+        0.25, help="Headroom ends where the corridor's p90 days rise by this share."
+    ),
+    max_cost_rise: float = typer.Option(
+        0.10, help="Headroom ends where the corridor's cost per FEU rises by this share."
+    ),
     dataset: str | None = typer.Option(None, help="Dataset folder or name (default eurasia-2024)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
-    out: Path = typer.Option(Path("out"), help="Folder for stress.json."),
+    out: Path = typer.Option(Path("out"), help="Folder for stress.json and stress.html."),
     db: str | None = db_option(),
     no_store: bool = no_store_option(),
 ) -> None:
@@ -62,7 +73,6 @@ def command(
             WinterRoads,
             stress_scenario,
         )
-        from corridor.resilience.stress import stress
 
         outages = [_pair(item, "--outage", "ELEMENT:DAYS, e.g. p_cpc:30") for item in outage]
         extra: list[Disruption] = [Storms(storm_days)] if storm_days else []
@@ -84,15 +94,50 @@ def command(
             disruptions=extra,
         )
         run.start(network=base, scenario=scenario.name)
-        result = stress(scenario, commodity=commodity)
+        result = _run(
+            scenario,
+            commodity=commodity,
+            headroom_corridors=tuple(headroom),
+            max_p90_rise=max_p90_rise,
+            max_cost_rise=max_cost_rise,
+        )
         result["dataset"] = base.name
         text = json.dumps(result, indent=2, allow_nan=False)
         run.add("stress", result)
         write_text(out / "stress.json", text)
+        write_text(out / "stress.html", _page(result, scenario.apply()))
         if as_json:
             typer.echo(text)
         else:
             _print(result, out)
+
+
+def _page(result: dict[str, Any], network: Any) -> str:
+    """A standalone HTML page of the stress section."""
+    import html
+
+    from corridor.report.stress_section import stress_section
+
+    title = html.escape(f"corridor stress: {result['scenario']}")
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        f"</head><body>{stress_section(result, network)}</body></html>\n"
+    )
+
+
+def _run(scenario: Any, **options: Any) -> dict[str, Any]:
+    """:func:`corridor.resilience.stress.stress` behind a Rich progress line (on stderr)."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from corridor.resilience.stress import stress
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("stress", total=None)
+        return stress(scenario, progress=lambda text: bar.update(task, description=text), **options)
 
 
 def _pair(item: str, option: str, expected: str) -> tuple[str, float]:
@@ -198,7 +243,25 @@ def _print(result: dict[str, Any], out: Path) -> None:
                 ", ".join(cut["cut"]) or cut["message"],
             )
     console.print(c)
-    console.print(f"Wrote {out / 'stress.json'}")
+    if result.get("headroom"):
+        h = Table(title="Headroom: extra volume each corridor absorbs under this scenario")
+        for col in ("corridor", "commodity", "demand x", "extra /yr", "limit", "binds first",
+                    "p90 days base → at headroom", "USD/FEU base → at headroom"):  # fmt: skip
+            h.add_column(col)
+        for x in result["headroom"]:
+            b, at = x["base"], x["at_headroom"]
+            h.add_row(
+                x["corridor"],
+                x["commodity"],
+                ("≥ " if x["limit"] == "none" else "") + f"{x['multiplier']:.2f}",
+                f"{x['extra_per_year']:,.0f} {x['unit']}",
+                x["limit"],
+                x["binding_element"] or "-",
+                f"{_num(b['p90_days'])} → {_num(at['p90_days'])}",
+                f"{_num(b['cost_usd_per_feu'], 0)} → {_num(at['cost_usd_per_feu'], 0)}",
+            )
+        console.print(h)
+    console.print(f"Wrote {out / 'stress.json'} and {out / 'stress.html'}")
 
 
 def _capacity(x: float | None) -> str:

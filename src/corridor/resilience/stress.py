@@ -4,11 +4,13 @@ Both networks are prepared with the base year's calibration; the object holds
 the analyze-contract routes before and after (default pairs), exposure per
 commodity before and after with the penalty, stranded volume, and the
 region-pair min cuts of the disrupted network (``min_cut[pair][commodity]``,
-with the base's capacity and cut alongside).
+with the base's capacity and cut alongside) and, for the corridors asked for,
+the headroom of the disrupted network (:mod:`corridor.resilience.headroom`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from corridor.analysis import analyze, default_pairs
@@ -17,6 +19,7 @@ from corridor.loaded.network import LoadedNetwork
 from corridor.loaded.prepare import prepare
 from corridor.model.scenario import Scenario
 from corridor.resilience.exposure import REGION_PAIRS, commodities, exposure, penalty
+from corridor.resilience.headroom import headroom
 from corridor.resilience.maxflow import region_cut
 
 
@@ -26,12 +29,20 @@ def stress(
     commodity: str | None = None,
     calibration: Calibration | None = None,
     cut_commodities: tuple[str, ...] = ("containers", "crude_oil"),
+    headroom_corridors: tuple[str, ...] = (),
+    max_p90_rise: float = 0.25,
+    max_cost_rise: float = 0.10,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Before/after of ``scenario`` against its base (module docs).
 
     ``commodity`` restricts routes, exposure and stranded volume to one
     commodity (and the cuts to it); ``cut_commodities`` are the commodities
-    of the region-pair cuts otherwise.
+    of the region-pair cuts otherwise. ``headroom_corridors`` (``"all"``: every
+    corridor with observed demand of the commodity) adds ``headroom``: how much
+    more each absorbs under the disruption before its p90 days rise by
+    ``max_p90_rise`` or its cost by ``max_cost_rise``. ``progress`` is told
+    each step.
 
     Examples
     --------
@@ -41,13 +52,18 @@ def stress(
     >>> sorted(out["stranded"])
     ['uranium']
     """
+    say = progress or (lambda _text: None)
     base = scenario.base
+    say("calibrating the base year")
     cal = calibration if calibration is not None else calibrate(base)
+    say("loading the base")
     before = prepare(base, calibration=cal, scenario_name="base")
+    say(f"loading {scenario.name}")
     after = prepare(scenario, calibration=cal)
     pairs = [p for p in default_pairs(base) if commodity in (None, p[2])]
     names = [commodity] if commodity else commodities(before)
-    return {
+    say("exposure and min cuts")
+    out = {
         "scenario": scenario.name,
         "changes": [_change_record(c) for c in scenario.changes],
         "routes_before": analyze(before, pairs=pairs)["routes"] if pairs else [],
@@ -56,6 +72,25 @@ def stress(
         "stranded": {c: _stranded(after, c) for c in names},
         "min_cut": _cuts(before, after, (commodity,) if commodity else cut_commodities),
     }
+    boxes = commodity or "containers"
+    if headroom_corridors == ("all",):
+        d = base.demand
+        headroom_corridors = tuple(
+            dict.fromkeys(str(c) for c in d.loc[d["commodity"] == boxes, "corridor"] if c)
+        )
+    found = []
+    for c in headroom_corridors:
+
+        def step(m: float, c: str = c) -> None:
+            say(f"headroom of {c}: demand x{m:.2f}")
+
+        h = headroom(
+            scenario, c, commodity=boxes, max_p90_rise=max_p90_rise,
+            max_cost_rise=max_cost_rise, calibration=cal, progress=step,
+        )  # fmt: skip
+        found.append(h.to_dict())
+    out["headroom"] = found
+    return out
 
 
 def _change_record(change: object) -> dict[str, Any]:
