@@ -43,9 +43,10 @@ def test_section_marks_closed_routes_and_lists_headroom(tmp_path: Path) -> None:
                 "unit": "teu",
                 "limit": "capacity",
                 "binding_element": "fe",
+                "first_failing": {"multiplier": 2.09},
             }
         ],
     }
     page = stress_section(result, net)
     assert "<td>9.5</td><td>closed</td>" in page
-    assert "<td>2.08</td><td>10,800 teu</td><td>capacity</td><td>fe</td>" in page
+    assert "<td>2.08–2.09</td><td>10,800 teu</td><td>capacity</td><td>fe</td>" in page

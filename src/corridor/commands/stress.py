@@ -253,7 +253,7 @@ def _print(result: dict[str, Any], out: Path) -> None:
             h.add_row(
                 x["corridor"],
                 x["commodity"],
-                ("≥ " if x["limit"] == "none" else "") + f"{x['multiplier']:.2f}",
+                _multiplier(x),
                 f"{x['extra_per_year']:,.0f} {x['unit']}",
                 x["limit"],
                 x["binding_element"] or "-",
@@ -262,6 +262,13 @@ def _print(result: dict[str, Any], out: Path) -> None:
             )
         console.print(h)
     console.print(f"Wrote {out / 'stress.json'} and {out / 'stress.html'}")
+
+
+def _multiplier(h: dict[str, Any]) -> str:
+    """The demand multiplier found: ``≥ top`` when nothing failed, else the bracket."""
+    if h["first_failing"] is None:
+        return f"≥ {h['multiplier']:.2f}"
+    return f"{h['multiplier']:.2f}–{h['first_failing']['multiplier']:.2f}"
 
 
 def _capacity(x: float | None) -> str:

@@ -180,7 +180,8 @@ def stress_section(result: Mapping[str, Any], network: Any, *, base: BaseMap | N
     for h in result.get("headroom", []):
         rows.append([
             _e(h["corridor"]), _e(h["commodity"]),
-            ("≥ " if h["limit"] == "none" else "") + f"{h['multiplier']:.2f}",
+            f"≥ {h['multiplier']:.2f}" if h.get("first_failing") is None
+            else f"{h['multiplier']:.2f}–{h['first_failing']['multiplier']:.2f}",
             f"{h['extra_per_year']:,.0f} {_e(h['unit'])}", _e(h["limit"]),
             _e(h["binding_element"] or "–"),
         ])  # fmt: skip
