@@ -13,7 +13,7 @@ from typing import Any
 
 from corridor.report.mapsvg import BaseMap, load_base_map, project
 
-__all__ = ["min_cut_svg", "stress_section"]
+__all__ = ["min_cut_svg", "stress_body", "stress_section"]
 
 
 def _e(x: object) -> str:
@@ -121,7 +121,15 @@ def stress_section(result: Mapping[str, Any], network: Any, *, base: BaseMap | N
     >>> stress_section(r, load_network()).startswith('<section id="stress">')
     True
     """
-    parts = [f'<section id="stress"><h2>Stress test: {_e(result["scenario"])}</h2>']
+    return (
+        f'<section id="stress"><h2>Stress test: {_e(result["scenario"])}</h2>'
+        f"{stress_body(result, network, base=base)}</section>"
+    )
+
+
+def stress_body(result: Mapping[str, Any], network: Any, *, base: BaseMap | None = None) -> str:
+    """The section's content without its heading: tables, the min-cut map, headroom."""
+    parts: list[str] = []
     after = {(r["origin"], r["destination"], r["commodity"], r["corridor"]): r
              for r in result.get("routes_after", [])}  # fmt: skip
     rows = []
@@ -157,6 +165,19 @@ def stress_section(result: Mapping[str, Any], network: Any, *, base: BaseMap | N
          "stranded a year", "Δ mean days"),
         rows,
     ))  # fmt: skip
+    rows = [
+        [_e(name), f"{f['volume_per_year']:,.0f} {_e(f['unit'])}",
+         f"{_e(f['origin'])} → {_e(f['destination'])}",
+         _e(", ".join(f["refused_by"]) or f["reason"])]
+        for name, st in result.get("stranded", {}).items()
+        for f in st.get("flows", [])
+    ]  # fmt: skip
+    if rows:
+        parts.append(_table(
+            "Stranded: what the remaining capacity cannot carry (a year)",
+            ("commodity", "volume", "from → to", "refused by"),
+            rows,
+        ))  # fmt: skip
     rows = []
     cut_shown: Mapping[str, Any] | None = None
     for pair, per in result.get("min_cut", {}).items():
@@ -191,5 +212,4 @@ def stress_section(result: Mapping[str, Any], network: Any, *, base: BaseMap | N
             ("corridor", "commodity", "demand ×", "extra a year", "limit", "binds first"),
             rows,
         ))  # fmt: skip
-    parts.append("</section>")
     return "".join(parts)
