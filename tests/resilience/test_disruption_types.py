@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from tiny_cases import BULK, tiny
 
 from corridor.errors import CorridorError
+from corridor.graph.compiled import compile_network
 from corridor.loaded.prepare import prepare
 from corridor.resilience.disruptions import (
     BorderStrike,
@@ -37,18 +38,27 @@ def test_a_strike_by_hand(net) -> None:  # type: ignore[no-untyped-def]
     assert s.name == "strike bc 10 d"
 
 
-def test_storms_keep_the_caspian_ships_in_port(net) -> None:  # type: ignore[no-untyped-def]
-    s = stress_scenario(net, disruptions=[Storms(36.5)])
-    assert s.apply().services.set_index("id").loc["fe", "load_factor"] == pytest.approx(0.63)
+def test_storms_set_the_weather_table_and_cut_the_sailings_beyond_the_base(net) -> None:  # type: ignore[no-untyped-def]
+    # base: 14 storms x 30 h = 17.5 days; 36.5 days = 29.2 storms, 19 days more in port
+    after = stress_scenario(net, disruptions=[Storms(36.5)]).apply()
+    storm = after.tables["weather_closures"].set_index("id").loc["storm_ferries"]
+    assert storm["closures_per_year"] == pytest.approx(36.5 * 24 / 30)
+    fe = after.services.set_index("id").loc["fe", "load_factor"]
+    assert fe == pytest.approx(0.7 * (365 - 19) / 365)
+    calmer = stress_scenario(net, disruptions=[Storms(5)]).apply()
+    assert calmer.services.set_index("id").loc["fe", "load_factor"] == pytest.approx(0.7)
 
 
-def test_winter_roads_add_the_expected_wait_by_hand(net) -> None:  # type: ignore[no-untyped-def]
-    # road af (6,000 km, no stops) in CN and GE: 12 days in 4 spells of 72 h: a truck
-    # meets a spell with probability 12/365 and waits 36 h: 1.18 h over 6,000 km
-    s = stress_scenario(net, disruptions=[WinterRoads("GE", 12, spells=4)])
-    af = s.apply().links.set_index("id").loc["af"]
-    assert af["stop_h_per_1000km"] * 6 == pytest.approx(12 / 365 * 36)
-    with pytest.raises(CorridorError, match="no road link in RU"):
+def test_winter_roads_add_the_weather_models_wait_by_hand(net) -> None:  # type: ignore[no-untyped-def]
+    # road af (CN-GE) takes Georgia's snow row (12 h, CV 1): 12 days = 24 closures;
+    # expected wait n m / 8760 x m (1 + 1) / 2 rises from 4 to 24 closures: +0.3288 h
+    def af_wait(network) -> float:  # type: ignore[no-untyped-def]
+        g = compile_network(network)
+        return float(g.hours_waiting[next(e for e in range(g.n_edges) if g.element_id(e) == "af")])
+
+    after = stress_scenario(net, disruptions=[WinterRoads("GE", 12)]).apply()
+    assert af_wait(after) - af_wait(net) == pytest.approx((24 - 4) * 12 / 8760 * 12)
+    with pytest.raises(CorridorError, match="no winter road closures for RU"):
         stress_scenario(net, disruptions=[WinterRoads("RU", 3)])
 
 

@@ -25,6 +25,10 @@ BULK = {
     ),
     "regions": "id,name,countries\nchina,China,CN\ncentral_asia,Central Asia,KZ\n"
     "caucasus,Caucasus,AZ;GE\nrussia,Russia,RU\n",
+    "weather_closures": "id,hazard,applies_to,country,closures_per_year,mean_h,cv,peak_day,"
+    "window_start_day,window_end_day,source\n"
+    "storm_ferries,storm,ferry_services,,14,30,0.6,15,,,est\n"
+    "snow_ge,snow,road_links,GE,4,12,1,,334,74,est\n",
 }
 
 

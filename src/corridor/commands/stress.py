@@ -19,11 +19,13 @@ def command(
         [], "--outage", help="ELEMENT:DAYS out of service a year, e.g. p_cpc:30."
     ),
     caspian_drop_m: float = typer.Option(0.0, help="Metres the Caspian falls (1 m: load x0.8)."),
-    storm_days: float = typer.Option(
-        0.0, help="Days a year the Caspian ships stay in port for storms (17.5 = 14 x 30 h)."
+    storm_days: float | None = typer.Option(
+        None, help="Days a year the ships stay in port for storms (base 17.5 = 14 x 30 h)."
     ),
     winter_days: list[str] = typer.Option(
-        [], "--winter-days", help="COUNTRY:DAYS of winter road closures, e.g. KZ:6."
+        [],
+        "--winter-days",
+        help="COUNTRY:DAYS of winter road closures (base KZ:6, GE:2, AZ:0.7, TR:1.25).",
     ),
     strike: list[str] = typer.Option(
         [], "--strike", help="BORDER:DAYS a border stops, e.g. b_sarpi_sarp:5."
@@ -75,7 +77,7 @@ def command(
         )
 
         outages = [_pair(item, "--outage", "ELEMENT:DAYS, e.g. p_cpc:30") for item in outage]
-        extra: list[Disruption] = [Storms(storm_days)] if storm_days else []
+        extra: list[Disruption] = [Storms(storm_days)] if storm_days is not None else []
         for item in winter_days:
             country, days = _pair(item, "--winter-days", "COUNTRY:DAYS, e.g. KZ:6")
             extra.append(WinterRoads(country, days))

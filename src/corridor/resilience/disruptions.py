@@ -16,9 +16,11 @@
   a spell on average, so ``days / 365 × spell_h / 2`` hours join the
   element's dwell (a border's ``dwell_h``, a terminal's ``handling_h``, a
   link's technical stops); a service's wait follows from its load alone;
-* :func:`storms` keeps the Caspian ships (``draft_limited``) in port ``days``
-  a year; :func:`winter_roads` closes a country's roads ``days`` a winter;
-  :func:`border_strike` stops one border for ``days`` in one spell;
+* :func:`storms` and :func:`winter_roads` set the weather table's storm and
+  snow closures (:mod:`corridor.graph.weather`, whose expected waits the
+  static model adds) to ``days`` a year, storms also cutting the ships'
+  sailings beyond the base's; :func:`border_strike` stops one border for
+  ``days`` in one spell;
 * :func:`demand_shock` scales demand (one commodity, one origin–destination
   pair, or all).
 
@@ -37,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from corridor.errors import UnknownIdError
+from corridor.graph.weather import service_weather, weather_rows
 from corridor.model.network import Network
 from corridor.model.scenario import (
     CLOSABLE,
@@ -46,9 +49,6 @@ from corridor.model.scenario import (
     Scenario,
     SetValue,
 )
-
-#: Storm days a year implied by the simulation's estimate (14 storms × 30 h).
-STORM_DAYS_PER_YEAR = 14 * 30 / 24
 
 #: Load lost per metre the Caspian falls (caspian-low-water.json: 1 m → × 0.8).
 LOAD_LOST_PER_METRE = 0.2
@@ -191,49 +191,67 @@ def closure_days(
     return tuple(out)
 
 
-def storms(network: Network, days: float = STORM_DAYS_PER_YEAR) -> tuple[Change, ...]:
-    """The Caspian ships (``services.draft_limited``) stay in port ``days`` a year.
+def storms(network: Network, days: float) -> tuple[Change, ...]:
+    """A stormier (or calmer) year: the ships the weather table's storms apply to
+    (:func:`corridor.graph.weather.service_weather`) stay in port ``days`` a year.
+
+    The storm rows' ``closures_per_year`` become ``days × 24 / mean_h`` (the
+    waits follow from the weather model), and days beyond the base's cut the
+    ships' load factor by ``(365 - extra) / 365`` (sailings lost).
 
     Examples
     --------
     >>> from corridor import load_network
-    >>> sorted({round(float(c.value), 4) for c in storms(load_network(), 36.5)})
-    [0.9]
+    >>> changes = storms(load_network(), 17.5 + 36.5)
+    >>> sorted({(c.component, c.attribute) for c in changes})[:2]
+    [('services', 'load_factor'), ('weather_closures', 'closures_per_year')]
     """
-    services = network.services
-    limited = services[services["draft_limited"].astype(bool)]
-    return tuple(c for i in limited["id"] for c in closure_days(network, str(i), days))
+    if not 0 <= days <= DAYS_PER_YEAR:
+        raise UnknownIdError(f"--storm-days must be 0–365, found {days:g}")
+    ships = service_weather(network)
+    rows = {w.id: w for w in ships.values()}
+    if not rows:
+        raise UnknownIdError(f"--storm-days: dataset {network.name} has no storm closures")
+    out: list[Change] = []
+    for w in rows.values():
+        out.append(
+            SetValue("weather_closures", w.id, "closures_per_year", "set", days * 24 / w.mean_h)
+        )
+        extra = days - w.closures_per_year * w.mean_h / 24
+        if extra > 0:
+            factor = (DAYS_PER_YEAR - extra) / DAYS_PER_YEAR
+            out += [
+                SetValue("services", sid, "load_factor", "scale", factor)
+                for sid, x in ships.items()
+                if x.id == w.id
+            ]
+    return tuple(out)
 
 
-def winter_roads(
-    network: Network, country: str, days: float, *, spells: int = 6
-) -> tuple[Change, ...]:
-    """The road links with an end in ``country`` close ``days`` a winter, in ``spells``.
+def winter_roads(network: Network, country: str, days: float) -> tuple[Change, ...]:
+    """A harder (or milder) winter: ``country``'s roads closed ``days`` a winter.
 
-    Roads state no capacity, so only the expected wait changes (module docs).
+    The country's snow row of the weather table gets ``closures_per_year =
+    days × 24 / mean_h``; roads state no capacity, so only the waits change.
 
     Examples
     --------
     >>> from corridor import load_network
-    >>> changes = winter_roads(load_network(), "GE", 4, spells=4)
-    >>> sorted({c.attribute for c in changes}), len(changes) > 0
-    (['stop_h_per_1000km'], True)
+    >>> winter_roads(load_network(), "KZ", 12)[0].value
+    12.0
     """
-    if spells < 1:
-        raise UnknownIdError(f"winter roads {country}: spells must be 1 or more")
-    nodes = network.nodes
-    in_country = set(nodes.loc[nodes["country"] == country, "id"])
-    if not in_country:
-        raise UnknownIdError(f"--winter-days {country}: no node in country {country}")
-    links = network.links
-    roads = links[
-        (links["mode"] == "road") & (links["from"].isin(in_country) | links["to"].isin(in_country))
-    ]
-    if roads.empty:
-        raise UnknownIdError(f"--winter-days {country}: no road link in {country}")
-    spell_h = days * 24.0 / spells
+    if not 0 <= days <= DAYS_PER_YEAR:
+        raise UnknownIdError(f"--winter-days {country}: days must be 0–365, found {days:g}")
+    rows = [w for w in weather_rows(network) if w.hazard == "snow" and w.country == country]
+    if not rows:
+        known = sorted({w.country for w in weather_rows(network) if w.hazard == "snow"})
+        raise UnknownIdError(
+            f"--winter-days {country}: no winter road closures for {country} in "
+            f"{network.name} (rows for {', '.join(known) or 'no country'})"
+        )
     return tuple(
-        c for i in roads["id"] for c in closure_days(network, str(i), days, spell_h=spell_h)
+        SetValue("weather_closures", w.id, "closures_per_year", "set", days * 24 / w.mean_h)
+        for w in rows
     )
 
 
@@ -314,18 +332,17 @@ class CaspianDrop:
 
 @dataclass(frozen=True)
 class Storms:
-    """The Caspian ships in port ``days`` a year."""
+    """The ships the storms apply to in port ``days`` a year."""
 
-    days: float = STORM_DAYS_PER_YEAR
+    days: float
 
 
 @dataclass(frozen=True)
 class WinterRoads:
-    """A country's roads closed ``days`` a winter in ``spells``."""
+    """A country's roads closed ``days`` a winter."""
 
     country: str
     days: float
-    spells: int = 6
 
 
 @dataclass(frozen=True)
@@ -360,7 +377,7 @@ def changes_of(network: Network, d: Disruption) -> tuple[Change, ...]:
     if isinstance(d, Storms):
         return storms(network, d.days)
     if isinstance(d, WinterRoads):
-        return winter_roads(network, d.country, d.days, spells=d.spells)
+        return winter_roads(network, d.country, d.days)
     if isinstance(d, BorderStrike):
         return border_strike(network, d.border, d.days)
     return demand_shock(
@@ -377,7 +394,7 @@ def label(d: Disruption) -> str:
     if isinstance(d, CaspianDrop):
         return f"Caspian -{d.metres:g} m"
     if isinstance(d, Storms):
-        return f"Caspian storms {d.days:g} d"
+        return f"storms {d.days:g} d"
     if isinstance(d, WinterRoads):
         return f"winter roads {d.country} {d.days:g} d"
     if isinstance(d, BorderStrike):
