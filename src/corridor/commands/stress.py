@@ -63,7 +63,10 @@ def command(
     from corridor.store.recording import recording
 
     run_params = {"close": close, "outage": outage, "caspian_drop_m": caspian_drop_m,
-              "commodity": commodity, "dataset": dataset}  # fmt: skip
+                  "storm_days": storm_days, "winter_days": winter_days, "strike": strike,
+                  "demand": demand, "headroom": headroom, "max_p90_rise": max_p90_rise,
+                  "max_cost_rise": max_cost_rise, "commodity": commodity,
+                  "dataset": dataset}  # fmt: skip
     with user_errors(), recording("stress", run_params, db=db, enabled=not no_store) as run:
         from corridor.errors import CorridorError
         from corridor.io.atomic import write_text
