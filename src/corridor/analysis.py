@@ -9,7 +9,7 @@ corridors are no option for a pair (not applicable, closed).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from corridor.errors import NoRouteError
@@ -230,3 +230,74 @@ def routes(
         why = "; ".join(f"{x['corridor']}: {x['reason']}" for x in left_out)
         raise NoRouteError(f"no route from '{origin}' to '{destination}' for {commodity} ({why})")
     return found
+
+
+def difference_from_base(
+    result: Mapping[str, Any], base: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Per pair and corridor, what a scenario changed against the base (both ``analyze`` dicts).
+
+    One record per corridor offered or closed in either result: ``status``
+    and ``status_base`` (``open``, ``closed`` or ``not_applicable``), days and
+    cost in the route's own unit (USD per FEU, or per tonne for bulk) in both,
+    and the differences ``delta_days`` / ``delta_cost`` (scenario minus base;
+    ``None`` unless the corridor is open in both).
+
+    Examples
+    --------
+    >>> r = {"corridor": "middle", "origin": "a", "destination": "b",
+    ...      "commodity": "containers", "unit": "teu", "time_days": 30.0,
+    ...      "cost_usd_per_feu": 9000.0}
+    >>> d = difference_from_base({"routes": [dict(r, time_days=27.5)]}, {"routes": [r]})
+    >>> d[0]["delta_days"], d[0]["delta_cost"], d[0]["status"]
+    (-2.5, 0.0, 'open')
+    """
+
+    def index(res: Mapping[str, Any]) -> dict[tuple[str, str, str, str], Mapping[str, Any]]:
+        out: dict[tuple[str, str, str, str], Mapping[str, Any]] = {}
+        for x in res.get("not_offered") or []:
+            out[(x["origin"], x["destination"], x["commodity"], x["corridor"])] = x
+        for r in res.get("routes") or []:
+            out[
+                (r["origin"], r["destination"], r.get("commodity", "containers"), r["corridor"])
+            ] = r
+        return out
+
+    def cost(r: Mapping[str, Any]) -> float | None:
+        v = r.get("cost_usd_per_t" if r.get("unit") == "t" else "cost_usd_per_feu")
+        return None if v is None else float(v)
+
+    after, before = index(result), index(base)
+    out = []
+    for key in dict.fromkeys([*after, *before]):
+        a, b = after.get(key), before.get(key)
+        status = "open" if a is not None and "time_days" in a else (a or {}).get("status")
+        status_base = "open" if b is not None and "time_days" in b else (b or {}).get("status")
+        if status in (None, "not_applicable") and status_base in (None, "not_applicable"):
+            continue
+        days = float(a["time_days"]) if status == "open" and a else None
+        days_base = float(b["time_days"]) if status_base == "open" and b else None
+        c = cost(a) if status == "open" and a else None
+        c_base = cost(b) if status_base == "open" and b else None
+        unit = (a if status == "open" and a else b or {}).get("unit", "teu")
+        out.append(
+            {
+                "origin": key[0],
+                "destination": key[1],
+                "commodity": key[2],
+                "corridor": key[3],
+                "unit": unit,
+                "status": status or "not_applicable",
+                "status_base": status_base or "not_applicable",
+                "reason": None if status == "open" or a is None else a.get("reason"),
+                "time_days": days,
+                "time_days_base": days_base,
+                "delta_days": (
+                    days - days_base if days is not None and days_base is not None else None
+                ),
+                "cost": c,
+                "cost_base": c_base,
+                "delta_cost": c - c_base if c is not None and c_base is not None else None,
+            }
+        )
+    return out

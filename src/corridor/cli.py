@@ -15,6 +15,7 @@ import typer
 COMMANDS = (
     "analyze",
     "routes",
+    "nodes",
     "assign",
     "validate",
     "datasets",

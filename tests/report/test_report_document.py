@@ -64,7 +64,10 @@ def test_no_reference_to_another_host(analysis: dict[str, Any], network: Any) ->
 def test_sections_appear_only_with_their_data(analysis: dict[str, Any], network: Any) -> None:
     bare = render_report(analysis, network)
     ids = {a.get("id") for t, a in _parse(bare).tags if t == "section"}
-    assert ids == {"summary", "map", "tcd", "legs", "sources"}
+    always = {"summary", "maps", "breakdown", "pairs", "tcd", "sources"}
+    assert ids == always
+    detailed = render_report(analysis, network, detail=True)
+    assert {a.get("id") for t, a in _parse(detailed).tags if t == "section"} == always | {"legs"}
     full = render_report(
         analysis,
         network,
@@ -73,18 +76,20 @@ def test_sections_appear_only_with_their_data(analysis: dict[str, Any], network:
         stress=[{"closure": "RU", "extra_days": 4.2}],
     )
     ids = {a.get("id") for t, a in _parse(full).tags if t == "section"}
-    assert ids == {"summary", "map", "tcd", "legs", "simulation", "appraisal", "stress", "sources"}
+    assert ids == always | {"simulation", "appraisal", "stress"}
     assert "aktau_cranes" in full and "extra_days" in full
     # One distribution chart per OD pair, one curve per simulated route.
     assert full.count('class="dist"') == 2
     assert full.count('class="ecdf"') == len(analysis["routes"])
-    without_network = render_report(analysis, None)
+    without_network = render_report(analysis, None, detail=True)
     ids = {a.get("id") for t, a in _parse(without_network).tags if t == "section"}
-    assert ids == {"summary", "tcd", "legs"}
+    assert ids == {"summary", "breakdown", "pairs", "tcd", "legs"}
 
 
 def test_route_table_carries_the_json_numbers(analysis: dict[str, Any], network: Any) -> None:
-    tags = _parse(render_report(analysis, network)).tags
+    text = render_report(analysis, network, detail=True)
+    pairs = text[text.index('<section id="pairs"') :]
+    tags = _parse(pairs).tags
     rows = [a for t, a in tags if t == "tr" and a.get("data-route") is not None]
     assert [r["data-corridor"] for r in rows] == [r["corridor"] for r in analysis["routes"]]
     cells = [a for t, a in tags if t == "td" and a.get("data-key") == "time_days"]
@@ -131,8 +136,10 @@ def test_sources_used_by_the_routes(analysis: dict[str, Any], network: Any) -> N
     net = SimpleNamespace(**{**vars(network), "links": links})
     used = used_sources(net, analysis["routes"])
     assert used == {"wb2023": [leg_id], "est-gc": [leg_id]}
-    text = render_report(analysis, net)
+    text = render_report(analysis, net, detail=True)
     assert re.search(r'<tr data-source="est-gc" class="used">', text)
+    summary = render_report(analysis, net)  # the summary edition tallies the used ones
+    assert "est-gc" in summary and "wb2023" in summary
 
 
 def test_write_report_is_atomic(analysis: dict[str, Any], network: Any, tmp_path: Path) -> None:
@@ -149,12 +156,12 @@ def test_same_route_is_drawn_once_and_noted(analysis: dict[str, Any], network: A
     middle = analysis["routes"][0]
     dup = {**middle, "corridor": "middle_black_sea", "same_route_as": "middle"}
     routes = [middle, dup, *analysis["routes"][1:]]
-    text = render_report({**analysis, "routes": routes}, network)
+    text = render_report({**analysis, "routes": routes}, network, detail=True)
     tags = _parse(text).tags
     lines = [a["data-corridor"] for t, a in tags if t == "path" and a.get("class") == "route"]
     # On the map and in both chart panels the duplicate is not drawn.
     assert "middle_black_sea" not in lines
-    alone = _parse(render_report(analysis, network)).tags
+    alone = _parse(render_report(analysis, network, detail=True)).tags
     assert lines == [
         a["data-corridor"] for t, a in alone if t == "path" and a.get("class") == "route"
     ]
@@ -176,14 +183,15 @@ def test_capacity_section_lists_the_most_utilised_first(
     text = render_report({**analysis, "capacities": caps}, network)
     tags = _parse(text).tags
     ids = [a.get("id") for t, a in tags if t == "section"]
-    assert ids[:3] == ["summary", "map", "capacity"]
+    assert ids[:2] == ["summary", "maps"] and "capacity" in ids
     rows = [a for t, a in tags if t == "tr" and (a.get("data-id") or "").startswith("e")]
     assert [r["data-id"] for r in rows] == [c["id"] for c in caps[:15]]
     assert [r.get("class") == "high" for r in rows][:4] == [True, True, False, False]
     util = [a for t, a in tags if t == "td" and a.get("data-key") == "utilisation"]
     assert [float(a["data-value"] or "nan") for a in util] == [c["utilisation"] for c in caps[:15]]
-    # Each element is marked once on the map (both directions share an id), ranked.
-    marks = [a for t, a in tags if t == "g" and "cap" in (a.get("class") or "").split()]
+    # Each element is marked once on the dashboard's map (both directions share an id), ranked.
+    svg = map_svg(network, analysis["routes"], capacities=caps)
+    marks = [a for t, a in _parse(svg).tags if t == "g" and "cap" in (a.get("class") or "").split()]
     assert [m["data-id"] for m in marks] == ["e0", "e1", "e2", "e3", "e4"]
     assert "u-high" in (marks[0].get("class") or "")
     assert "capacity" not in {a.get("id") for t, a in _parse(render_report(analysis, network)).tags}

@@ -60,7 +60,7 @@ def _cell(cells: list[tuple[dict[str, str | None], str]], key: str) -> tuple[flo
 
 
 def _section(text: str, sid: str) -> str:
-    m = re.search(rf'<section id="{sid}">(.*?)</section>', text, re.S)
+    m = re.search(rf'<section id="{sid}"[^>]*>(.*?)</section>', text, re.S)
     assert m, sid
     return m.group(1)
 
@@ -89,7 +89,7 @@ def test_route_table_costs_bulk_per_tonne_and_containers_per_feu(
 def test_no_bulk_commodity_is_costed_per_feu(bulk_analysis: dict[str, Any], commodity: str) -> None:
     crude = bulk_analysis["routes"][1]
     route = {**crude, "commodity": commodity}
-    text = render_report({**bulk_analysis, "routes": [route]}, None)
+    text = render_report({**bulk_analysis, "routes": [route]}, None, detail=True)
     summary, legs = _section(text, "summary"), _section(text, "legs")
     assert "/FEU" not in summary and "USD/FEU" not in legs and "/FEU" not in legs
     assert "/t" in summary and "USD/t" in legs

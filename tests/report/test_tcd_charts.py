@@ -132,7 +132,7 @@ def test_empty_input_is_refused(tmp_path: Path) -> None:
 def test_jump_labels_stay_inside_the_plot_and_do_not_overlap(
     routes_legs: list[list[dict[str, Any]]],
 ) -> None:
-    from corridor.report.tcd import _labels, nice_ticks
+    from corridor.report.tcd_geometry import _labels, nice_ticks
 
     series = [
         tcd_series({"corridor": f"c{i}", "origin": "a", "destination": "b", "legs": legs})

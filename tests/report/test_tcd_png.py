@@ -170,7 +170,7 @@ def test_without_the_bundled_font_pillow_default_is_used(
     analysis: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert raster.dejavu_sans_path() is not None  # matplotlib is a dependency
-    monkeypatch.setattr("corridor.report.tcd.dejavu_sans_path", lambda: None)
+    monkeypatch.setattr("corridor.report.tcd_png.dejavu_sans_path", lambda: None)
     img = _load(write_tcd_png(analysis["routes"], tmp_path / "f.png")).convert("L")
     darkest = img.getextrema()[0]
     assert isinstance(darkest, int) and darkest < 60  # text and frame are drawn

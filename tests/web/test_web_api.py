@@ -83,8 +83,8 @@ def test_report_download_is_self_contained(client: Any, pair: dict[str, str]) ->
     assert r.status_code == 200
     assert "attachment" in r.headers["content-disposition"]
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", r.text)
-    for sid in ("summary", "map", "tcd", "legs", "sources"):
-        assert f'<section id="{sid}">' in r.text
+    for sid in ("summary", "maps", "breakdown", "tcd", "sources"):
+        assert f'<section id="{sid}"' in r.text
 
 
 def test_pages_and_openapi_need_no_other_host(client: Any) -> None:

@@ -1,13 +1,14 @@
 """One module per CLI command; each exposes ``command``.
 
 Shared by the commands: :func:`user_errors`, which turns a user error into one
-line on stderr and exit code 2.
+line on stderr and exit code 2; the ``--close``/``--intervention`` flags
+(:func:`flagged_scenario`), the ``--format`` choice and table/CSV output.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -39,3 +40,64 @@ def db_option() -> Any:
 def no_store_option() -> Any:
     """``--no-store``: run without recording the run in the store."""
     return typer.Option(False, "--no-store", help="Do not record this run in the store.")
+
+
+#: Output formats of the commands that print tables.
+FORMATS = ("table", "csv", "json")
+
+CLOSE_HELP = (
+    "Close a country (RU), node (aktau), link, border, service or terminal id, or table:id "
+    "(repeatable; the dashboard's ids)."
+)
+INTERVENTION_HELP = (
+    "Apply an intervention (an id of interventions.csv, or a measure id for all its rows; "
+    "repeatable)."
+)
+FORMAT_HELP = "table (Rich, full width when piped), csv or json."
+
+
+def check_format(fmt: str, as_json: bool = False) -> str:
+    """The chosen output format (``--json`` is ``--format json``), or a user error."""
+    from corridor.errors import CorridorError
+
+    if fmt not in FORMATS:
+        raise CorridorError(f"--format {fmt}: expected one of {', '.join(FORMATS)}")
+    return "json" if as_json else fmt
+
+
+def flagged_scenario(
+    scenario: str,
+    dataset: str | None,
+    close: list[str],
+    intervention: list[str],
+    *,
+    db: Any = None,
+) -> Any:
+    """The scenario of ``--scenario`` (built-in, file or stored) plus ``--close`` and
+    ``--intervention``."""
+    from corridor.model.network import load_network
+    from corridor.model.scenario import with_flags
+    from corridor.store.resolve import resolve_scenario
+
+    base = load_network(dataset)
+    return with_flags(resolve_scenario(scenario, base, db=db), close, intervention)
+
+
+def console() -> Any:
+    """A Rich console; when the output is not a terminal no line is cut or wrapped."""
+    from rich.console import Console
+
+    probe = Console()
+    if probe.is_terminal:
+        return Console(width=max(probe.width, 132))
+    return Console(width=100_000, soft_wrap=True)
+
+
+def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Rows as CSV on stdout (numbers unformatted, ``None`` as an empty cell)."""
+    import csv
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])

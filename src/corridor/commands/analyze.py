@@ -8,7 +8,18 @@ from typing import Any
 
 import typer
 
-from corridor.commands import db_option, no_store_option, user_errors
+from corridor.commands import (
+    CLOSE_HELP,
+    FORMAT_HELP,
+    INTERVENTION_HELP,
+    check_format,
+    console,
+    db_option,
+    flagged_scenario,
+    no_store_option,
+    user_errors,
+    write_csv,
+)
 
 
 def command(
@@ -19,6 +30,9 @@ def command(
     destination: str | None = typer.Option(None, help="Destination node id."),
     commodity: str = typer.Option("containers", help="Commodity id for --origin/--destination."),
     dataset: str | None = typer.Option(None, help="Dataset folder or name (default eurasia-2024)."),
+    close: list[str] = typer.Option([], "--close", help=CLOSE_HELP),
+    intervention: list[str] = typer.Option([], "--intervention", help=INTERVENTION_HELP),
+    fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
     out: Path = typer.Option(Path("out"), help="Folder for analysis.json, charts and report."),
     seed: int = typer.Option(1, help="Seed of --simulate."),
@@ -32,39 +46,54 @@ def command(
         help="Add the capacity-constrained equilibrium and the x1/x1.5/x2/x3 demand sweep.",
     ),
     charts: bool = typer.Option(True, help="Write the PNG/HTML charts and the HTML report."),
+    detail: bool = typer.Option(
+        False, "--detail", help="Add the report's appendix (every leg, every source)."
+    ),
     db: str | None = db_option(),
     no_store: bool = no_store_option(),
 ) -> None:
     """Compare every corridor between origin–destination pairs: days, p10/p90, USD/FEU,
     countries transited and the binding bottleneck; write JSON, charts and a report.
 
-    Example: corridor analyze --origin xian --destination duisburg --out out
+    With --close or --intervention (or a scenario that changes the base) the
+    table and the JSON's ``difference_from_base`` give each corridor's change
+    against the base.
+
+    Example: corridor analyze --origin xian --destination duisburg --close RU --close BY
+
+    Example: corridor analyze --origin xian --destination duisburg --intervention i_kuryk_ferry
     """
     run_params = {"scenario": scenario, "origin": origin, "destination": destination,
               "commodity": commodity, "dataset": dataset, "simulate": simulate,
-              "replications": replications, "equilibrium": equilibrium}  # fmt: skip
+              "replications": replications, "equilibrium": equilibrium, "close": close,
+              "intervention": intervention}  # fmt: skip
     from corridor.store.recording import recording
 
     with user_errors(), recording("analyze", run_params, db=db, enabled=not no_store) as run:
-        from corridor.analysis import analyze
+        from corridor.analysis import analyze, difference_from_base
         from corridor.errors import CorridorError
         from corridor.io.atomic import write_text
-        from corridor.model.network import load_network
+        from corridor.model.scenario import Scenario
 
+        fmt = check_format(fmt, as_json)
         if (origin is None) != (destination is None):
             raise CorridorError("give both --origin and --destination, or neither")
         from corridor.loaded.cache import default_cache
         from corridor.loaded.prepare import prepare
-        from corridor.store.resolve import resolve_scenario
         from corridor.store.tables import routes_table
 
-        base = load_network(dataset)
-        scen = resolve_scenario(scenario, base, db=db)
-        run.start(network=base, scenario=scen.name, seed=seed if simulate else None)
+        scen = flagged_scenario(scenario, dataset, close, intervention, db=db)
+        for node in (origin, destination):
+            if node is not None:
+                scen.base.require_node(node)
+        run.start(network=scen.base, scenario=scen.name, seed=seed if simulate else None)
         loaded = prepare(scen, cache=default_cache())
         net = loaded.network
         pairs = [(origin, destination, commodity)] if origin and destination else None
         result = analyze(loaded, pairs=pairs)
+        if scen.changes:
+            base_result = analyze(prepare(Scenario("base", scen.base)), pairs=pairs)
+            result["difference_from_base"] = difference_from_base(result, base_result)
         if equilibrium:
             from corridor.loaded.growth import equilibrium_report
 
@@ -78,11 +107,13 @@ def command(
         run.add("analysis", result)
         write_text(out / "analysis.json", text)
         if charts:
-            _write_outputs(result, net, out, sim)
-        if as_json:
+            _write_outputs(result, scen, net, out, sim, detail=detail)
+        if fmt == "json":
             typer.echo(text)
+        elif fmt == "csv":
+            _write_csv(result, net)
         else:
-            _print_table(result, out, charts=charts)
+            _print_table(result, net, out, charts=charts)
             if equilibrium:
                 _print_equilibrium(result["equilibrium"])
 
@@ -113,13 +144,28 @@ def apply_simulated_percentiles(
             r["percentiles_from"] = "simulation"
 
 
-def _write_outputs(result: dict[str, Any], net: Any, out: Path, sim: Any) -> None:
+def _write_outputs(
+    result: dict[str, Any], scen: Any, net: Any, out: Path, sim: Any, *, detail: bool
+) -> None:
     """Charts per OD pair and the HTML report."""
     from corridor.report.document import node_names, write_report
     from corridor.report.tcd import write_tcd_charts
 
     write_tcd_charts(result, out, names=node_names(net))
-    write_report(result, net, out / "report.html", simulation=sim)
+    write_report(result, net, out / "report.html", simulation=sim, detail=detail,
+                 **report_scenario(scen))  # fmt: skip
+
+
+def report_scenario(scen: Any) -> dict[str, Any]:
+    """What the report shows of a scenario: its closures on the map, its changes in words."""
+    from corridor.model.scenario import Closure, describe_change
+
+    closed = [c for c in scen.changes if isinstance(c, Closure)]
+    return {
+        "closed_countries": [c.id for c in closed if c.component == "countries"],
+        "closed_nodes": [c.id for c in closed if c.component == "nodes"],
+        "changes": [describe_change(c, scen.base) for c in scen.changes],
+    }
 
 
 def _print_equilibrium(report: dict[str, Any]) -> None:
@@ -175,64 +221,151 @@ def _print_diversions(console: Any, result: dict[str, Any]) -> None:
         console.print(t)
 
 
-def _percent(x: float) -> str:
-    return "<1%" if 0 < x < 0.005 else f"{100 * x:.0f}%"
+def _bottleneck(route: dict[str, Any]) -> dict[str, Any] | None:
+    """The route's most utilised capacity that carries any demand."""
+    return next((b for b in route["bottlenecks"] if b["utilisation"] > 0), None)
 
 
-def _print_table(result: dict[str, Any], out: Path, *, charts: bool) -> None:
-    from rich.console import Console
+def _cost(route: dict[str, Any]) -> float:
+    return float(route["cost_usd_per_t" if route.get("unit") == "t" else "cost_usd_per_feu"])
+
+
+def _money(value: float, bulk: bool) -> str:
+    return f"{value:,.1f}" if bulk else f"{value:,.0f}"
+
+
+def _signed(value: float | None, digits: int) -> str:
+    if value is None:
+        return "-"
+    text = f"{value:+,.{digits}f}"
+    return "0" if float(text) == 0 else text.replace("-", "−")
+
+
+def _print_table(result: dict[str, Any], net: Any, out: Path, *, charts: bool) -> None:
     from rich.table import Table
 
-    console = Console(width=max(Console().width, 132))
-    by_pair: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    from corridor.report.units import percent_text
+
+    con = console()
+    diff = {
+        (d["origin"], d["destination"], d["commodity"], d["corridor"]): d
+        for d in result.get("difference_from_base") or []
+    }
+    place = dict(zip(net.nodes["id"], net.nodes["name"], strict=True))
+    by_pair: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for r in result["routes"]:
-        by_pair.setdefault((r["origin"], r["destination"]), []).append(r)
-    for (o, d), rs in by_pair.items():
-        bulk = rs[0].get("unit") == "t"
+        by_pair.setdefault((r["origin"], r["destination"], r["commodity"]), []).append(r)
+    for x in result.get("not_offered", []):
+        by_pair.setdefault((x["origin"], x["destination"], x["commodity"]), [])
+    for (o, d, c), rs in by_pair.items():
+        bulk = any(r.get("unit") == "t" for r in rs)
         money = "USD/t" if bulk else "USD/FEU"
         t = Table(
-            title=f"{o} → {d}, {rs[0]['commodity']} ({result['dataset']}, "
-            f"scenario {result['scenario']})"
+            title=f"{place.get(o, o)} → {place.get(d, d)} ({o} → {d}), {c} "
+            f"({result['dataset']}, scenario {result['scenario']})"
         )
-        for col in ("corridor", "km", "days", "p10–p90", money, "transits", "main bottleneck"):
-            t.add_column(col, justify="right" if col in ("km", "days", money) else "left")
+        cols = ["corridor", "km", "days", "p10–p90", money, "transits", "main bottleneck"]
+        if diff:
+            cols[3:3] = ["Δ days vs base"]
+            cols[6:6] = [f"Δ {money}"]
+        for col in cols:
+            t.add_column(col, justify="right" if col in ("km", "days", money) or "Δ" in col
+                         else "left")  # fmt: skip
         for r in sorted(rs, key=lambda r: r["time_days"]):
-            b = next((b for b in r["bottlenecks"] if b["utilisation"] > 0), None)
-            neck = f"{b['id']} {_percent(b['utilisation'])}" if b else "-"
+            b = _bottleneck(r)
+            neck = f"{b['name']} ({b['id']}) {percent_text(b['utilisation'])}" if b else "-"
             same = f" (= {r['same_route_as']})" if r.get("same_route_as") else ""
-            t.add_row(
+            row = [
                 r["corridor"] + same,
                 f"{r['distance_km']:,.0f}",
                 f"{r['time_days']:.1f}",
                 f"{r['time_days_p10']:.1f}–{r['time_days_p90']:.1f}",
-                f"{r['cost_usd_per_t']:,.1f}" if bulk else f"{r['cost_usd_per_feu']:,.0f}",
+                _money(_cost(r), bulk),
                 " ".join(r["transits"]) or "-",
                 neck,
-            )
-        console.print(t)
+            ]
+            if diff:
+                delta = diff.get((o, d, c, r["corridor"]), {})
+                new = delta.get("status_base") != "open"
+                row[3:3] = ["new" if new else _signed(delta.get("delta_days"), 1)]
+                row[6:6] = ["new" if new else _signed(delta.get("delta_cost"), 1 if bulk else 0)]
+            t.add_row(*row)
         left_out = [
-            x for x in result.get("not_offered", []) if (x["origin"], x["destination"]) == (o, d)
+            x
+            for x in result.get("not_offered", [])
+            if (x["origin"], x["destination"], x["commodity"]) == (o, d, c)
         ]
         for x in left_out:
-            if x["status"] == "closed":
-                console.print(f"  [bold]{x['corridor']}: closed[/] — {x['reason']}")
-        n_na = sum(x["status"] == "not_applicable" for x in left_out)
-        if n_na:
-            console.print(f"  [dim]{n_na} corridors do not serve this pair (see the JSON)[/]")
+            if x["status"] != "closed":
+                continue
+            was = diff.get((o, d, c, x["corridor"]), {})
+            row = [f"[bold]{x['corridor']}[/]", "", "[bold]closed[/]", "", "", "", x["reason"]]
+            if diff:
+                row[3:3] = [f"(was {was['time_days_base']:.1f})" if was.get("time_days_base")
+                            else ""]  # fmt: skip
+                row[6:6] = [""]
+            t.add_row(*row)
+        con.print(t)
+        for x in left_out:
+            if x["status"] == "not_applicable":
+                con.print(f"  [dim]{x['corridor']}: not applicable — {x['reason']}[/]")
     if result["scenario"] != "base":
-        _print_diversions(console, result)
+        _print_diversions(con, result)
+    from corridor.loaded.network import element_names
+
+    elements = element_names(net)
     for u in result.get("unrouted_demand", []):
         unit = "TEU" if u["unit"] == "teu" else "t"
-        where = ", ".join(u["refused_by"]) or "no open route"
-        console.print(
+        where = ", ".join(f"{elements.get(e, e)} ({e})" for e in u["refused_by"])
+        where = where or "no open route"
+        con.print(
             f"[bold]Not carried[/]: {u['volume_per_year']:,.0f} {unit}/yr of {u['commodity']} "
             f"{u['origin']} → {u['destination']} ({u['share_of_demand']:.0%} of its demand; "
             f"{where}: {u['reason']})"
         )
     if charts:
-        console.print(
+        con.print(
             f"Wrote {out / 'analysis.json'}, {out / 'report.html'} and time/cost-distance "
             f"charts (tcd_*.png, tcd_*.html) to {out}/"
         )
     else:
-        console.print(f"Wrote {out / 'analysis.json'}")
+        con.print(f"Wrote {out / 'analysis.json'}")
+
+
+#: Columns of ``corridor analyze --format csv``: one row per corridor and pair.
+CSV_COLUMNS = (
+    "origin", "destination", "commodity", "corridor", "status", "reason", "same_route_as",
+    "distance_km", "time_days", "time_days_p10", "time_days_p90", "cost_usd", "cost_unit",
+    "delta_days_vs_base", "delta_cost_usd_vs_base", "transits", "bottleneck_id",
+    "bottleneck_name", "bottleneck_utilisation",
+)  # fmt: skip
+
+
+def _write_csv(result: dict[str, Any], net: Any) -> None:
+    diff = {
+        (d["origin"], d["destination"], d["commodity"], d["corridor"]): d
+        for d in result.get("difference_from_base") or []
+    }
+    rows: list[list[Any]] = []
+    for r in result["routes"]:
+        key = (r["origin"], r["destination"], r["commodity"], r["corridor"])
+        b = _bottleneck(r)
+        delta = diff.get(key, {})
+        rows.append(
+            [*key, "open", None, r.get("same_route_as"), round(r["distance_km"], 1),
+             round(r["time_days"], 2), round(r["time_days_p10"], 2), round(r["time_days_p90"], 2),
+             round(_cost(r), 2), "t" if r.get("unit") == "t" else "feu",
+             _round(delta.get("delta_days")), _round(delta.get("delta_cost")),
+             " ".join(r["transits"]), b and b["id"], b and b["name"],
+             b and round(b["utilisation"], 4)]
+        )  # fmt: skip
+    for x in result.get("not_offered", []):
+        rows.append(
+            [x["origin"], x["destination"], x["commodity"], x["corridor"], x["status"],
+             x["reason"], *([None] * (len(CSV_COLUMNS) - 6))]
+        )  # fmt: skip
+    write_csv(CSV_COLUMNS, rows)
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 2)

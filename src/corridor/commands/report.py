@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from corridor.commands import user_errors
+from corridor.commands import CLOSE_HELP, INTERVENTION_HELP, flagged_scenario, user_errors
 
 
 def command(
@@ -24,46 +24,50 @@ def command(
     pdf: bool = typer.Option(
         False, "--pdf", help="Also print it to a PDF beside the HTML (needs chromium)."
     ),
+    close: list[str] = typer.Option([], "--close", help=CLOSE_HELP),
+    intervention: list[str] = typer.Option([], "--intervention", help=INTERVENTION_HELP),
+    detail: bool = typer.Option(
+        False, "--detail", help="Add the appendix: every leg, every source, every pair's charts."
+    ),
 ) -> None:
-    """Write one self-contained HTML report (table, map, time/cost-distance charts,
-    sources) that opens offline and prints well; --pdf prints it with headless Chromium.
+    """Write one self-contained HTML report that opens offline and prints well: a summary
+    page (corridors ranked per pair, what the scenario changed, binding bottlenecks), a map
+    per pair, time and cost by kind, then details; --pdf prints it with headless Chromium
+    (about a dozen pages; --detail adds the appendix).
 
-    Example: corridor report --scenario base --out report.html --pdf
+    Example: corridor report --origin xian --destination duisburg --close RU --close BY --pdf
     """
     with user_errors():
         import json
 
-        from corridor.analysis import analyze
+        from corridor.analysis import analyze, difference_from_base
+        from corridor.commands.analyze import report_scenario
         from corridor.errors import CorridorError, DataError
-        from corridor.model.network import load_network
-        from corridor.model.scenario import Closure
+        from corridor.loaded.prepare import prepare
+        from corridor.model.scenario import Scenario
         from corridor.report.document import write_report
         from corridor.report.pdf import find_chromium, html_to_pdf
-        from corridor.store.resolve import resolve_scenario
 
         if pdf:
             find_chromium()  # fail before the analysis, not after
         if (origin is None) != (destination is None):
             raise CorridorError("give both --origin and --destination, or neither")
-        base = load_network(dataset)
-        scen = resolve_scenario(scenario, base)
-        net = scen.apply()
+        scen = flagged_scenario(scenario, dataset, close, intervention)
         if analysis is not None:
+            net = scen.apply()
             try:
                 result = json.loads(analysis.read_text(encoding="utf-8"))
             except (OSError, json.JSONDecodeError) as exc:
                 raise DataError(str(analysis), f"expected analyze --json output ({exc})") from None
         else:
             pairs = [(origin, destination, commodity)] if origin and destination else None
-            result = analyze(net, pairs=pairs, scenario_name=scen.name)
-        closed = [c for c in scen.changes if isinstance(c, Closure)]
-        write_report(
-            result,
-            net,
-            out,
-            closed_countries=[c.id for c in closed if c.component == "countries"],
-            closed_nodes=[c.id for c in closed if c.component == "nodes"],
-        )
+            loaded = prepare(scen)
+            net = loaded.network
+            result = analyze(loaded, pairs=pairs)
+            if scen.changes:
+                base_result = analyze(prepare(Scenario("base", scen.base)), pairs=pairs)
+                result["difference_from_base"] = difference_from_base(result, base_result)
+        write_report(result, net, out, detail=detail, **report_scenario(scen))
         typer.echo(f"Wrote {out}")
         if pdf:
             pdf_path = out.with_suffix(".pdf")

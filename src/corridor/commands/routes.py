@@ -6,7 +6,16 @@ import json
 
 import typer
 
-from corridor.commands import user_errors
+from corridor.commands import (
+    CLOSE_HELP,
+    FORMAT_HELP,
+    INTERVENTION_HELP,
+    check_format,
+    console,
+    flagged_scenario,
+    user_errors,
+    write_csv,
+)
 
 
 def command(
@@ -24,24 +33,32 @@ def command(
         "base", help="Built-in or stored scenario name, or a scenario JSON file."
     ),
     dataset: str | None = typer.Option(None, help="Dataset folder or name."),
+    close: list[str] = typer.Option([], "--close", help=CLOSE_HELP),
+    intervention: list[str] = typer.Option([], "--intervention", help=INTERVENTION_HELP),
+    fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
 ) -> None:
     """Best route of each corridor between two nodes, with every leg's time and cost.
 
     Example: corridor routes --origin xian --destination istanbul --avoid-country RU
+
+    Example: corridor routes --origin xian --destination duisburg --close RU --format csv
     """
     with user_errors():
         from corridor.analysis import corridor_routes
         from corridor.errors import CorridorError, NoRouteError
         from corridor.loaded.cache import default_cache
+        from corridor.loaded.network import element_names
         from corridor.loaded.prepare import prepare
-        from corridor.model.network import load_network
         from corridor.paths.alternatives import alternatives
         from corridor.paths.routes import routes
         from corridor.paths.search import Constraints
-        from corridor.store.resolve import resolve_scenario
 
-        loaded = prepare(resolve_scenario(scenario, load_network(dataset)), cache=default_cache())
+        fmt = check_format(fmt, as_json)
+        scen = flagged_scenario(scenario, dataset, close, intervention)
+        scen.base.require_node(origin)
+        scen.base.require_node(destination)
+        loaded = prepare(scen, cache=default_cache())
         left_out: list[dict[str, str]] = []
         if k > 0:
             if via or corridor:
@@ -76,7 +93,7 @@ def command(
             if not found:
                 why = "; ".join(f"{x['corridor']}: {x['reason']}" for x in left_out)
                 raise NoRouteError(f"no route from '{origin}' to '{destination}' ({why})")
-        if as_json:
+        if fmt == "json":
             payload = [
                 {
                     "corridor": r.corridor,
@@ -96,30 +113,46 @@ def command(
                 )
             )
             return
-        from rich.console import Console
+        names = element_names(loaded.network)
+        if fmt == "csv":
+            write_csv(
+                ("corridor", "leg", "from", "to", "kind", "mode", "id", "name", "distance_km",
+                 "hours_moving", "hours_waiting", "cost_usd_per_feu"),
+                (
+                    [r.corridor, i + 1, leg.from_node, leg.to_node, leg.kind, leg.mode,
+                     leg.element_id, names.get(leg.element_id, ""), round(leg.distance_km, 1),
+                     round(leg.hours_moving, 2), round(leg.hours_waiting, 2),
+                     round(leg.cost_usd, 2)]
+                    for r in found
+                    for i, leg in enumerate(r.legs)
+                ),
+            )  # fmt: skip
+            return
         from rich.table import Table
 
-        console = Console()
+        con = console()
         for r in found:
             t = Table(
                 title=f"{r.corridor}: {origin} → {destination}, {r.distance_km:,.0f} km, "
                 f"{r.time_days:.1f} days, {r.cost_usd:,.0f} USD/FEU ({' '.join(r.countries)})"
             )
-            for col in ("from", "to", "kind", "mode", "id", "km", "h moving", "h waiting", "USD"):
+            for col in ("from", "to", "kind", "mode", "element", "km", "h moving", "h waiting",
+                        "USD"):  # fmt: skip
                 t.add_column(col)
             for leg in r.legs:
+                name = names.get(leg.element_id)
                 t.add_row(
                     leg.from_node,
                     leg.to_node,
                     leg.kind,
                     leg.mode,
-                    leg.element_id,
+                    f"{name} ({leg.element_id})" if name else leg.element_id,
                     f"{leg.distance_km:,.0f}",
                     f"{leg.hours_moving:.1f}",
                     f"{leg.hours_waiting:.1f}",
                     f"{leg.cost_usd:,.0f}",
                 )
-            console.print(t)
+            con.print(t)
         for x in left_out:
             status = x["status"].replace("_", " ")
-            console.print(f"[dim]{x['corridor']}: {status}: {x['reason']}[/]")
+            con.print(f"[dim]{x['corridor']}: {status} — {x['reason']}[/]")

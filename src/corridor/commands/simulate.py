@@ -8,7 +8,18 @@ from typing import Any
 
 import typer
 
-from corridor.commands import db_option, no_store_option, user_errors
+from corridor.commands import (
+    CLOSE_HELP,
+    FORMAT_HELP,
+    INTERVENTION_HELP,
+    check_format,
+    console,
+    db_option,
+    flagged_scenario,
+    no_store_option,
+    user_errors,
+    write_csv,
+)
 
 
 def command(
@@ -19,6 +30,9 @@ def command(
     days: int = typer.Option(365, help="Days of shipments simulated."),
     replications: int = typer.Option(100, help="Independent replications (parallel)."),
     seed: int = typer.Option(1, help="Seed; the same seed gives the same result."),
+    close: list[str] = typer.Option([], "--close", help=CLOSE_HELP),
+    intervention: list[str] = typer.Option([], "--intervention", help=INTERVENTION_HELP),
+    fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
     out: Path | None = typer.Option(None, help="Folder for simulation.json and the charts."),
     db: str | None = db_option(),
@@ -29,23 +43,24 @@ def command(
     (p10/p50/p90, mean with CI, on-time probability) and waits at every node.
 
     Example: corridor simulate --days 365 --replications 100 --seed 1 --out out
+
+    Example: corridor simulate --close RU --intervention i_kuryk_ferry --replications 30
     """
     from corridor.store.recording import recording
 
     run_params = {"scenario": scenario, "dataset": dataset, "days": days,
-              "replications": replications}  # fmt: skip
+              "replications": replications, "close": close,
+              "intervention": intervention}  # fmt: skip
     with user_errors(), recording("simulate", run_params, db=db, enabled=not no_store) as run:
         from rich.progress import Progress
 
         from corridor.io.atomic import write_text
-        from corridor.model.network import load_network
         from corridor.simulation.api import simulate
-        from corridor.store.resolve import resolve_scenario
 
-        base = load_network(dataset)
-        scen = resolve_scenario(scenario, base, db=db)
-        run.start(network=base, scenario=scen.name, seed=seed)
-        with Progress(transient=True, disable=as_json) as bar:
+        fmt = check_format(fmt, as_json)
+        scen = flagged_scenario(scenario, dataset, close, intervention, db=db)
+        run.start(network=scen.base, scenario=scen.name, seed=seed)
+        with Progress(transient=True, disable=fmt != "table") as bar:
             task = bar.add_task("replications", total=replications)
             result = simulate(
                 scen,
@@ -62,17 +77,23 @@ def command(
 
             write_text(out / "simulation.json", text)
             write_plots(result, out)
-        if as_json:
+        if fmt == "json":
             typer.echo(text)
+        elif fmt == "csv":
+            write_csv(
+                ("corridor", "origin", "destination", "p10_days", "p50_days", "p90_days",
+                 "mean_days"),
+                ([r["corridor"], r["origin"], r["destination"], r["p10_days"], r["p50_days"],
+                  r["p90_days"], r["mean_days"]] for r in data["transit"]),
+            )  # fmt: skip
         else:
             _print(data, out)
 
 
 def _print(d: dict[str, Any], out: Path | None) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    con = console()
     t = Table(title=f"{d['dataset']} / {d['scenario']}: {d['replications']} × {d['days']} days")
     for col in ("corridor", "origin", "destination", "p10", "p50", "p90", "mean [95% CI]"):
         t.add_column(col, justify="right" if col[0] in "pm" else "left")
@@ -88,7 +109,7 @@ def _print(d: dict[str, Any], out: Path | None) -> None:
             f"{r['p90_days']:.1f}",
             f"{r['mean_days']:.1f}{ci}",
         )
-    console.print(t)
+    con.print(t)
     n = Table(title="nodes (hours)")
     for col in ("node", "kind", "util.", "mean wait", "p90 wait", "mean dwell", "p90 dwell"):
         n.add_column(col, overflow="fold")
@@ -103,9 +124,9 @@ def _print(d: dict[str, Any], out: Path | None) -> None:
             f"{x['mean_dwell_h']:.1f}",
             f"{x['p90_dwell_h']:.1f}",
         )
-    console.print(n)
+    con.print(n)
     for note in d.get("notes", []):  # modelling choices, e.g. servers raised above the data
-        console.print(f"note: {note}", markup=False, style="dim")
-    console.print(
+        con.print(f"note: {note}", markup=False, style="dim")
+    con.print(
         f"{d['events']:,} events in {d['elapsed_s']:.1f} s" + (f"; written to {out}" if out else "")
     )

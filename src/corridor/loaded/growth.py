@@ -87,14 +87,13 @@ def growth_sweep(
 
 def plot_growth_sweep(sweep: GrowthSweep, path: str | os.PathLike[str]) -> None:
     """Save a PNG of corridor shares (and the unserved share) against demand growth, atomically."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # A Figure of its own (no pyplot, no backend switch): the caller's state is untouched.
+    from matplotlib.figure import Figure
 
     from corridor.io.atomic import atomic_path
 
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig = Figure(figsize=(7, 4))
+    ax = fig.subplots()
     for name, values in sweep.shares().items():
         if max(values) > 0:
             dashed = name == "unserved"
@@ -126,7 +125,6 @@ def plot_growth_sweep(sweep: GrowthSweep, path: str | os.PathLike[str]) -> None:
     fig.tight_layout()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=110)
-    plt.close(fig)
 
 
 def equilibrium_report(

@@ -78,13 +78,8 @@ class LoadedNetwork:
 
     @cached_property
     def _names(self) -> dict[str, str]:
-        """Display name of every link, border, service and terminal id."""
-        net = self.network
-        out: dict[str, str] = {}
-        for table in ("links", "borders", "services", "terminals"):
-            t = net.tables[table]
-            out.update(zip(t["id"], t["name"] if "name" in t else t["id"], strict=True))
-        return out
+        """Plain name of every link, border, service and terminal id (JSON ``name``)."""
+        return element_names(self.network)
 
     def capacity_table(self) -> list[dict[str, Any]]:
         """Every capacity-limited element carrying demand, most utilised first."""
@@ -240,3 +235,31 @@ class LoadedNetwork:
             "unrouted": [u for u in self.unrouted() if u["commodity"] == commodity],
             "segments": self.segment_table(),
         }
+
+
+#: Words for link modes and terminal kinds in plain element names.
+_MODE_WORDS = {"rail_1435": "rail", "rail_1520": "rail", "inland_water": "river"}
+
+
+def element_names(network: Any) -> dict[str, str]:
+    """Plain name of every link, border, service and terminal id of ``network``.
+
+    Borders and services have a ``name`` column; a link is named by its ends
+    and mode (``Aktogay–Moyinty rail``), a terminal by its place and kind
+    (``Alat port``).
+    """
+    nodes = network.nodes
+    place = dict(zip(nodes["id"], nodes["name"], strict=True))
+    out: dict[str, str] = {}
+    for table in ("borders", "services"):
+        t = network.tables[table]
+        out.update(zip(t["id"], t["name"] if "name" in t else t["id"], strict=True))
+    links = network.links
+    for i, a, b, mode in zip(links["id"], links["from"], links["to"], links["mode"], strict=True):
+        word = _MODE_WORDS.get(str(mode), str(mode).replace("_", " "))
+        out[i] = f"{place.get(a, a)}–{place.get(b, b)} {word}"
+    terms = network.terminals
+    for i, node, kind in zip(terms["id"], terms["node"], terms["kind"], strict=True):
+        name, word = str(place.get(node, node)), str(kind).replace("_", " ")
+        out[i] = name if word.lower() in name.lower() else f"{name} {word}"
+    return out

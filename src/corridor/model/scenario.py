@@ -186,6 +186,161 @@ def _set(net: Network, s: SetValue) -> Network:
     return net.with_tables(**{s.component: t})
 
 
+def suggestions(value: str, known: Sequence[str], *, limit: int = 5) -> list[str]:
+    """The known ids nearest to ``value`` (prefix matches first, then by similarity).
+
+    Examples
+    --------
+    >>> suggestions("aktua", ["aktau", "aktobe", "alat", "almaty"])
+    ['aktau']
+    >>> suggestions("ak", ["aktau", "aktobe", "alat"])
+    ['aktau', 'aktobe']
+    """
+    import difflib
+
+    key = value.strip().lower()
+    if not key:
+        return []
+    prefix = [k for k in known if k.lower().startswith(key)]
+    close = difflib.get_close_matches(key, [k.lower() for k in known], n=limit, cutoff=0.6)
+    by_lower = {k.lower(): k for k in known}
+    out = list(dict.fromkeys([*prefix, *(by_lower[c] for c in close)]))
+    return out[:limit]
+
+
+def _hint(value: str, known: Sequence[str]) -> str:
+    near = suggestions(value, known)
+    return f" (did you mean: {', '.join(near)}?)" if near else ""
+
+
+#: Tables whose rows :func:`parse_closure` looks up by bare id, in order.
+_ELEMENT_TABLES = ("links", "borders", "services", "terminals")
+
+
+def parse_closure(network: Network, text: str) -> Closure:
+    """A closure from ``table:id``, a country code (``RU``), a node id or an element id.
+
+    The one parser of closures given as text: ``corridor analyze|routes|simulate
+    --close``, ``corridor stress --close`` and the dashboard (which sends
+    ``table:id``) all read closures with it.
+
+    Examples
+    --------
+    >>> from corridor import load_network
+    >>> parse_closure(load_network(), "links:p_cpc")
+    Closure(component='links', id='p_cpc')
+    >>> parse_closure(load_network(), "RU")
+    Closure(component='countries', id='RU')
+    """
+    component, sep, ident = text.partition(":")
+    if sep:
+        component, ident = component.strip(), ident.strip()
+        if component not in CLOSABLE:
+            raise UnknownIdError(f"cannot close a '{component}' (closable: {', '.join(CLOSABLE)})")
+        return Closure(component, ident)
+    if text in set(network.nodes["country"]):
+        return Closure("countries", text)
+    if text in set(network.nodes["id"]):
+        return Closure("nodes", text)
+    known: list[str] = sorted(set(network.nodes["country"]) - {"XX"})
+    known += list(network.nodes["id"])
+    for table in _ELEMENT_TABLES:
+        ids = [str(i) for i in network.tables[table]["id"]]
+        if text in ids:
+            return Closure(table, text)
+        known += ids
+    raise UnknownIdError(
+        f"--close {text}: not a country code, node, link, border, service or terminal id "
+        f"of dataset {network.name} (or give table:id){_hint(text, known)}"
+    )
+
+
+def parse_intervention(network: Network, text: str) -> tuple[Intervention, ...]:
+    """The interventions of an id of ``interventions.csv``, or of every row of a measure.
+
+    A measure (the ``measure`` column, e.g. a second track built in sections)
+    applies all its rows.
+
+    Examples
+    --------
+    >>> from corridor import load_network
+    >>> parse_intervention(load_network(), "i_alat_scanner")
+    (Intervention(id='i_alat_scanner'),)
+    """
+    table = network.interventions
+    ids = [str(i) for i in table["id"]]
+    if text in ids:
+        return (Intervention(text),)
+    if "measure" in table.columns:
+        rows = [str(i) for i, m in zip(table["id"], table["measure"], strict=True) if m == text]
+        if rows:
+            return tuple(Intervention(i) for i in rows)
+    raise UnknownIdError(
+        f"--intervention {text}: not an intervention id of dataset {network.name}"
+        f" (see interventions.csv){_hint(text, ids)}"
+    )
+
+
+def with_flags(
+    scenario: Scenario, close: Sequence[str] = (), interventions: Sequence[str] = ()
+) -> Scenario:
+    """``scenario`` plus the closures and interventions given as text (CLI flags).
+
+    The name says what was added, e.g. ``base + close RU, BY + i_alat_scanner``.
+
+    Examples
+    --------
+    >>> from corridor import load_network
+    >>> s = with_flags(Scenario("base", load_network()), close=["RU"])
+    >>> s.name, s.changes
+    ('base + close RU', (Closure(component='countries', id='RU'),))
+    """
+    if not close and not interventions:
+        return scenario
+    net = scenario.base
+    changes: list[Change] = [parse_closure(net, c) for c in close]
+    for text in interventions:
+        changes.extend(parse_intervention(net, text))
+    parts = [scenario.name]
+    if close:
+        parts.append("close " + ", ".join(close))
+    parts += list(interventions)
+    out = scenario.with_changes(*changes, name=" + ".join(parts))
+    out.apply()  # surface bad ids now
+    return out
+
+
+def describe_change(change: Change, network: Network) -> str:
+    """A change in words, with names from ``network`` (the scenario's base).
+
+    Examples
+    --------
+    >>> from corridor import load_network
+    >>> describe_change(Intervention("i_kuryk_ferry"), load_network())
+    'intervention: One more Ro-Pax ferry on Kuryk–Alat (i_kuryk_ferry)'
+    >>> describe_change(Closure("countries", "RU"), load_network())
+    'closed: country RU'
+    """
+
+    def name_of(table: str, ident: str) -> str:
+        t = network.tables.get(table)
+        if t is None or "name" not in t.columns:
+            return ident
+        hit = t.loc[t["id"] == ident, "name"]
+        return f"{hit.iloc[0]} ({ident})" if len(hit) else ident
+
+    if isinstance(change, Closure):
+        if change.component == "countries":
+            return f"closed: country {change.id}"
+        return f"closed: {change.component[:-1]} {name_of(change.component, change.id)}"
+    if isinstance(change, Intervention):
+        return f"intervention: {name_of('interventions', change.id)}"
+    if isinstance(change, DemandGrowth):
+        which = f" ({change.commodity})" if change.commodity else ""
+        return f"demand × {change.factor:g}{which}"
+    return f"{change.component} {change.id}: {change.attribute} {change.operation} {change.value}"
+
+
 def _change_from_dict(d: dict[str, Any], file: str, index: int) -> Change:
     kind = d.get("type")
     try:

@@ -147,14 +147,3 @@ def distribution_svg(
         out.append("</svg>")
         figures.append("\n".join(out))
     return figures
-
-
-#: CSS for the distribution charts.
-DIST_CSS = """
-svg.dist{font:12px system-ui,sans-serif;max-width:900px;display:block}
-svg.dist .grid{stroke:#e3e3e3}
-svg.dist .frame{fill:none;stroke:#888}
-svg.dist .tick,svg.dist .axis{fill:#444}
-svg.dist .ptitle{font-weight:600;font-size:13px}
-svg.dist .ecdf{fill:none;stroke-width:2}
-"""

@@ -23,7 +23,7 @@ from corridor.report.palette import corridor_colours, corridor_label, distinct_r
 from corridor.report.tables import binding_bottleneck
 from corridor.report.units import capacity_in, capacity_text, cost_text, element_unit, quantity_text
 
-__all__ = ["BaseMap", "load_base_map", "map_svg", "project"]
+__all__ = ["BaseMap", "load_base_map", "map_svg", "place_labels", "project"]
 
 #: lon_min, lat_min, lon_max, lat_max shown when nothing asks for a closer view.
 FULL_EXTENT = (-20.0, -40.0, 150.0, 72.0)
@@ -118,7 +118,14 @@ def _offset(pts: Sequence[tuple[float, float]], d: float) -> list[tuple[float, f
 
 
 def _fit(points: Iterable[tuple[float, float]], pad: float = 40.0) -> tuple[float, ...]:
-    """A viewBox around ``points`` with a 16:10 aspect, inside the full extent."""
+    """A viewBox around ``points`` (all inside, with ``pad``) with a 16:10 aspect.
+
+    Examples
+    --------
+    >>> x, y, w, h = _fit([(-50.0, 10.0), (900.0, 400.0)])
+    >>> x <= -90.0 and x + w >= 940.0 and round(w / h, 2)
+    1.6
+    """
     x_full0, y_full0 = project(FULL_EXTENT[0], FULL_EXTENT[3])
     x_full1, y_full1 = project(FULL_EXTENT[2], FULL_EXTENT[1])
     pts = list(points)
@@ -132,10 +139,83 @@ def _fit(points: Iterable[tuple[float, float]], pad: float = 40.0) -> tuple[floa
     else:
         w = h * 1.6
     cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
-    w, h = min(w, x_full1 - x_full0), min(h, y_full1 - y_full0)
-    x = min(max(cx - w / 2, x_full0), x_full1 - w)
-    y = min(max(cy - h / 2, y_full0), y_full1 - h)
+    x, y = cx - w / 2, cy - h / 2
+    # Stay inside the base map's extent when the points allow it; never cut a point off.
+    if w <= x_full1 - x_full0 and min(xs) - pad >= x_full0 and max(xs) + pad <= x_full1:
+        x = min(max(x, x_full0), x_full1 - w)
+    if h <= y_full1 - y_full0 and min(ys) - pad >= y_full0 and max(ys) + pad <= y_full1:
+        y = min(max(y, y_full0), y_full1 - h)
     return (x, y, w, h)
+
+
+Box = tuple[float, float, float, float]
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(
+    anchors: Sequence[tuple[str, tuple[float, float], bool, str]],
+    frame: Box,
+    size: float,
+) -> list[tuple[str, float, float, str, str]]:
+    """Labels that do not collide and stay inside ``frame`` (x0, y0, x1, y1).
+
+    Each anchor is ``(node, (x, y), forced, text)``; a label tries four places
+    around its point (right/left, above/below), in order, and takes the first
+    that overlaps no label already placed and lies inside the frame. A forced
+    label (origin, destination, closed place) that finds none is kept at its
+    first place moved inside the frame; another is left out. Returns
+    ``(node, x, y, text-anchor, text)``. Text width is estimated at 0.6 × size
+    per character.
+
+    Examples
+    --------
+    >>> placed = place_labels([("a", (10.0, 50.0), True, "Alpha"),
+    ...                        ("b", (12.0, 50.0), False, "Bravo"),
+    ...                        ("c", (11.0, 50.0), False, "Charlie")], (0, 0, 200, 100), 10.0)
+    >>> [(p[0], p[2], p[3]) for p in placed]  # b goes below a; c finds no room and is left out
+    [('a', 45.5, 'start'), ('b', 62.5, 'start')]
+    """
+    placed: list[Box] = []
+    out = []
+    gap = size * 0.45
+    for node, (x, y), forced, text in anchors:
+        w, h = 0.6 * size * len(text), size
+        candidates = [
+            (x + gap, y - gap, "start"),
+            (x + gap, y + gap + h * 0.8, "start"),
+            (x - gap, y - gap, "end"),
+            (x - gap, y + gap + h * 0.8, "end"),
+        ]
+        chosen = None
+        for cx, cy, anchor in candidates:
+            box = _label_box(cx, cy, anchor, w, h)
+            inside = (
+                box[0] >= frame[0] and box[2] <= frame[2] and box[1] >= frame[1]
+                and box[3] <= frame[3]
+            )  # fmt: skip
+            if inside and not any(_overlaps(box, b) for b in placed):
+                chosen = (cx, cy, anchor, box)
+                break
+        if chosen is None and forced:
+            cx, cy, anchor = candidates[0]
+            box = _label_box(cx, cy, anchor, w, h)
+            dx = max(frame[0] - box[0], 0.0) - max(box[2] - frame[2], 0.0)
+            dy = max(frame[1] - box[1], 0.0) - max(box[3] - frame[3], 0.0)
+            chosen = (cx + dx, cy + dy, anchor, (box[0] + dx, box[1] + dy, box[2] + dx,
+                                                 box[3] + dy))  # fmt: skip
+        if chosen is not None:
+            placed.append(chosen[3])
+            out.append((node, chosen[0], chosen[1], chosen[2], text))
+    return out
+
+
+def _label_box(x: float, y: float, anchor: str, w: float, h: float) -> Box:
+    """The box of a text whose baseline starts (``start``) or ends (``end``) at x, y."""
+    x0 = x if anchor == "start" else x - w
+    return (x0, y - h * 0.8, x0 + w, y + h * 0.25)
 
 
 def _util_class(u: float | None) -> str:
@@ -208,15 +288,23 @@ def map_svg(
     k = vw / 1000  # sizes below are for a 1000-unit-wide view
     closed_c, closed_n = set(closed_countries), set(closed_nodes)
     transit = {c for r in routes for c in r.get("countries", [])}
+    # The legend is a band below the map, never over land.
+    longest = max((len(corridor_label(c)) for c in colours), default=10)
+    col_w = (40 + 6.6 * longest) * k
+    n_cols = max(1, min(len(colours), int((vw - 16 * k) // col_w)))
+    legend_h = (math.ceil(len(colours) / n_cols) * 16 + 12) * k if colours else 0.0
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="map" viewBox="{vx:.1f} {vy:.1f} '
-        f'{vw:.1f} {vh:.1f}" width="100%" role="img" aria-label="{html.escape(title)}">',
+        f'{vw:.1f} {vh + legend_h:.1f}" width="100%" role="img" '
+        f'aria-label="{html.escape(title)}">',
+        f'<clipPath id="map-frame"><rect x="{vx:.1f}" y="{vy:.1f}" width="{vw:.1f}" '
+        f'height="{vh:.1f}"/></clipPath>',
         f'<rect class="sea" x="{vx:.1f}" y="{vy:.1f}" width="{vw:.1f}" height="{vh:.1f}"/>',
         '<defs><pattern id="map-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="6" height="6" fill="#f1d3d3"/>'
         '<line x1="0" y1="0" x2="0" y2="6" stroke="#c44" stroke-width="2"/></pattern></defs>',
-        '<g class="countries">',
+        '<g class="countries" clip-path="url(#map-frame)">',
     ]
     for iso, cname, d in base.countries:
         cls = "land closed" if iso in closed_c else "land transit" if iso in transit else "land"
@@ -224,7 +312,7 @@ def map_svg(
             f'<path class="{cls}" data-iso="{iso}" data-tip="{html.escape(cname, quote=True)}'
             f'{" (closed)" if iso in closed_c else ""}" d="{d}"/>'
         )
-    out.append('</g><g class="network">')
+    out.append('</g><g class="network" clip-path="url(#map-frame)">')
     if "links" in dir(network) and len(network.links):
         for r in network.links[["from", "to", "mode"]].to_dict("records"):
             a, b = at(str(r["from"])), at(str(r["to"]))
@@ -327,6 +415,8 @@ def map_svg(
             continue  # the other direction of a marked element, or a place off the map
         marked.add(eid)
         x, y = (p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2
+        if not (vx + 6 * k <= x <= vx + vw - 6 * k and vy + 6 * k <= y <= vy + vh - 6 * k):
+            continue  # off this map's frame
         u = float(cap.get("utilisation") or 0.0)
         unit = element_unit(cap)
         capacity, _ = capacity_in(cap, unit)
@@ -345,70 +435,40 @@ def map_svg(
             f'font-size="{10 * k:.2f}" text-anchor="middle">{len(marked)}</text></g>'
         )
     out.append('</g><g class="labels">')
-    labelled = {str(r[key]) for r in routes for key in ("origin", "destination")}
-    # Name the places with the longest waits only, so labels stay readable.
-    labelled |= set(sorted(waits, key=lambda n: -waits[n][0])[:8]) | closed_n
-    for node in sorted(labelled):
-        p = at(node)
-        if p is None:
-            continue
+    forced = {str(r[key]) for r in routes for key in ("origin", "destination")} | closed_n
+    # Name the places with the longest waits too, where there is room.
+    optional = [n for n in sorted(waits, key=lambda n: -waits[n][0])[:10] if n not in forced]
+    anchors = [
+        (node, p, node in forced, name(node) + (" ✕" if node in closed_n else ""))
+        for node in [*sorted(forced), *optional]
+        if (p := at(node)) is not None
+    ]
+    frame = (vx, vy, vx + vw, vy + vh)
+    for node, x, y, anchor, text in place_labels(anchors, frame, 11 * k):
         cls = "label closed" if node in closed_n else "label"
         out.append(
-            f'<text class="{cls}" x="{p[0] + 5 * k:.1f}" y="{p[1] - 4 * k:.1f}" '
-            f'font-size="{11 * k:.2f}">{html.escape(name(node))}'
-            f"{' ✕' if node in closed_n else ''}</text>"
+            f'<text class="{cls}" data-node="{html.escape(node)}" x="{x:.1f}" y="{y:.1f}" '
+            f'text-anchor="{anchor}" font-size="{11 * k:.2f}">{html.escape(text)}</text>'
         )
     out.append("</g>")
-    # Legend (in view coordinates, top-left).
-    lx, ly = vx + 12 * k, vy + 18 * k
-    rows = len(colours)
-    longest = max((len(corridor_label(c)) for c in colours), default=10)
+    # Legend: a band below the map frame.
     out.append(f'<g class="legend" font-size="{11 * k:.2f}">')
-    out.append(
-        f'<rect x="{vx + 4 * k:.1f}" y="{vy + 4 * k:.1f}" width="{(44 + 6.4 * longest) * k:.1f}" '
-        f'height="{(15 * rows + 10) * k:.1f}" rx="{4 * k:.1f}" fill="#fff" fill-opacity=".7"/>'
-    )
-    for cid, colour in colours.items():
+    if colours:
+        out.append(
+            f'<rect class="legend-band" x="{vx:.1f}" y="{vy + vh:.1f}" width="{vw:.1f}" '
+            f'height="{legend_h:.1f}" fill="#fff"/>'
+        )
+    for i, (cid, colour) in enumerate(colours.items()):
+        lx = vx + 8 * k + (i % n_cols) * col_w
+        ly = vy + vh + (18 + 16 * (i // n_cols)) * k
         out.append(
             f'<line x1="{lx:.1f}" x2="{lx + 22 * k:.1f}" y1="{ly - 4 * k:.1f}" '
             f'y2="{ly - 4 * k:.1f}" stroke="{colour}" stroke-width="{3 * k:.2f}"/>'
             f'<text x="{lx + 28 * k:.1f}" y="{ly:.1f}">{html.escape(corridor_label(cid))}</text>'
         )
-        ly += 15 * k
     out.append(
         f'<text x="{vx + vw - 6 * k:.1f}" y="{vy + vh - 6 * k:.1f}" text-anchor="end" '
         f'class="mnote" font-size="{9 * k:.2f}">Borders: Natural Earth (public domain)</text>'
     )
     out.append("</g></svg>")
     return "\n".join(out)
-
-
-#: CSS for :func:`map_svg` (screen and print).
-MAP_CSS = """
-svg.map{display:block;max-width:1100px;background:#dfeaf3;font-family:system-ui,sans-serif}
-svg.map .sea{fill:#dfeaf3}
-svg.map .land{fill:#f4f1ea;stroke:#b9b2a4;stroke-width:.6;vector-effect:non-scaling-stroke}
-svg.map .land.transit{fill:#ece3cf}
-svg.map .land.closed{stroke:#c44;fill:url(#map-hatch)}
-svg.map .net{stroke:#9a9a9a;stroke-width:1;fill:none;vector-effect:non-scaling-stroke}
-svg.map .net.sea{stroke-dasharray:3 3;stroke:#7ba3c4}
-svg.map .route{fill:none;stroke-width:3.2;stroke-linejoin:round;stroke-linecap:round;
-vector-effect:non-scaling-stroke;opacity:.9}
-svg.map .route:hover{stroke-width:6}
-svg.map .wait{fill:rgba(255,140,0,.35);stroke:#777;stroke-width:1.2;
-vector-effect:non-scaling-stroke}
-svg.map .wait.k-service{fill:rgba(23,190,207,.35)}
-svg.map .wait.k-transfer,svg.map .wait.k-access,svg.map .wait.k-egress{fill:rgba(31,119,180,.3)}
-svg.map .wait.u-high{stroke:#d00;stroke-width:2.5}
-svg.map .wait.u-mid{stroke:#e69500;stroke-width:2}
-svg.map .bottleneck{fill:#d00;stroke:#fff;stroke-width:1;vector-effect:non-scaling-stroke}
-svg.map .label{fill:#222;paint-order:stroke;stroke:#fff;stroke-width:2.5px;
-vector-effect:non-scaling-stroke}
-svg.map .label.closed{fill:#c00}
-svg.map .legend text{fill:#222}
-svg.map .cap rect{fill:#fff;stroke:#555;stroke-width:1.5;vector-effect:non-scaling-stroke}
-svg.map .cap.u-high rect{stroke:#d00;fill:#ffe5e5}
-svg.map .cap.u-mid rect{stroke:#e69500}
-svg.map .cap text{fill:#222;font-weight:700}
-svg.map .mnote{fill:#555}
-"""

@@ -21,6 +21,7 @@ from corridor.report.units import (
     cost_key,
     cost_text,
     element_unit,
+    is_bulk,
     quantity_text,
     route_cost,
     tonnes_per_teu,
@@ -78,9 +79,16 @@ def _bottleneck_text(route: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def routes_table(
-    routes: Sequence[Mapping[str, Any]], names: Mapping[str, str] | None = None
+    routes: Sequence[Mapping[str, Any]],
+    names: Mapping[str, str] | None = None,
+    *,
+    differences: Sequence[Mapping[str, Any]] | None = None,
 ) -> str:
     """Route comparison table: one row per route, grouped by OD pair in input order.
+
+    With ``differences`` (the analysis' ``difference_from_base``) two columns
+    give each route's change in days and cost against the base, and the
+    corridors closed by the scenario follow as rows marked closed.
 
     Examples
     --------
@@ -94,6 +102,9 @@ def routes_table(
     """
     name = _name_fn(names)
     colours = corridor_colours(str(r.get("corridor", "")) for r in routes)
+    diff = {
+        (d["origin"], d["destination"], d["commodity"], d["corridor"]): d for d in differences or []
+    }
     rows = []
     for i, r in enumerate(routes):
         cid = str(r.get("corridor", ""))
@@ -125,16 +136,49 @@ def routes_table(
             + _num("time_days", r.get("time_days"), ".1f")
             + f'<td class="num" data-key="p10_p90">{spread}</td>'
             + _cell(cost_key(r), route_cost(r), cost_text(r))
+            + (_delta_cells(r, diff) if diff else "")
             + f"<td>{_esc(', '.join(r.get('transits') or []) or '–')}</td>"
             + f'<td data-key="bottleneck" data-value="{_esc(bid)}">{_esc(btext)}</td></tr>'
         )
+    closed = [d for d in diff.values() if d["status"] == "closed" and d["status_base"] == "open"]
+    for d in closed:
+        pair = f"{name(str(d['origin']))} → {name(str(d['destination']))}"
+        was = d.get("time_days_base")
+        rows.append(
+            f'<tr class="closed" data-closed="{_esc(d["corridor"])}"><td>{_esc(pair)}</td>'
+            f"<td>{_esc(corridor_label(str(d['corridor'])))}</td>"
+            f'<td colspan="8"><b>closed</b>'
+            + (f" (was {float(was):.1f} days)" if was is not None else "")
+            + (f": {_esc(d['reason'])}" if d.get("reason") else "")
+            + "</td></tr>"
+        )
+    delta_head = (
+        '<th class="num">Δ days vs base</th><th class="num">Δ cost vs base</th>' if diff else ""
+    )
     return (
         '<table class="routes"><thead><tr><th>Origin → destination</th><th>Corridor</th>'
         '<th class="num">km</th><th class="num">Days (mean)</th><th class="num">Days p10–p90</th>'
-        '<th class="num">' + _cost_header(routes) + "</th>"
+        '<th class="num">' + _cost_header(routes) + "</th>" + delta_head + ""
         "<th>Transit countries</th><th>Binding bottleneck</th>"
         "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )
+
+
+def _delta_cells(route: Mapping[str, Any], diff: Mapping[tuple[Any, ...], Any]) -> str:
+    """Δ days and Δ cost of a route against the base ("new" when the base had none)."""
+    key = (route["origin"], route["destination"], route.get("commodity", "containers"),
+           route["corridor"])  # fmt: skip
+    d = diff.get(key) or {}
+    if d.get("status_base") != "open":
+        return '<td class="num" data-key="delta_days">new</td><td class="num">new</td>'
+    out = ""
+    for k, fmt in (("delta_days", "+.1f"), ("delta_cost", "+,.1f" if is_bulk(route) else "+,.0f")):
+        v = d.get(k)
+        text = "–" if v is None else format(v, fmt).replace("-", "−")
+        if v is not None and float(format(v, fmt[1:]).replace(",", "")) == 0:
+            text = "0"
+        out += _cell(k, v, text)
+    return out
 
 
 def _cost_header(routes: Sequence[Mapping[str, Any]]) -> str:
@@ -214,21 +258,6 @@ def capacities_table(
 
 def _float(v: Any) -> float | None:
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
-
-
-#: CSS of :func:`capacities_table` and of duplicate route rows.
-TABLES_CSS = """
-table.capacities .ubar{display:inline-block;width:90px;height:9px;background:#eef1f5;
-margin-right:6px;vertical-align:0;border-radius:2px;overflow:hidden}
-table.capacities .ubar span{display:block;height:100%;background:#6b8fb5}
-table.capacities tr.high td{background:#fff0f0}
-table.capacities tr.high .ubar span{background:#d00}
-table.capacities tr.high td.util{color:#b00;font-weight:600}
-table.routes tr.dup td{color:#777}
-table.routes .note.same{font-style:italic}
-@media print{table.capacities .ubar span,table.capacities tr.high td{
--webkit-print-color-adjust:exact;print-color-adjust:exact}}
-"""
 
 
 def legs_table(route: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
@@ -473,12 +502,14 @@ def used_sources(network: Any, routes: Iterable[Mapping[str, Any]]) -> dict[str,
     return out
 
 
-def sources_table(network: Any, used: Mapping[str, Sequence[str]] | None = None) -> str:
+def sources_table(
+    network: Any, used: Mapping[str, Sequence[str]] | None = None, *, only_used: bool = False
+) -> str:
     """The dataset's sources (id, citation, year, reliability, method, address).
 
     Sources used by the routes shown come first, with the elements that use
-    them. Addresses are printed as text, not links, so the file makes no
-    request and stays readable on paper.
+    them (only those with ``only_used``). Addresses are printed as text, not
+    links, so the file makes no request and stays readable on paper.
     """
     frame = getattr(network, "sources", None)
     if frame is None or not len(frame):
@@ -486,6 +517,8 @@ def sources_table(network: Any, used: Mapping[str, Sequence[str]] | None = None)
     used = used or {}
     recs = frame.to_dict("records")
     recs.sort(key=lambda r: (str(r["id"]) not in used, str(r["id"])))
+    if only_used:
+        recs = [r for r in recs if str(r["id"]) in used]
     rows = []
     for r in recs:
         sid = str(r["id"])

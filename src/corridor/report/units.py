@@ -21,6 +21,8 @@ __all__ = [
     "cost_text",
     "element_unit",
     "is_bulk",
+    "money_text",
+    "percent_text",
     "quantity_text",
     "route_cost",
     "tonnes_per_teu",
@@ -203,3 +205,45 @@ def capacity_text(element: Mapping[str, Any], route: Mapping[str, Any] | None = 
     tpt = tonnes_per_teu(route) if route is not None else None
     value, approx = capacity_in(element, unit, tpt)
     return quantity_text(value, unit, approx=approx)
+
+
+def money_text(usd: float | None, *, signed: bool = False) -> str:
+    """An amount of US dollars to its size, three significant figures from $10k.
+
+    Examples
+    --------
+    >>> money_text(2.5e6), money_text(187.5e6), money_text(4.41e8), money_text(1.2e9)
+    ('$2.5M', '$188M', '$441M', '$1.2B')
+    >>> money_text(6248.05), money_text(12_345), money_text(-350, signed=True)
+    ('$6,248', '$12.3k', '−$350')
+    >>> money_text(999_700_000), money_text(None)
+    ('$1B', '–')
+    """
+    v = _finite(usd)
+    if v is None:
+        return "–"
+    sign = "−" if v < 0 else ("+" if signed and v > 0 else "")
+    a = abs(v)
+    if a < 1e4:
+        return f"{sign}${a:,.0f}"
+    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if a >= scale * 0.9995 or suffix == "k":
+            digits = float(f"{a / scale:.3g}")
+            if digits >= 1000 and suffix != "B":
+                continue
+            return f"{sign}${digits:g}{suffix}"
+    raise AssertionError("unreachable")
+
+
+def percent_text(share: float | None) -> str:
+    """A share as a percentage; a positive share under half a percent is ``<1%``.
+
+    Examples
+    --------
+    >>> percent_text(0.842), percent_text(0.003), percent_text(0.0), percent_text(None)
+    ('84%', '<1%', '0%', '–')
+    """
+    v = _finite(share)
+    if v is None:
+        return "–"
+    return "<1%" if 0 < v < 0.005 else f"{100 * v:.0f}%"

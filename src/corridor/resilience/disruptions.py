@@ -1,7 +1,8 @@
 """Disruptions as typed scenario changes (:mod:`corridor.model.scenario`), combinable.
 
 * :func:`closure` closes a country, node, link, border, service or terminal;
-  :func:`parse_closure` reads the CLI's ``RU``, ``aktau`` or ``links:p_cpc``;
+  :func:`parse_closure` (:mod:`corridor.model.scenario`, the one parser of closures as
+  text) reads the CLI's ``RU``, ``aktau`` or ``links:p_cpc``;
 * :func:`outage` takes an element out for ``days`` of the year: its yearly
   capacity is scaled by ``(365 - days) / 365`` (the flow a year can carry
   when the rest of the year runs at the usual rate);
@@ -48,12 +49,13 @@ from corridor.model.scenario import (
     DemandGrowth,
     Scenario,
     SetValue,
+    parse_closure,
 )
 
 #: Load lost per metre the Caspian falls (caspian-low-water.json: 1 m → × 0.8).
 LOAD_LOST_PER_METRE = 0.2
 DAYS_PER_YEAR = 365.0
-#: Tables whose rows :func:`parse_closure` and :func:`outage` look up by id.
+#: Tables whose rows :func:`outage` looks up by id.
 _ELEMENT_TABLES = ("links", "borders", "services", "terminals")
 
 
@@ -68,33 +70,6 @@ def closure(component: str, id: str) -> Closure:
     if component not in CLOSABLE:
         raise UnknownIdError(f"cannot close a '{component}' (closable: {', '.join(CLOSABLE)})")
     return Closure(component, id)
-
-
-def parse_closure(network: Network, text: str) -> Closure:
-    """A closure from ``table:id``, a country code (``RU``), a node id or an element id.
-
-    Examples
-    --------
-    >>> from corridor import load_network
-    >>> parse_closure(load_network(), "links:p_cpc")
-    Closure(component='links', id='p_cpc')
-    >>> parse_closure(load_network(), "RU")
-    Closure(component='countries', id='RU')
-    """
-    component, sep, ident = text.partition(":")
-    if sep:
-        return closure(component.strip(), ident.strip())
-    if text in set(network.nodes["country"]):
-        return Closure("countries", text)
-    if text in set(network.nodes["id"]):
-        return Closure("nodes", text)
-    for table in _ELEMENT_TABLES:
-        if text in set(network.tables[table]["id"]):
-            return Closure(table, text)
-    raise UnknownIdError(
-        f"--close {text}: not a country code, node, link, border, service or terminal id "
-        f"of dataset {network.name} (or give table:id)"
-    )
 
 
 def _table_of(network: Network, element: str) -> str:

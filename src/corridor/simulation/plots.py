@@ -19,13 +19,12 @@ def _png(fig: object) -> bytes:
 
 def write_plots(result: SimulationResult, out: Path) -> list[Path]:
     """Write ``door_to_door.png`` and ``queue_worst_node.png`` to ``out`` (atomically)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # A Figure of its own (no pyplot, no backend switch): the caller's state is untouched.
+    from matplotlib.figure import Figure
 
     written = []
-    fig, (ax_h, ax_e) = plt.subplots(1, 2, figsize=(12, 4.5))
+    fig = Figure(figsize=(12, 4.5))
+    ax_h, ax_e = fig.subplots(1, 2)
     for t in result.transit:
         if t.days.size == 0:
             continue
@@ -45,12 +44,12 @@ def write_plots(result: SimulationResult, out: Path) -> list[Path]:
     )
     path = out / "door_to_door.png"
     write_bytes(path, _png(fig))
-    plt.close(fig)
     written.append(path)
 
     worst = result.worst_node
     if worst is not None:
-        fig, ax = plt.subplots(figsize=(10, 3.8))
+        fig = Figure(figsize=(10, 3.8))
+        ax = fig.subplots()
         ax.plot(np.arange(worst.queue_by_day.size), worst.queue_by_day)
         ax.set_xlabel("day of the year")
         ax.set_ylabel("shipments waiting or in service (daily mean)")
@@ -60,6 +59,5 @@ def write_plots(result: SimulationResult, out: Path) -> list[Path]:
         ax.grid(alpha=0.3)
         path = out / "queue_worst_node.png"
         write_bytes(path, _png(fig))
-        plt.close(fig)
         written.append(path)
     return written

@@ -12,8 +12,8 @@ METRIC_CORRIDORS = ("middle", "northern", "southern", "sea_suez", "sea_cape")
 
 def point_scenario(base: Scenario, point: dict[str, Any]) -> Scenario:
     """``base`` plus the point's demand growth, Caspian drop, closures and interventions."""
-    from corridor.model.scenario import DemandGrowth, Intervention
-    from corridor.resilience.disruptions import caspian_drop, parse_closure
+    from corridor.model.scenario import DemandGrowth, Intervention, parse_closure
+    from corridor.resilience.disruptions import caspian_drop
 
     net = base.base
     changes: list[Any] = [parse_closure(net, c) for c in point["closures"]]

@@ -78,24 +78,25 @@ def create_app(
     """
     import jinja2
 
-    from corridor.report.distributions import DIST_CSS, distribution_svg, simulation_parts
+    from corridor.report.distributions import distribution_svg, simulation_parts
     from corridor.report.document import (
-        REPORT_CSS,
         node_names,
         not_carried_parts,
         render_report,
+        report_css,
     )
-    from corridor.report.mapsvg import MAP_CSS, map_svg
+    from corridor.report.mapsvg import map_svg
     from corridor.report.palette import corridor_label, same_route_as
+    from corridor.report.sections import ReportContext
+    from corridor.report.summary import pair_findings_html
     from corridor.report.tables import (
-        TABLES_CSS,
         binding_bottleneck,
         capacities_table,
         legs_table,
         routes_table,
     )
-    from corridor.report.tcd import TCD_CSS, tcd_svg
-    from corridor.report.units import cost_text
+    from corridor.report.tcd import tcd_svg
+    from corridor.report.units import cost_text, percent_text
 
     service = Service.load(network_path)
     security = security or Security()
@@ -106,6 +107,7 @@ def create_app(
     )
     templates.filters["cost"] = cost_text
     templates.filters["binding_bottleneck"] = binding_bottleneck
+    templates.filters["percent"] = percent_text
 
     @asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
@@ -149,12 +151,12 @@ def create_app(
             max_growth=MAX_GROWTH,
         )
 
-    report_css = REPORT_CSS + TABLES_CSS + TCD_CSS + MAP_CSS + DIST_CSS
+    stylesheet = report_css()
 
     @app.get("/ui/report.css", include_in_schema=False)
     def css() -> Response:
         # Served as a file, not inlined, so the CSP can stay style-src 'self'.
-        return Response(report_css, media_type="text/css")
+        return Response(stylesheet, media_type="text/css")
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs() -> str:
@@ -197,7 +199,13 @@ def create_app(
         return templates.get_template("result.html").render(
             result=result,
             routes=routes,
-            table=routes_table(routes, names),
+            findings=pair_findings_html(
+                ReportContext(analysis=result, names=names),
+                (q.origin, q.destination, q.commodity),
+                routes,
+            ),
+            table=routes_table(routes, names, differences=result.get("difference_from_base")),
+            changes=service.changes(q),
             map=map_svg(
                 net,
                 routes,

@@ -87,16 +87,16 @@ class Service:
 
     def scenario(self, q: Query) -> Any:
         """The scenario of a query: the named scenario plus closures and interventions."""
-        from corridor.model.scenario import Closure, DemandGrowth, Intervention, load_scenario
+        from corridor.model.scenario import DemandGrowth, load_scenario, with_flags
 
         scen = load_scenario(q.scenario, self.base, builtin_only=True)
-        changes: list[Any] = [Closure(c, i) for c, i in q.closures()]
-        changes += [Intervention(i) for i in q.interventions]
+        q.closures()  # the dashboard sends component:id only
+        scen = with_flags(scen, q.close, q.interventions)
         if q.growth != 1.0:
-            changes.append(DemandGrowth(q.growth))
-        if not changes:
-            return scen
-        return scen.with_changes(*changes, name=f"{scen.name}+{len(changes)} changes")
+            scen = scen.with_changes(
+                DemandGrowth(q.growth), name=f"{scen.name} + demand ×{q.growth:g}"
+            )
+        return scen
 
     def analyze(self, q: Query) -> tuple[dict[str, Any], Any]:
         """Run (or fetch from the cache) the analysis of a query; returns (dict, network)."""
@@ -111,18 +111,31 @@ class Service:
             self.base.require_node(node)
         from corridor.loaded.prepare import prepare
 
-        loaded = prepare(self.scenario(q), calibration=self.calibration())
+        scen = self.scenario(q)
+        loaded = prepare(scen, calibration=self.calibration())
         net = loaded.network
         result = analyze(loaded, pairs=[(q.origin, q.destination, q.commodity)])
+        if scen.changes:
+            from corridor.analysis import difference_from_base
+
+            base, _net = self.analyze(Query(q.origin, q.destination, q.commodity, seed=q.seed))
+            result["difference_from_base"] = difference_from_base(result, base)
         with self._lock:
             self._cache[q] = (result, net)
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
         return result, net
 
+    def changes(self, q: Query) -> list[str]:
+        """What a query's scenario changes against the base, in words."""
+        from corridor.model.scenario import describe_change
+
+        return [describe_change(c, self.base) for c in self.scenario(q).changes]
+
     def meta(self) -> dict[str, Any]:
         """Choices for the dashboard's form: places, commodities, scenarios, closables."""
         from corridor.model.scenario import scenario_names
+        from corridor.report.units import money_text
 
         net = self.base
         nodes = net.nodes
@@ -165,8 +178,9 @@ class Service:
                 "nodes": rows("nodes", lambda r: f"{r['name']} ({r['country']})"),
             },
             "interventions": rows(
-                "interventions", lambda r: f"{r['name']} (${float(r['capex_usd']) / 1e6:,.0f}M)"
+                "interventions", lambda r: f"{r['name']} ({money_text(float(r['capex_usd']))})"
             ),
+            "place_names": names,
             "features": {"simulation": simulation_available()},
         }
 

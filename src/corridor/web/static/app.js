@@ -103,6 +103,7 @@
         box.innerHTML = html;
         box.dataset.job = id;
         status.textContent = 'Simulation done.';
+        box.scrollIntoView({ block: 'start', behavior: 'smooth' });
       });
     }).catch(function (err) { status.textContent = 'Network error: ' + err; });
   }
