@@ -87,11 +87,6 @@ def command(
         for node in (origin, destination):
             if node is not None:
                 scen.base.require_node(node)
-        scen = flagged_scenario(scenario, dataset, close, intervention, db=db)
-        run.start(network=scen.base, scenario=scen.name, seed=seed if simulate else None)
-        for node in (origin, destination):
-            if node is not None:
-                scen.base.require_node(node)
         loaded = prepare(scen, cache=default_cache())
         net = loaded.network
         pairs = [(origin, destination, commodity)] if origin and destination else None
