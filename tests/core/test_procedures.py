@@ -36,17 +36,24 @@ def posts(
     *,
     exit_docs: float = 4.0,
     exit_inspection: float = 6.0,
+    exit_share: float = 0.5,
     entry_open: float = 18.0,
+    entry_days: float = 7.0,
     entry_cv: float = 0.6,
+    entry_lanes: int = 2,
     joint: bool = False,
 ) -> float:
     """Hours at both posts at utilisation RHO (module docs of corridor.capacity.procedures)."""
-    exit_s = (0.0 if joint else exit_docs) + 0.5 * exit_inspection
+    exit_s = (0.0 if joint else exit_docs) + exit_share * exit_inspection
     exit_h = exit_s * (1 + (1 + 0.6**2) / 2 * q(RHO, 1))
     entry_s = 2.0 + 0.2 * 10.0
-    share = entry_open / 24
-    wait_open = (24 - entry_open) ** 2 / 48
-    entry_h = wait_open + entry_s * (1 + (1 + entry_cv**2) / 4 * q(RHO / share, 2))
+    share = entry_days * entry_open / 168
+    # each closed spell of L hours is met with probability L/168 and lasts L/2 on average
+    nights = entry_days * (24 - entry_open) ** 2
+    weekend = (24 * (7 - entry_days)) ** 2
+    wait_open = (nights + weekend) / 336
+    k = (1 + entry_cv**2) / (2 * entry_lanes)
+    entry_h = wait_open + entry_s * (1 + k * q(RHO / share, entry_lanes))
     return exit_h + entry_h
 
 
@@ -132,3 +139,43 @@ def test_a_border_without_procedures_keeps_its_queue_curve(
     k4 = (1 + cv**2) / (2 * 4)
     # the service time is derived with the base's servers; more servers shorten the queue
     assert doubled == pytest.approx(service * (1 + k4 * q(RHO, 4)))
+
+
+def test_risk_management_cuts_the_share_inspected(folder: Path) -> None:
+    rest = DWELL - posts()
+    got = border_wait(folder, SetValue("border_procedures", "px", "inspection_share", "set", 0.1))
+    assert got == pytest.approx(rest + posts(exit_share=0.1))
+    # 0.4 of 6 h less service at a one-lane post at rho 0.3: 2.4 h x (1 + 0.68 x 0.3/0.7)
+    assert DWELL - got == pytest.approx(2.4 * (1 + 0.68 * 0.3 / 0.7))
+
+
+def test_training_cuts_the_document_time(folder: Path) -> None:
+    rest = DWELL - posts()
+    got = border_wait(folder, SetValue("border_procedures", "px", "documents_h", "scale", 0.7))
+    assert got == pytest.approx(rest + posts(exit_docs=2.8))
+
+
+def test_a_post_closed_at_weekends_waits_them_out(folder: Path) -> None:
+    rest = DWELL - posts()
+    got = border_wait(folder, SetValue("border_procedures", "pn", "open_days_per_week", "set", 5))
+    assert got == pytest.approx(rest + posts(entry_days=5.0))
+    # the weekend alone: 48 h met with probability 48/168, waited out for 24 h on average
+    assert got - DWELL > 48 / 168 * 24
+
+
+def test_more_lanes_shorten_the_queue_only(folder: Path) -> None:
+    rest = DWELL - posts()
+    got = border_wait(folder, SetValue("border_procedures", "pn", "lanes", "set", 4))
+    assert got == pytest.approx(rest + posts(entry_lanes=4))
+    assert got < DWELL
+
+
+def test_a_post_open_more_than_seven_days_is_refused(tiny_dataset: Callable[..., Path]) -> None:
+    from corridor.errors import DataError
+
+    bad = PROCEDURES.replace("id,border,side,", "id,border,side,").replace(
+        "opening_h_per_day,joint_control", "opening_h_per_day,open_days_per_week,joint_control"
+    )
+    bad = bad.replace("1,24,,est", "1,24,7,,est").replace("2,18,false,est", "2,18,8,false,est")
+    with pytest.raises(DataError, match="row 3, column 'open_days_per_week'"):
+        load_network(tiny_dataset(border_procedures=bad))

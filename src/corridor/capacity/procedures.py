@@ -8,12 +8,18 @@ a train or truck is served in
 
 (on the exit side without documents when the entry side has
 ``joint_control``: one stop instead of two), by ``lanes`` parallel servers,
-during ``opening_h_per_day`` hours a day. Its hours at the post are
+during ``opening_h_per_day`` hours ``H`` on ``open_days_per_week`` days
+``D`` (one block: the other ``7 − D`` days are a closed weekend). Its hours
+at the post are
 
     w_i(ρ) = o_i + s_i + s_i · k_i · q(ρ / a_i)
 
-with ``a_i`` the open share of the day, ``o_i = (24 − H)² / 48`` the mean
-wait for the post to open for a unit arriving at a random hour,
+with ``a_i = D H / 168`` the open share of the week and
+``o_i = (D (24 − H)² + (24 (7 − D))²) / 336`` the mean wait for the post to
+open for a unit arriving at a random hour of the week (each closed spell of
+length ``L`` is met with probability ``L / 168`` and waited out for ``L / 2``
+on average; ``(24 − H)² / 48`` round the week, 6.9 h for a post closed at
+weekends);
 ``k_i = (1 + cv_i²) / (2 lanes)`` and ``q`` the queue factor of
 :mod:`corridor.capacity.delay` (the post's load is squeezed into its open
 hours). The crossing's dwell is ``r + f · Σ_i w_i(ρ)``: the procedures at
@@ -109,8 +115,9 @@ def procedures(g: CompiledNetwork) -> Procedures:
             lanes[j, i] = max(_num(r["lanes"], default=1.0), 1.0)
             k[j, i] = (1.0 + cv * cv) / (2.0 * lanes[j, i])
             hours_open = min(max(_num(r["opening_h_per_day"], default=24.0), 1.0), 24.0)
-            share[j, i] = hours_open / 24.0
-            wait[j, i] = (24.0 - hours_open) ** 2 / 48.0
+            days = min(max(_num(r.get("open_days_per_week"), default=7.0), 1.0), 7.0)
+            share[j, i] = days * hours_open / 168.0
+            wait[j, i] = open_wait_h(hours_open, days)
     return Procedures(
         edges=np.asarray(edges, dtype=np.int64),
         service_h=service,
@@ -119,6 +126,21 @@ def procedures(g: CompiledNetwork) -> Procedures:
         open_share=share,
         open_wait_h=wait,
     )
+
+
+def open_wait_h(hours_per_day: float, days_per_week: float) -> float:
+    """Mean wait for a post to open, for a unit arriving at a random hour of the week.
+
+    Examples
+    --------
+    >>> open_wait_h(24.0, 7.0), open_wait_h(12.0, 7.0)  # (24 - 12)² / 48
+    (0.0, 3.0)
+    >>> round(open_wait_h(24.0, 5.0), 4)  # closed at weekends: 48² / 336
+    6.8571
+    """
+    night = days_per_week * (24.0 - hours_per_day) ** 2
+    weekend = (24.0 * (7.0 - days_per_week)) ** 2
+    return (night + weekend) / 336.0
 
 
 def _num(x: object, default: float = 0.0) -> float:

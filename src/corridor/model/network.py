@@ -229,7 +229,7 @@ def _check_row(file: Path, line: int, component: str, row: dict[str, Any]) -> No
 
 
 def _check_operations(file: Path, line: int, component: str, row: dict[str, Any]) -> None:
-    """Rules of the weather_closures and rolling_stock rows (one cell each)."""
+    """Rules of the weather_closures, rolling_stock and border_procedures rows."""
     if component == "weather_closures":
         start, end = row["window_start_day"], row["window_end_day"]
         if math.isnan(start) != math.isnan(end):
@@ -243,6 +243,14 @@ def _check_operations(file: Path, line: int, component: str, row: dict[str, Any]
                 raise DataError(str(file), "expected a day of the year 0-365", row=line, column=col)
         if row["mean_h"] <= 0 and row["closures_per_year"] > 0:
             raise DataError(str(file), "expected hours > 0", row=line, column="mean_h")
+    if component == "border_procedures":
+        limits = {"inspection_share": 1.0, "opening_h_per_day": 24.0, "open_days_per_week": 7.0}
+        for col, top in limits.items():
+            if row[col] > top or (col != "inspection_share" and row[col] == 0):
+                raise DataError(
+                    str(file), f"expected a value in {'[0' if col == 'inspection_share' else '(0'}"
+                    f", {top:g}]", row=line, column=col,
+                )  # fmt: skip
     if component == "rolling_stock":
         if row["kind"] == "locomotive_pool" and not row["country"]:
             raise DataError(

@@ -1,0 +1,67 @@
+"""Japan-funded and other border measures of the default dataset act through their own terms.
+
+Expected savings are worked out by hand from the rows of ``border_procedures.csv``
+and ``interventions.csv``. The crossings have no capacity, so no queue term
+moves and the measures' savings add up: the formulas are those of
+:mod:`corridor.capacity.procedures`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from corridor.graph.compiled import CompiledNetwork
+from corridor.loaded.prepare import prepare
+from corridor.model.network import load_network
+from corridor.model.scenario import Intervention, Scenario
+
+MEASURES = (
+    "i_spitamen_scanner",
+    "i_kg_customs_training",
+    "i_kg_customs_training_cv",
+    "i_kg_customs_training_irk",
+    "i_kg_customs_training_irk_cv",
+    "i_kg_china_weekend_opening",  # Torugart only; Irkeshtam has its own row
+)
+
+
+@pytest.fixture(scope="module")
+def graphs() -> tuple[CompiledNetwork, CompiledNetwork]:
+    base = load_network()
+    after = Scenario("measures", base, tuple(Intervention(i) for i in MEASURES))
+    return prepare(base).graph, prepare(after).graph
+
+
+def _wait(g: CompiledNetwork, border: str, tail: str) -> float:
+    (hours,) = [
+        float(g.hours_waiting[e])
+        for e in range(g.n_edges)
+        if g.element_id(e) == border and g.node_ids[int(g.vertex_node[g.tail[e]])] == tail
+    ]
+    return hours
+
+
+def test_base_keeps_the_observed_dwell(graphs: tuple[CompiledNetwork, CompiledNetwork]) -> None:
+    base, _ = graphs
+    # CAREC road average 9.9 h + 6.9 h weekend closure (borders.csv), reproduced
+    assert _wait(base, "b_torugartcn_torugart", "torugart_cn") == pytest.approx(16.8)
+    assert _wait(base, "b_oybek_fotehobod", "oybek") == pytest.approx(9.9)
+
+
+def test_spitamen_scanner_cuts_the_tajik_inspection(
+    graphs: tuple[CompiledNetwork, CompiledNetwork],
+) -> None:
+    before, after = (_wait(g, "b_oybek_fotehobod", "oybek") for g in graphs)
+    # bp_fotehobod_tj_entry: 0.4 of trucks inspected for 3 h, scanned in a quarter of it
+    assert before - after == pytest.approx(0.4 * 3.0 * 0.75)
+
+
+def test_training_and_weekend_opening_at_the_kyrgyz_china_posts(
+    graphs: tuple[CompiledNetwork, CompiledNetwork],
+) -> None:
+    training = 1.5 * 0.3  # 1.5 h of documents at the KG entry, 30 % less
+    weekend = 48.0 * 48.0 / 336.0  # a 48-h closure met with p 48/168, 24 h left on average
+    before, after = (_wait(g, "b_torugartcn_torugart", "torugart_cn") for g in graphs)
+    assert before - after == pytest.approx(training + weekend)
+    before, after = (_wait(g, "b_irkeshtamcn_irkeshtam", "irkeshtam_cn") for g in graphs)
+    assert before - after == pytest.approx(training)
