@@ -214,3 +214,34 @@ def test_bridge_closed_slows_or_diverts_never_speeds_up() -> None:
     flow0 = base.edge_flow_teu[e0].sum()
     flow1 = closed.edge_flow_teu[e1].sum()
     assert flow1 <= flow0 + 1e-6
+
+
+def test_istiqlol_tunnel_completion_on_the_default_dataset() -> None:
+    base = load_network()
+    done = Scenario(
+        "istiqlol",
+        base,
+        tuple(
+            Intervention(i)
+            for i in (
+                "i_istiqlol_tunnel_completion",
+                "i_istiqlol_tunnel_completion_limit",
+                "i_istiqlol_tunnel_completion_closures",
+            )
+        ),
+    ).apply()
+
+    def hours(net: object) -> tuple[float, float]:
+        g = compile_network(net)  # type: ignore[arg-type]
+        e = next(
+            i
+            for i in range(g.n_edges)
+            if g.kind[i] == EDGE_KINDS.index("link") and g.element_id(i) == "rd_khujand_dushanbe"
+        )
+        return float(g.hours_moving[e]), float(g.hours_waiting[e])
+
+    (m0, w0), (m1, w1) = hours(base), hours(done)
+    # link: 46.7 km/h x 0.75 (C); the tunnel: 46.7 x 0.55 (D) capped at 20 km/h over 5 km
+    assert m0 - m1 == pytest.approx(5 * (1 / 20 - 1 / (46.7 * 0.75)))
+    # closures waited out: 6 a year of 12 h before, 1 a year after (p = n x 0.5 / 365)
+    assert w0 - w1 == pytest.approx((6 - 1) * 0.5 / 365 * 12)
