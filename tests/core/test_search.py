@@ -17,6 +17,7 @@ import math
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -418,3 +419,20 @@ def test_spur_graph_by_hand(groups: list[set[int]]) -> None:
     # A→C direct 2; via B without returning 1 + 10 = 11; B then C is the same route
     expected = {0: 2.0, 1: 11.0, 2: 11.0}[len(groups)]
     assert solve(g, edges, 0, 2, groups, set(), ok) == expected
+
+
+def test_a_link_without_capacity_is_closed_to_routes(tiny_dataset: Callable[..., Path]) -> None:
+    # A future line or a structure closed all year has capacity 0: no route may use it,
+    # however cheap (the tiny network's middle corridor needs link cd to reach port d).
+    from corridor.graph.compiled import compile_network
+    from corridor.model.network import load_network
+    from corridor.model.scenario import Scenario, SetValue
+    from corridor.paths.routes import route
+
+    base = load_network(tiny_dataset())
+    assert route(compile_network(base), "a", "f", corridor="middle") is not None
+    shut = Scenario("cd-zero", base, (SetValue("links", "cd", "capacity_teu_per_year", "set", 0),))
+    g = compile_network(shut.apply())
+    assert route(g, "a", "f", corridor="middle") is None
+    best = route(g, "a", "f")
+    assert best is not None and "cd" not in {leg.element_id for leg in best.legs}

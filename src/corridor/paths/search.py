@@ -55,7 +55,8 @@ def masks(
         allowed = np.array([m in c.modes for m in MODES], dtype=bool)
         platform = g.vertex_mode >= 0
         vertex_ok &= ~platform | allowed[np.maximum(g.vertex_mode, 0)]
-    edge_ok = np.ones(g.n_edges, dtype=bool)
+    # an element with no capacity is closed (a future line, a structure closed all year)
+    edge_ok = (np.asarray(g.capacity_teu_per_year) != 0) & (np.asarray(g.capacity_t_per_year) != 0)
     if c.closed_edges:
         edge_ok[list(c.closed_edges)] = False
     return vertex_ok, edge_ok
