@@ -249,9 +249,12 @@ def test_pipelines_and_crude_flows_2024(net: Network) -> None:
     assert 63.01e6 <= cpc["capacity_t_per_year"] < 72.5e6  # shipped 2024 ≤ cap < 2025 section
     demand = net.demand.set_index("id")["volume_per_year"]
     assert demand["d_crude_btc"] == 1.4e6  # Tokayev: above 1.4 Mt in 2024
-    # Ministry of Energy: 46.3 Mt through CPC in January–October 2024
-    assert demand["d_crude_cpc"] == pytest.approx(46.3e6 * 12 / 10, rel=0.01)
-    assert demand["d_crude_cpc"] < 63.01e6  # CPC's 2024 total includes Russian crude
+    # Ministry of Energy: 46.3 Mt through CPC in January–October 2024, to Europe and Korea
+    kazakh_cpc = demand["d_crude_cpc"] + demand["d_crude_cpc_korea"]
+    assert kazakh_cpc == pytest.approx(46.3e6 * 12 / 10, rel=0.01)
+    assert kazakh_cpc < 63.01e6  # CPC's 2024 total includes Russian crude
+    # S&P 2024: Korea buys 2-5 million barrels of CPC Blend a month (7.6 bbl/t)
+    assert 2e6 * 12 / 7.6 <= demand["d_crude_cpc_korea"] <= 5e6 * 12 / 7.6
 
 
 def test_port_capacities_and_poti_trade_2024(net: Network) -> None:
