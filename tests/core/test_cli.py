@@ -95,8 +95,8 @@ def test_validate_bad_dataset_names_the_cell(tiny_dataset: Callable[..., Path]) 
     proc = corridor("validate", str(folder))
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
-        f"error: {folder / 'links.csv'}, row 2, column 'length_km': expected a number >= 0, "
-        "found '-500'"
+        f"error: {folder / 'links.csv'}, row 2, column 'length_km': expected a number in "
+        "(0, 40000], found '-500'"
     )
     ok = corridor("validate", str(tiny_dataset()))
     assert ok.returncode == 0 and ok.stdout.startswith("ok: tiny")

@@ -46,7 +46,7 @@ def test_schema_declares_every_component() -> None:
 @pytest.mark.parametrize(
     ("component", "row", "column", "value", "expect"),
     [
-        ("links", 3, "capacity_teu_per_year", "-5", "a number >= 0"),
+        ("links", 3, "capacity_teu_per_year", "-5", "a number in [0, inf]"),
         ("links", 2, "length_km", "far", "expected a number"),
         ("links", 4, "speed_kmh", "nan", "NaN"),
         ("links", 2, "to", "atlantis", "an id defined in nodes.csv"),
@@ -121,13 +121,13 @@ def test_any_text_in_a_number_cell_is_parsed_or_rejected_cleanly(
         assert err.column == "length_km" and err.row == 2
         return
     value = float(text.strip())
-    assert net.links.loc[0, "length_km"] == value and value >= 0
+    assert net.links.loc[0, "length_km"] == value and 0 < value <= 40_000
 
 
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(value=st.floats(min_value=0, max_value=1e9, allow_nan=False, allow_infinity=False))
+@given(value=st.floats(min_value=0, max_value=1000, allow_nan=False, allow_infinity=False))
 def test_numbers_round_trip(tiny_dataset: Callable[..., Path], value: float) -> None:
     folder = tiny_dataset(links=_replace_cell("links", 3, "tariff_usd_per_feu_km", repr(value)))
     assert load_network(folder).links.loc[1, "tariff_usd_per_feu_km"] == value

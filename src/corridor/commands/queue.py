@@ -31,12 +31,16 @@ def command(
     Example: corridor queue --servers 3 --arrival-rate 2.4 --service-rate 1 --json
     """
     with user_errors():
-        from corridor.errors import CorridorError
+        from corridor.model.schema import check_parameter
         from corridor.simulation.queue import simulate_station
         from corridor.simulation.theory import station_theory
 
-        if customers < 20:
-            raise CorridorError(f"--customers must be at least 20, got {customers}")
+        check_parameter("servers", servers)
+        check_parameter("arrival_rate", arrival_rate)
+        check_parameter("service_rate", service_rate)
+        check_parameter("service_cv", service_cv)
+        check_parameter("customers", customers)
+        check_parameter("seed", seed)
         station_theory(servers, arrival_rate, service_rate, service_cv)  # validates, fast
         total = customers + customers // 50
         from rich.progress import Progress

@@ -60,7 +60,11 @@ def command(
             except (OSError, json.JSONDecodeError) as exc:
                 raise DataError(str(analysis), f"expected analyze --json output ({exc})") from None
         else:
-            pairs = [(origin, destination, commodity)] if origin and destination else None
+            pairs = (
+                [(origin, destination, commodity)]
+                if origin is not None and destination is not None
+                else None
+            )
             loaded = prepare(scen)
             net = loaded.network
             result = analyze(loaded, pairs=pairs)

@@ -50,10 +50,12 @@ def command(
         from corridor.loaded.cache import default_cache
         from corridor.loaded.network import element_names
         from corridor.loaded.prepare import prepare
+        from corridor.model.schema import check_parameter
         from corridor.paths.alternatives import alternatives
         from corridor.paths.routes import routes
         from corridor.paths.search import Constraints
 
+        check_parameter("k", k)
         fmt = check_format(fmt, as_json)
         scen = flagged_scenario(scenario, dataset, close, intervention)
         scen.base.require_node(origin)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 import math
+import numbers
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,15 +20,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from corridor.errors import DataError, UnknownIdError
-from corridor.model.schema import COMPONENTS, MODES, Attribute, schema
+from corridor.model.schema import COMPONENTS, INT_MAX, MODES, Attribute, Bounds, schema
 
 DEFAULT_DATASET = "eurasia-2024"
 REQUIRED_FILES = ("nodes", "links", "sources")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+_INT = re.compile(r"^[+-]?[0-9]{1,30}$")
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,15 @@ class Network:
             close = by_name or [n for n in nodes["id"] if n.startswith(key[:3])][:5]
             hint = f" (did you mean: {', '.join(close)}?)" if close else ""
             raise UnknownIdError(f"unknown node id '{node_id}' in dataset {self.name}{hint}")
+
+    def require_country(self, code: str) -> None:
+        """Raise :class:`UnknownIdError` unless some node of this network lies in ``code``."""
+        countries = set(self.tables["nodes"]["country"])
+        if code not in countries:
+            raise UnknownIdError(
+                f"no country '{code}' in dataset {self.name} "
+                f"(countries: {', '.join(sorted(countries - {'XX'}))})"
+            )
 
 
 def dataset_names() -> list[str]:
@@ -142,6 +154,8 @@ def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
         tables[component] = _typed(frame, decl[component])
         if "id" in frame.columns:
             ids[component] = set(frame["id"])
+        elif component == "conditions":
+            ids[component] = set(frame["condition"])
     return tables
 
 
@@ -172,25 +186,33 @@ def _read_component(
 def _read_rows(
     file: Path, attrs: tuple[Attribute, ...], ids: dict[str, set[str]]
 ) -> list[dict[str, Any]]:
-    with file.open(newline="", encoding="utf-8") as fh:
+    # utf-8-sig: a byte-order mark (spreadsheets write one) is not part of the first column
+    with file.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.reader(fh)
         header = next(reader, None)
         if header is None:
             raise DataError(str(file), "file is empty; expected a header row", row=1)
         header = [h.strip() for h in header]
         known = {a.name for a in attrs}
-        for col in header:
+        for i, col in enumerate(header):
             if col not in known:
                 raise DataError(
                     str(file), f"unknown column; expected one of {sorted(known)}", row=1, column=col
                 )
+            if col in header[:i]:
+                raise DataError(str(file), "column appears twice in the header", row=1, column=col)
         for a in attrs:
             if a.required and a.name not in header:
                 raise DataError(str(file), "required column is missing", row=1, column=a.name)
         out = []
         lines: list[int] = []
         seen: set[str] = set()
-        for line_no, raw in enumerate(reader, start=2):
+        while True:
+            # a quoted field may span lines: a row is named by the line it starts on
+            line_no = reader.line_num + 1
+            raw = next(reader, None)
+            if raw is None:
+                break
             if not raw or all(not c.strip() for c in raw):
                 continue
             if len(raw) != len(header):
@@ -216,16 +238,6 @@ def _check_row(file: Path, line: int, component: str, row: dict[str, Any]) -> No
         raise DataError(str(file), "an estimate needs its method", row=line, column="method")
     if component in ("links", "borders", "services") and row["from"] == row["to"]:
         raise DataError(str(file), "'from' and 'to' must differ", row=line, column="to")
-    if component == "structures":
-        if not 0 < row["load_limit_factor"] <= 1:
-            raise DataError(
-                str(file), "expected a share in (0, 1]", row=line, column="load_limit_factor"
-            )
-        if row["speed_limit_kmh"] == 0:
-            raise DataError(
-                str(file), "expected a speed > 0 (blank = no limit)", row=line,
-                column="speed_limit_kmh",
-            )  # fmt: skip
 
 
 def _check_operations(file: Path, line: int, component: str, row: dict[str, Any]) -> None:
@@ -281,8 +293,18 @@ def _check_table(file: Path, component: str, rows: list[dict[str, Any]], lines: 
                 region_of[code] = row["id"]
 
 
-def _parse(file: Path, line: int, attr: Attribute, text: str, ids: dict[str, set[str]]) -> Any:
-    """Convert one cell according to its declaration, or raise DataError."""
+def _parse(
+    file: Path | str,
+    line: int | None,
+    attr: Attribute,
+    text: str,
+    ids: dict[str, set[str]] | None,
+) -> Any:
+    """Convert one cell according to its declaration, or raise DataError.
+
+    ``ids`` holds the ids of the tables read so far (references are checked
+    against them); ``None`` skips reference checks.
+    """
     if text == "":
         if attr.required:
             raise DataError(str(file), "a value is required", row=line, column=attr.name)
@@ -296,26 +318,9 @@ def _parse(file: Path, line: int, attr: Attribute, text: str, ids: dict[str, set
         )
 
     kind = attr.kind
-    if kind in ("float", "float+"):
-        try:
-            value = float(text)
-        except ValueError:
-            raise fail("a number") from None
-        if math.isnan(value):
-            raise fail("a number (NaN is not allowed)")
-        if kind == "float+" and value < 0:
-            raise fail("a number >= 0")
-        if math.isinf(value) and "capacity" not in attr.name:
-            raise fail("a finite number")
-        return value
-    if kind == "int+":
-        try:
-            ivalue = int(text)
-        except ValueError:
-            raise fail("a whole number") from None
-        if ivalue < 0:
-            raise fail("a whole number >= 0")
-        return ivalue
+    bounds = attr.bounds
+    if bounds is not None:
+        return _number(text, attr, bounds, fail)
     if kind == "bool":
         if text.lower() not in ("true", "false"):
             raise fail("true or false")
@@ -345,7 +350,7 @@ def _parse(file: Path, line: int, attr: Attribute, text: str, ids: dict[str, set
                 raise fail("items 'mode@CC' such as rail_1435@CN separated by ';'")
         return text
     if kind == "region_pairs":
-        regions = ids.get("regions", set())
+        regions = (ids or {}).get("regions", set())
         for item in _split(text):
             ends = [e.strip() for e in item.split(">")]
             if len(ends) != 2 or not all(e in regions for e in ends):
@@ -361,8 +366,9 @@ def _parse(file: Path, line: int, attr: Attribute, text: str, ids: dict[str, set
         "commodity": "commodities",
         "commodities": "commodities",
         "corridor": "corridors",
+        "condition": "conditions",
     }
-    if kind in refs:
+    if kind in refs and ids is not None:
         table = refs[kind]
         known = ids.get(table, set())
         single = kind in ("node", "border", "link")
@@ -374,6 +380,59 @@ def _parse(file: Path, line: int, attr: Attribute, text: str, ids: dict[str, set
     if attr.name == "id" and attr.component != "sources" and not _SLUG.match(text):
         raise fail("a lowercase ASCII slug (a-z, 0-9, _ or -)")
     return text
+
+
+def _number(
+    text: str, attr: Attribute, bounds: Bounds, fail: Callable[[str], DataError]
+) -> float | int:
+    """A number cell inside its declared interval (the schema's bounds)."""
+    where = f"in {bounds.text()}"
+    if attr.kind == "int+":
+        if not _INT.match(text):
+            raise fail(f"a whole number {where}")
+        ivalue = int(text)
+        if ivalue not in bounds or ivalue > INT_MAX:
+            raise fail(f"a whole number {where}")
+        return ivalue
+    try:
+        value = float(text)
+    except ValueError:
+        raise fail(f"a number {where}") from None
+    if math.isnan(value):
+        raise fail(f"a number {where} (NaN is not allowed)")
+    if value not in bounds:
+        raise fail(f"a number {where}")
+    return value
+
+
+def check_value(attr: Attribute, value: Any, where: str) -> Any:
+    """Check one value against its column's declaration, as the readers do.
+
+    For values that do not come from a CSV cell (a scenario's ``set``, an
+    intervention): the same rules, the same message, named by ``where``;
+    ``None``, NaN or the text ``nan`` stand for a blank cell (an optional
+    column's default, such as no speed limit).
+    Returns the value converted to the column's type.
+    """
+    real = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+    blank = value is None or (isinstance(value, str) and value.strip().lower() in ("", "nan"))
+    if blank or (real and math.isnan(float(value))):
+        value = ""  # a blank cell ("nan", null): the default, or an error when required
+    if isinstance(value, (bool, np.bool_)):
+        if attr.kind == "bool":
+            return bool(value)
+        raise DataError(where, f"expected a number, found {value!r}", column=attr.name)
+    if isinstance(value, numbers.Integral):
+        text = str(int(value))
+    elif isinstance(value, numbers.Real):
+        number = float(value)
+        if attr.kind == "int+" and math.isfinite(number) and number == int(number):
+            text = str(int(number))  # 3.0 vessels is 3 vessels
+        else:
+            text = repr(number)
+    else:
+        text = str(value)
+    return _parse(where, None, attr, text.strip(), None)
 
 
 def _split(text: str) -> list[str]:

@@ -18,16 +18,17 @@ Built-in scenarios live in the dataset folder under ``scenarios/``.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from corridor.errors import DataError, UnknownIdError
-from corridor.model.network import Network
+from corridor.model.network import Network, check_value
+from corridor.model.schema import PARAMETERS, schema
 
 CLOSABLE = ("links", "borders", "services", "terminals", "nodes", "countries")
 EDITABLE = (
@@ -125,6 +126,14 @@ def _apply(net: Network, change: Change) -> Network:
         )
     if isinstance(change, SetValue):
         return _set(net, change)
+    growth = PARAMETERS["growth"]
+    if isinstance(change.factor, bool) or change.factor not in growth:
+        raise DataError(
+            "demand_growth", f"expected a factor in {growth.text()}, got {change.factor!r}",
+            column="factor",
+        )  # fmt: skip
+    if change.commodity and change.commodity not in set(net.commodities["id"]):
+        raise UnknownIdError(f"no commodity '{change.commodity}' in dataset {net.name}")
     demand = net.demand.copy()
     mask = (
         demand["commodity"] == change.commodity
@@ -143,7 +152,8 @@ def _close(net: Network, c: Closure) -> Network:
         col = "id" if c.component == "nodes" else "country"
         closed = set(nodes.loc[nodes[col] == c.id, "id"])
         if not closed:
-            raise UnknownIdError(f"no {c.component[:-1]} '{c.id}' in dataset {net.name}")
+            what = "node" if c.component == "nodes" else "country"
+            raise UnknownIdError(f"no {what} '{c.id}' in dataset {net.name}")
         tables = {}
         for name in ("links", "borders", "services"):
             t = net.tables[name]
@@ -167,21 +177,30 @@ def _set(net: Network, s: SetValue) -> Network:
         raise UnknownIdError(f"cannot change column '{s.attribute}' of {s.component}")
     mask = t["id"] == s.id
     old = t.loc[mask, s.attribute].iloc[0]
-    if s.operation == "set" and isinstance(old, (bool, np.bool_)):
-        text = str(s.value).strip().lower()
-        if text not in ("true", "false", "1", "0"):
-            raise UnknownIdError(f"{s.component} {s.id}: '{s.attribute}' takes true or false")
-        new: Any = text in ("true", "1")
-    elif s.operation == "set":
-        new = type(old)(s.value) if not isinstance(old, str) else str(s.value)
-    elif s.operation == "scale":
-        new = old * float(s.value)
-    elif s.operation == "add":
-        new = old + float(s.value)
+    attr = next(a for a in schema()[s.component] if a.name == s.attribute)
+    where = f"{s.component} row '{s.id}'"
+    if s.operation == "set":
+        value: Any = s.value
+    elif s.operation in ("scale", "add"):
+        if isinstance(s.value, bool) or attr.bounds is None:
+            raise DataError(where, f"'{s.operation}' needs a number column", column=s.attribute)
+        try:
+            step = float(s.value)
+        except (TypeError, ValueError):
+            raise DataError(
+                where, f"'{s.operation}' needs a number, found {s.value!r}", column=s.attribute
+            ) from None
+        if not math.isfinite(step):
+            raise DataError(
+                where, f"expected a finite number, found {s.value!r}", column=s.attribute
+            )
+        value = old * step if s.operation == "scale" else old + step
     else:
         raise UnknownIdError(f"unknown operation '{s.operation}' (set|scale|add)")
-    if t[s.attribute].dtype.kind == "i":
-        new = round(new)
+    # the value meets the same declaration as a CSV cell would
+    new = check_value(attr, value, where)
+    if isinstance(new, str) and new == "" and attr.bounds is not None:
+        new = math.nan
     t.loc[mask, s.attribute] = new
     return net.with_tables(**{s.component: t})
 
@@ -341,7 +360,9 @@ def describe_change(change: Change, network: Network) -> str:
     return f"{change.component} {change.id}: {change.attribute} {change.operation} {change.value}"
 
 
-def _change_from_dict(d: dict[str, Any], file: str, index: int) -> Change:
+def _change_from_dict(d: Any, file: str, index: int) -> Change:
+    if not isinstance(d, dict):
+        raise DataError(file, f"change {index}: expected an object", column="changes")
     kind = d.get("type")
     try:
         if kind == "closure":
@@ -349,7 +370,12 @@ def _change_from_dict(d: dict[str, Any], file: str, index: int) -> Change:
         if kind == "intervention":
             return Intervention(str(d["id"]))
         if kind == "demand_growth":
-            return DemandGrowth(float(d["factor"]), d.get("commodity"))
+            factor, commodity = d["factor"], d.get("commodity")
+            if isinstance(factor, bool) or not isinstance(factor, (int, float)):
+                raise ValueError(f"'factor' must be a number, found {factor!r}")
+            if commodity is not None and not isinstance(commodity, str):
+                raise ValueError(f"'commodity' must be an id, found {commodity!r}")
+            return DemandGrowth(float(factor), commodity)
         if kind == "set":
             return SetValue(
                 str(d["component"]),
@@ -399,7 +425,9 @@ def load_scenario(
         known = ", ".join(["base", *scenario_names(base)])
         raise UnknownIdError(f"unknown scenario '{name_or_path}' (known: {known})")
     path = Path(str(name_or_path))
-    if builtin_only or not path.exists():
+    # a built-in name wins over a folder of that name (e.g. an earlier --out)
+    builtin = str(name_or_path) in scenario_names(base)
+    if builtin_only or not path.exists() or (builtin and not path.is_file()):
         with _dataset_dir(base.path or None) as folder:
             candidate = folder / "scenarios" / f"{name_or_path}.json"
             if not candidate.exists():
@@ -418,8 +446,10 @@ def load_scenario(
         except UnicodeDecodeError:
             raise DataError(file, "expected UTF-8 text") from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
+        data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except ValueError as exc:
+        if not isinstance(exc, json.JSONDecodeError):
+            raise DataError(file, str(exc)) from None
         raise DataError(file, f"invalid JSON: {exc.msg}", row=exc.lineno) from None
     except RecursionError:
         raise DataError(file, "invalid JSON: nested too deeply") from None
@@ -436,13 +466,19 @@ def scenario_from_dict(
     """
     if not isinstance(data, dict) or not isinstance(data.get("changes", []), list):
         raise DataError(file, "expected an object with a list 'changes'")
+    for key in ("name", "description"):
+        if not isinstance(data.get(key, ""), str):
+            raise DataError(file, f"expected text for '{key}'", column=key)
     changes: Sequence[Change] = [
         _change_from_dict(c, file, i) for i, c in enumerate(data.get("changes", []))
     ]
     s = Scenario(
         str(data.get("name", default_name)), base, tuple(changes), data.get("description", "")
     )
-    s.apply()  # surface unknown ids now, with the scenario named
+    try:
+        s.apply()  # surface unknown ids and refused values now, with the file named
+    except DataError as exc:
+        raise DataError(file, f"{exc}") from None
     return s
 
 
@@ -480,3 +516,14 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
         out["description"] = scenario.description
     out["changes"] = [change_to_dict(c) for c in scenario.changes]
     return out
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"invalid JSON: {name} is not a number (a finite value is expected)")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"invalid JSON: {text} is too large for a number")
+    return value

@@ -7,6 +7,8 @@ PyPSA does with its component attribute tables.
 from __future__ import annotations
 
 import csv
+import math
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -35,6 +37,44 @@ COMPONENTS = (
 )
 
 
+#: Largest whole number any int column holds (numpy's int64).
+INT_MAX = 2**63 - 1
+
+# ``float[0..40000]``, ``float(0..inf]``, ``int[1..10000]``: the kind, then its
+# interval; a square bracket includes the end, a round one excludes it.
+_RANGED = re.compile(r"^(float|int)([\[(])(.+?)\.\.(.+)([\])])$")
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The interval a number column accepts (the schema is its only source)."""
+
+    lo: float
+    hi: float
+    lo_open: bool = False
+    hi_open: bool = False
+
+    def __contains__(self, value: float) -> bool:
+        if math.isnan(value):
+            return False
+        above = value > self.lo if self.lo_open else value >= self.lo
+        below = value < self.hi if self.hi_open else value <= self.hi
+        return above and below
+
+    def text(self) -> str:
+        """The interval as people write it: ``[0, 40000]``, ``(0, 1]``."""
+
+        def fmt(x: float) -> str:
+            if math.isfinite(x) and float(x).is_integer() and abs(x) < 1e12:
+                return str(int(x))
+            return f"{x:g}"
+
+        return (
+            f"{'(' if self.lo_open else '['}{fmt(self.lo)}, "
+            f"{fmt(self.hi)}{')' if self.hi_open else ']'}"
+        )
+
+
 @dataclass(frozen=True)
 class Attribute:
     """One column of one component table."""
@@ -56,8 +96,48 @@ class Attribute:
 
     @property
     def kind(self) -> str:
-        """The dtype without enum choices (``enum``, ``float+``, ``node`` ...)."""
-        return "enum" if self.dtype.startswith("enum:") else self.dtype
+        """The dtype without enum choices or interval (``enum``, ``float+``, ``node`` ...).
+
+        A ranged number column is ``float+``/``int+`` when it excludes negative
+        values, ``float`` otherwise.
+        """
+        if self.dtype.startswith("enum:"):
+            return "enum"
+        m = _RANGED.match(self.dtype)
+        if m:
+            bounds = self.bounds
+            assert bounds is not None
+            base = m.group(1)
+            return f"{base}+" if bounds.lo >= 0 or base == "int" else base
+        return self.dtype
+
+    @property
+    def bounds(self) -> Bounds | None:
+        """The interval of a number column (``None`` for other columns).
+
+        ``float`` is any finite number, ``float+`` a finite number >= 0,
+        ``int+`` a whole number in [0, 2**63 - 1]; ``float[lo..hi]`` and the
+        like state their own interval (``inf`` as an end admits infinity).
+
+        Examples
+        --------
+        >>> links = {a.name: a for a in schema()["links"]}
+        >>> links["speed_kmh"].bounds.text()
+        '(0, 1000]'
+        >>> 0 in links["speed_kmh"].bounds
+        False
+        """
+        if self.dtype == "float":
+            return Bounds(-math.inf, math.inf, True, True)
+        if self.dtype == "float+":
+            return Bounds(0.0, math.inf, False, True)
+        if self.dtype == "int+":
+            return Bounds(0, INT_MAX)
+        m = _RANGED.match(self.dtype)
+        if not m:
+            return None
+        _, left, lo, hi, right = m.groups()
+        return Bounds(float(lo), float(hi), left == "(", right == ")")
 
 
 @cache
@@ -98,3 +178,70 @@ def markdown_docs() -> str:
             )
         parts.append("")
     return "\n".join(parts)
+
+
+#: Bounds of the numeric parameters of commands and web requests: every one
+#: has a stated maximum, so no request can ask for unbounded time or memory.
+PARAMETERS: dict[str, Bounds] = {
+    # demand growth factor (scenario demand_growth, web growth)
+    "growth": Bounds(0.0, 100.0, lo_open=True),
+    "seed": Bounds(0, 2**32 - 1),
+    # simulated replications of a year and days of shipments per replication;
+    # memory grows with their product (PARAMETERS_PRODUCT below)
+    "replications": Bounds(1, 1000),
+    "days": Bounds(1, 3650),
+    # alternatives listed by `routes --k` (0 = compare corridors instead)
+    "k": Bounds(0, 50),
+    # `queue`: one station
+    "servers": Bounds(1, 10_000),
+    "customers": Bounds(20, 20_000_000),
+    "arrival_rate": Bounds(0.0, 1e6, lo_open=True),
+    "service_rate": Bounds(0.0, 1e6, lo_open=True),
+    "service_cv": Bounds(0.0, 10.0),
+}
+
+#: Largest replications x days of one simulation (about 100 replications of
+#: ten years): the shipments simulated, and the memory, grow with it.
+MAX_REPLICATION_DAYS = 365_000
+
+
+def check_parameter(name: str, value: float, *, flag: str | None = None) -> None:
+    """Raise a one-line :class:`~corridor.errors.CorridorError` unless ``value`` is in bounds.
+
+    Examples
+    --------
+    >>> check_parameter("k", 5)
+    >>> check_parameter("k", -1)
+    Traceback (most recent call last):
+    ...
+    corridor.errors.CorridorError: --k must be in [0, 50], got -1
+    """
+    from corridor.errors import CorridorError
+
+    bounds = PARAMETERS[name]
+    if isinstance(value, bool) or value not in bounds:
+        label = flag or "--" + name.replace("_", "-")
+        raise CorridorError(f"{label} must be in {bounds.text()}, got {value}")
+
+
+def check_simulation_size(*, days: int, replications: int, seed: int) -> None:
+    """Check a simulation's parameters and its size before it starts (one-line error).
+
+    Examples
+    --------
+    >>> check_simulation_size(days=365, replications=100, seed=1)
+    >>> check_simulation_size(days=3650, replications=1000, seed=1)
+    Traceback (most recent call last):
+    ...
+    corridor.errors.CorridorError: --days x --replications must be at most 365,000 (asked 3,650,000)
+    """
+    from corridor.errors import CorridorError
+
+    check_parameter("days", days)
+    check_parameter("replications", replications)
+    check_parameter("seed", seed)
+    if days * replications > MAX_REPLICATION_DAYS:
+        raise CorridorError(
+            f"--days x --replications must be at most {MAX_REPLICATION_DAYS:,} "
+            f"(asked {days * replications:,})"
+        )

@@ -37,6 +37,10 @@ def alternatives(
         raise ValueError("k must be at least 1")
     g.network.require_node(origin)
     g.network.require_node(destination)
+    for code in constraints.avoid_countries:
+        g.network.require_country(code)
+    for node in constraints.avoid_nodes:
+        g.network.require_node(node)
     com = commodity_row(g.network, commodity)
     vot = float(com["value_of_time_usd_per_feu_h"])
     c = Constraints(

@@ -207,6 +207,10 @@ def route(
     net = g.network
     net.require_node(origin)
     net.require_node(destination)
+    for code in extra.avoid_countries:
+        net.require_country(code)
+    for node in extra.avoid_nodes:
+        net.require_node(node)
     if origin == destination:
         raise NoRouteError(f"origin and destination are both '{origin}'")
     com = commodity_row(net, commodity)

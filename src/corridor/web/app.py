@@ -26,13 +26,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from corridor.errors import CorridorError
+from corridor.model.schema import PARAMETERS
 from corridor.web import jobs as jobs_module
 from corridor.web.jobs import MAX_REPLICATIONS, Jobs, QueueFull
 from corridor.web.security import Security, SecurityMiddleware
 from corridor.web.service import Query, Service, simulation_available
 
-MAX_GROWTH = 100.0
-MAX_SEED = 2**32 - 1
+MAX_GROWTH = PARAMETERS["growth"].hi
+MAX_SEED = int(PARAMETERS["seed"].hi)
 
 
 def _query(
