@@ -9,6 +9,7 @@ command bodies.
 from __future__ import annotations
 
 import importlib
+import signal
 
 import typer
 
@@ -53,5 +54,19 @@ def build_app() -> typer.Typer:
 
 
 def main() -> None:
-    """Entry point of the ``corridor`` console script."""
+    """Entry point of the ``corridor`` console script.
+
+    SIGTERM ends the command like an exception (exit 143), so unfinished
+    outputs are removed and earlier ones stay as they were.
+    """
+    terminate_on_sigterm()
     build_app()()
+
+
+def terminate_on_sigterm() -> None:
+    """Make SIGTERM raise ``SystemExit(143)``, so ``finally`` blocks clean up."""
+
+    def terminate(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminate)

@@ -34,7 +34,10 @@ def command(
     intervention: list[str] = typer.Option([], "--intervention", help=INTERVENTION_HELP),
     fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
-    out: Path = typer.Option(Path("out"), help="Folder for analysis.json, charts and report."),
+    out: Path = typer.Option(
+        Path("out"),
+        help="Folder for analysis.json, charts and report (new, or replaced whole by the run).",
+    ),
     seed: int = typer.Option(1, help="Seed of --simulate."),
     simulate: bool = typer.Option(
         False, "--simulate", help="Take p10/p50/p90 from the stochastic simulation."
@@ -74,14 +77,20 @@ def command(
         from corridor.errors import CorridorError
         from corridor.io.atomic import write_text
         from corridor.model.scenario import Scenario
+        from corridor.model.schema import check_parameter
 
         fmt = check_format(fmt, as_json)
         if (origin is None) != (destination is None):
             raise CorridorError("give both --origin and --destination, or neither")
+        check_parameter("seed", seed)
+        if simulate:
+            check_parameter("replications", replications)
+        from corridor.io.runs import check_run_folder, run_folder
         from corridor.loaded.cache import default_cache
         from corridor.loaded.prepare import prepare
         from corridor.store.tables import routes_table
 
+        check_run_folder(out)  # refuse a folder of other files before the work
         scen = flagged_scenario(scenario, dataset, close, intervention, db=db)
         run.start(network=scen.base, scenario=scen.name, seed=seed if simulate else None)
         for node in (origin, destination):
@@ -89,25 +98,34 @@ def command(
                 scen.base.require_node(node)
         loaded = prepare(scen, cache=default_cache())
         net = loaded.network
-        pairs = [(origin, destination, commodity)] if origin and destination else None
+        pairs = (
+            [(origin, destination, commodity)]
+            if origin is not None and destination is not None
+            else None
+        )
         result = analyze(loaded, pairs=pairs)
         if scen.changes:
             base_result = analyze(prepare(Scenario("base", scen.base)), pairs=pairs)
             result["difference_from_base"] = difference_from_base(result, base_result)
-        if equilibrium:
-            from corridor.loaded.growth import equilibrium_report
+        # every output lands together: written into a new folder, swapped in at the end
+        with run_folder(out) as folder:
+            if equilibrium:
+                from corridor.loaded.growth import equilibrium_report
 
-            result["equilibrium"] = equilibrium_report(scen, loaded=loaded, out_dir=out)
-        sim = None
-        if simulate:
-            sim = _simulate(scen, replications=replications, seed=seed)
-            apply_simulated_percentiles(result, sim.percentiles())
-        text = json.dumps(result, indent=2, allow_nan=False)
-        run.add("routes", routes_table(result))
-        run.add("analysis", result)
-        write_text(out / "analysis.json", text)
-        if charts:
-            _write_outputs(result, scen, net, out, sim, detail=detail)
+                result["equilibrium"] = equilibrium_report(scen, loaded=loaded, out_dir=folder)
+                if result["equilibrium"]["plot"]:
+                    plot = Path(result["equilibrium"]["plot"]).name
+                    result["equilibrium"]["plot"] = str(out / plot)
+            sim = None
+            if simulate:
+                sim = _simulate(scen, replications=replications, seed=seed)
+                apply_simulated_percentiles(result, sim.percentiles())
+            text = json.dumps(result, indent=2, allow_nan=False)
+            run.add("routes", routes_table(result))
+            run.add("analysis", result)
+            write_text(folder / "analysis.json", text)
+            if charts:
+                _write_outputs(result, scen, net, folder, sim, detail=detail)
         if fmt == "json":
             typer.echo(text)
         elif fmt == "csv":

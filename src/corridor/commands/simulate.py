@@ -34,7 +34,9 @@ def command(
     intervention: list[str] = typer.Option([], "--intervention", help=INTERVENTION_HELP),
     fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
-    out: Path | None = typer.Option(None, help="Folder for simulation.json and the charts."),
+    out: Path | None = typer.Option(
+        None, help="Folder for simulation.json and the charts (new, or replaced whole)."
+    ),
     db: str | None = db_option(),
     no_store: bool = no_store_option(),
 ) -> None:
@@ -55,9 +57,15 @@ def command(
         from rich.progress import Progress
 
         from corridor.io.atomic import write_text
+        from corridor.model.schema import check_simulation_size
         from corridor.simulation.api import simulate
 
         fmt = check_format(fmt, as_json)
+        check_simulation_size(days=days, replications=replications, seed=seed)
+        if out is not None:
+            from corridor.io.runs import check_run_folder
+
+            check_run_folder(out)
         scen = flagged_scenario(scenario, dataset, close, intervention, db=db)
         run.start(network=scen.base, scenario=scen.name, seed=seed)
         with Progress(transient=True, disable=fmt != "table") as bar:
@@ -73,10 +81,12 @@ def command(
         text = json.dumps(data, indent=2, allow_nan=False)
         run.add("simulation", data)
         if out is not None:
+            from corridor.io.runs import run_folder
             from corridor.simulation.plots import write_plots
 
-            write_text(out / "simulation.json", text)
-            write_plots(result, out)
+            with run_folder(out) as folder:  # the files land together
+                write_text(folder / "simulation.json", text)
+                write_plots(result, folder)
         if fmt == "json":
             typer.echo(text)
         elif fmt == "csv":

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from corridor.errors import DataError
+
 
 @contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
@@ -32,19 +34,22 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     target = Path(path)
     mode = 0o644
     if target.is_symlink() or (target.exists() and not target.is_file()):
-        from corridor.errors import DataError
-
         raise DataError(str(target), "expected a new path or a regular file to write")
     if target.exists():
         mode = stat.S_IMODE(target.stat().st_mode)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise DataError(str(target), f"cannot write here ({exc.strerror})") from None
     os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
         os.chmod(tmp, mode)  # mkstemp makes 0600: new outputs are shared, old keep theirs
         os.replace(tmp, target)
+    except OSError as exc:  # a full disk, a folder gone: one line, the old file intact
+        raise DataError(str(target), f"cannot write ({exc.strerror})") from None
     finally:
         if tmp.exists():
             tmp.unlink()
