@@ -16,6 +16,7 @@ BENCHMARKS = [
     "bench_prepare.py",
     "bench_analyze.py",
     "bench_web.py",
+    "bench_load.py",
     "bench_simulation.py",
     "bench_assignment.py",
     "bench_sweep.py",

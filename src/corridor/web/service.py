@@ -33,6 +33,10 @@ class Query:
     growth: float = 1.0
     seed: int = 0
 
+    def scenario_key(self) -> tuple[Any, ...]:
+        """What the loaded network depends on (not the pair, commodity or seed)."""
+        return (self.scenario, self.close, self.interventions, self.growth)
+
     def closures(self) -> list[tuple[str, str]]:
         """``close`` entries ``component:id`` as pairs, checked against :data:`CLOSABLE`.
 
@@ -58,13 +62,19 @@ class Service:
     """The web app's state: the base network, the base map and a small result cache.
 
     One instance per app (made by :func:`corridor.web.app.create_app`), so
-    nothing is shared between apps or tests.
+    nothing is shared between apps or tests. Besides the results, it keeps the
+    loaded networks of the last ``loaded_size`` scenarios: a request for
+    another pair (or seed) of a scenario already prepared runs only the
+    analysis, and concurrent requests for one new scenario prepare it once.
     """
 
     base: Any
     base_map: Any
     cache_size: int = 64
+    loaded_size: int = 8
     _cache: OrderedDict[Query, tuple[dict[str, Any], Any]] = field(default_factory=OrderedDict)
+    _loaded: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
+    _preparing: dict[tuple[Any, ...], threading.Lock] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _calibration: Any = None
 
@@ -98,6 +108,35 @@ class Service:
             )
         return scen
 
+    def loaded(self, q: Query) -> Any:
+        """The loaded network of a query's scenario, prepared once and shared."""
+        key = q.scenario_key()
+        with self._lock:
+            hit = self._loaded.get(key)
+            if hit is not None:
+                self._loaded.move_to_end(key)
+                return hit
+            gate = self._preparing.setdefault(key, threading.Lock())
+        with gate:  # one preparation per scenario; the others wait for it
+            with self._lock:
+                hit = self._loaded.get(key)
+            if hit is not None:
+                return hit
+            from corridor.loaded.prepare import prepare
+
+            try:
+                loaded = prepare(self.scenario(q), calibration=self.calibration())
+            except BaseException:
+                with self._lock:
+                    self._preparing.pop(key, None)
+                raise
+            with self._lock:  # stored before the gate goes: no second preparation
+                self._loaded[key] = loaded
+                self._preparing.pop(key, None)
+                while len(self._loaded) > self.loaded_size:
+                    self._loaded.popitem(last=False)
+        return loaded
+
     def analyze(self, q: Query) -> tuple[dict[str, Any], Any]:
         """Run (or fetch from the cache) the analysis of a query; returns (dict, network)."""
         with self._lock:
@@ -109,10 +148,8 @@ class Service:
 
         for node in (q.origin, q.destination):
             self.base.require_node(node)
-        from corridor.loaded.prepare import prepare
-
         scen = self.scenario(q)
-        loaded = prepare(scen, calibration=self.calibration())
+        loaded = self.loaded(q)  # shared by every pair and seed of the scenario
         net = loaded.network
         result = analyze(loaded, pairs=[(q.origin, q.destination, q.commodity)])
         if scen.changes:
