@@ -26,6 +26,8 @@ def command(
     """
     with user_errors():
         from corridor.errors import CorridorError
+
+        _require_web_extra()
         from corridor.web.security import TOKEN_VARIABLE, Security, is_loopback
 
         token = os.environ.get(TOKEN_VARIABLE) or None
@@ -47,3 +49,19 @@ def command(
                 f"  POSTs need the token: open http://{shown}:{port}/?token=<{TOKEN_VARIABLE}>"
             )
         uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _require_web_extra() -> None:
+    """One line naming the extra when the web packages are not installed."""
+    import importlib.util
+
+    from corridor.errors import CorridorError
+
+    missing = [
+        m for m in ("fastapi", "starlette", "uvicorn", "jinja2") if not importlib.util.find_spec(m)
+    ]
+    if missing:
+        raise CorridorError(
+            f"corridor serve needs the web extra: pip install 'corridor[web]' "
+            f"(missing: {', '.join(missing)})"
+        )
