@@ -109,3 +109,23 @@ def test_the_same_scenario_and_out_name_twice(tmp_path: Path) -> None:
         )  # fmt: skip
         assert run.returncode == 0, run.stderr
     assert (tmp_path / "red-sea-closed" / "analysis.json").is_file()
+
+
+def test_simulate_prints_a_short_run_whose_flows_shipped_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`simulate --days 60` crashed printing None percentiles (found by the plain install)."""
+    from corridor.commands.simulate import _print
+
+    empty = {"p10_days": None, "p50_days": None, "p90_days": None, "mean_days": None}
+    node = {"id": "aktau", "kind": "port", "utilisation": None, "mean_wait_h": None,
+            "p90_wait_h": None, "mean_dwell_h": None, "p90_dwell_h": None}  # fmt: skip
+    data = {
+        "dataset": "d", "scenario": "base", "replications": 4, "days": 60, "events": 1,
+        "elapsed_s": 0.1, "nodes": [node],
+        "transit": [{"corridor": "middle", "origin": "xian", "destination": "duisburg",
+                     "mean_days_ci95": [None, None], **empty}],
+    }  # fmt: skip
+    _print(data, None)
+    out = capsys.readouterr().out
+    assert "middle" in out and "aktau" in out

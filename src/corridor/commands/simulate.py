@@ -100,6 +100,11 @@ def command(
             _print(data, out)
 
 
+def _days(x: float | None) -> str:
+    """Days (or hours) with one decimal; nothing measured in a short run shows as -."""
+    return "-" if x is None else f"{x:.1f}"
+
+
 def _print(d: dict[str, Any], out: Path | None) -> None:
     from rich.table import Table
 
@@ -114,10 +119,8 @@ def _print(d: dict[str, Any], out: Path | None) -> None:
             r["corridor"],
             r["origin"],
             r["destination"],
-            f"{r['p10_days']:.1f}",
-            f"{r['p50_days']:.1f}",
-            f"{r['p90_days']:.1f}",
-            f"{r['mean_days']:.1f}{ci}",
+            *(_days(r[k]) for k in ("p10_days", "p50_days", "p90_days")),
+            f"{_days(r['mean_days'])}{ci}",
         )
     con.print(t)
     n = Table(title="nodes (hours)")
@@ -128,11 +131,8 @@ def _print(d: dict[str, Any], out: Path | None) -> None:
         n.add_row(
             x["id"],
             x["kind"],
-            f"{x['utilisation']:.2f}",
-            f"{x['mean_wait_h']:.1f}",
-            f"{x['p90_wait_h']:.1f}",
-            f"{x['mean_dwell_h']:.1f}",
-            f"{x['p90_dwell_h']:.1f}",
+            "-" if x["utilisation"] is None else f"{x['utilisation']:.2f}",
+            *(_days(x[k]) for k in ("mean_wait_h", "p90_wait_h", "mean_dwell_h", "p90_dwell_h")),
         )
     con.print(n)
     for note in d.get("notes", []):  # modelling choices, e.g. servers raised above the data
