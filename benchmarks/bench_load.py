@@ -154,7 +154,11 @@ def main() -> int:
         rows = asyncio.run(_run(base, server.pid))
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     print(f"`corridor serve` on loopback, {CONCURRENCY} concurrent clients (httpx async); ")
     print(f"server memory after start {rss0:.0f} MB\n")
     print("| route | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | RSS MB |")
