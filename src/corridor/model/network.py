@@ -85,6 +85,12 @@ class Network:
             hint = f" (did you mean: {', '.join(close)}?)" if close else ""
             raise UnknownIdError(f"unknown node id '{node_id}' in dataset {self.name}{hint}")
 
+    def ids(self) -> dict[str, set[str]]:
+        """The ids of every table (conditions by their class), for reference checks."""
+        out = {name: set(t["id"]) for name, t in self.tables.items() if "id" in t.columns}
+        out["conditions"] = set(self.tables["conditions"]["condition"])
+        return out
+
     def require_country(self, code: str) -> None:
         """Raise :class:`UnknownIdError` unless some node of this network lies in ``code``."""
         countries = set(self.tables["nodes"]["country"])
@@ -405,7 +411,9 @@ def _number(
     return value
 
 
-def check_value(attr: Attribute, value: Any, where: str) -> Any:
+def check_value(
+    attr: Attribute, value: Any, where: str, ids: dict[str, set[str]] | None = None
+) -> Any:
     """Check one value against its column's declaration, as the readers do.
 
     For values that do not come from a CSV cell (a scenario's ``set``, an
@@ -432,7 +440,7 @@ def check_value(attr: Attribute, value: Any, where: str) -> Any:
             text = repr(number)
     else:
         text = str(value)
-    return _parse(where, None, attr, text.strip(), None)
+    return _parse(where, None, attr, text.strip(), ids)
 
 
 def _split(text: str) -> list[str]:

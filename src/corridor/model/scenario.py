@@ -198,7 +198,7 @@ def _set(net: Network, s: SetValue) -> Network:
     else:
         raise UnknownIdError(f"unknown operation '{s.operation}' (set|scale|add)")
     # the value meets the same declaration as a CSV cell would
-    new = check_value(attr, value, where)
+    new = check_value(attr, value, where, net.ids())
     if isinstance(new, str) and new == "" and attr.bounds is not None:
         new = math.nan
     t.loc[mask, s.attribute] = new
