@@ -266,7 +266,7 @@ def test_a_change_whose_type_is_not_text_is_refused(tiny: Network, tmp_path: Pat
 def test_a_scenario_cannot_set_a_condition_class_the_conditions_table_lacks(
     tiny: Network,
 ) -> None:
-    with pytest.raises(DataError, match="conditions.csv"):
+    with pytest.raises(DataError, match=r"conditions\.csv"):
         Scenario("s", tiny, (SetValue("links", "ab", "condition", "set", "Z"),)).apply()
     net = Scenario("s", tiny, (SetValue("links", "ab", "condition", "set", "D"),)).apply()
     assert net.links.loc[0, "condition"] == "D"

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from corridor.errors import DataError
 from corridor.report import raster
 from corridor.report.palette import corridor_colours
 from corridor.report.tcd import group_by_pair, nice_ticks, tcd_series, write_tcd_png
@@ -156,7 +157,7 @@ def test_png_replaces_the_file_only_when_complete(
         raise OSError("disk full")
 
     monkeypatch.setattr(Image.Image, "save", broken_save)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(DataError, match=r"cannot write \(disk full\)"):  # one line, exit 2
         write_tcd_png(analysis["routes"], target)
     assert target.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["tcd.png"]

@@ -41,7 +41,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise DataError(str(target), f"cannot write here ({exc.strerror})") from None
+        raise DataError(str(target), f"cannot write here ({exc.strerror or exc})") from None
     os.close(fd)
     tmp = Path(name)
     try:
@@ -49,7 +49,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         os.chmod(tmp, mode)  # mkstemp makes 0600: new outputs are shared, old keep theirs
         os.replace(tmp, target)
     except OSError as exc:  # a full disk, a folder gone: one line, the old file intact
-        raise DataError(str(target), f"cannot write ({exc.strerror})") from None
+        raise DataError(str(target), f"cannot write ({exc.strerror or exc})") from None
     finally:
         if tmp.exists():
             tmp.unlink()

@@ -57,7 +57,8 @@ def check_run_folder(out: str | os.PathLike[str]) -> Path:
         try:
             names = sorted(p.name for p in target.iterdir())
         except OSError as exc:
-            raise DataError(str(target), f"cannot read the folder ({exc.strerror})") from None
+            why = exc.strerror or exc
+            raise DataError(str(target), f"cannot read the folder ({why})") from None
         if names and MARKER not in names:
             raise DataError(
                 str(target),
@@ -101,14 +102,14 @@ def run_folder(out: str | os.PathLike[str]) -> Iterator[Path]:
             os.chmod(tmp, stat.S_IMODE(target.stat().st_mode) if target.is_dir() else 0o755)
         except OSError as exc:
             raise DataError(
-                str(target), f"cannot create the output folder ({exc.strerror})"
+                str(target), f"cannot create the output folder ({exc.strerror or exc})"
             ) from None
         yield tmp
         files = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file())
         (tmp / MARKER).write_text(json.dumps({"files": files}, indent=1), encoding="utf-8")
         _swap_in(tmp, target, parent)
     except OSError as exc:
-        raise DataError(str(target), f"cannot write the outputs ({exc.strerror})") from None
+        raise DataError(str(target), f"cannot write the outputs ({exc.strerror or exc})") from None
     except DataError as exc:  # name the user's folder, not our hidden one
         file = exc.file.replace(str(tmp), str(target)) if tmp else exc.file
         raise DataError(file, exc.message, row=exc.row, column=exc.column) from None
