@@ -67,6 +67,7 @@ def test_equals_brute_force_with_interactions(data: st.DataObject) -> None:
     assert got.converged
     assert got.cost_usd <= budget
     assert got.npv_usd == pytest.approx(value(frozenset(got.ids)))
+    assert got.predicted_npv_usd == pytest.approx(got.npv_usd)  # prediction and model agree
     assert got.npv_usd == pytest.approx(brute_force(cands, budget, value, requires, excludes))
 
 
@@ -92,4 +93,22 @@ def test_equals_brute_force_on_the_model(tiny: Network) -> None:
 
     for budget in (4e6, 6e6, 1e7, 5e7):
         got = choose(cands, budget, value, max_iterations=50)
+        assert got.converged
+        assert got.predicted_npv_usd == pytest.approx(got.npv_usd, abs=1.0)
         assert got.npv_usd == pytest.approx(brute_force(cands, budget, value), rel=1e-9)
+
+
+def test_converges_where_no_good_cuts_alone_ran_out() -> None:
+    # ten measures on one bottleneck: each is worth 10 alone, any two together 12,
+    # any three or more 13 (relieving it twice adds little). Excluding one set at a
+    # time needed an iteration per subset; the interaction terms settle it at once.
+    ids = [f"m{i}" for i in range(10)]
+    cands = [Candidate(i, 1.0, 10.0) for i in ids]
+
+    def value(s: frozenset[str]) -> float:
+        return [0.0, 10.0, 12.0][len(s)] if len(s) < 3 else 13.0 - 0.5 * (len(s) - 3)
+
+    got = choose(cands, 10.0, value, max_iterations=20, tolerance_usd=1e-9)
+    assert got.converged and got.iterations < 20
+    assert got.npv_usd == pytest.approx(13.0) and len(got.ids) == 3
+    assert got.npv_usd == pytest.approx(brute_force(cands, 10.0, value))

@@ -34,6 +34,10 @@ def _record(ev: Evaluator, a: Appraisal) -> dict[str, Any]:
         "benefits_usd_per_year": a.benefits.total_usd,
         "time_savings_usd_per_year": a.benefits.time_usd,
         "money_savings_usd_per_year": a.benefits.money_usd,
+        "newly_served_usd_per_year": a.benefits.newly_served_usd,
+        "reliability_usd_per_year": a.benefits.reliability_usd,
+        "co2_usd_per_year": a.benefits.co2_usd,
+        "benefits_by_group_usd_per_year": a.benefits.by_group,
         "benefits_by_country_usd_per_year": a.benefits.by_country,
         "pv_benefits_usd": r.pv_benefits_usd,
         "pv_costs_usd": r.pv_costs_usd,
@@ -62,7 +66,7 @@ def appraise(
     budget_usd: float,
     params: Parameters | None = None,
     progress: Callable[[int], None] | None = None,
-    max_iterations: int = 20,
+    max_iterations: int = 50,
 ) -> dict[str, Any]:
     """Appraise every measure against the scenario and choose the portfolio under a budget.
 
@@ -82,11 +86,15 @@ def appraise(
     scen = network if isinstance(network, Scenario) else Scenario("base", network)
     ev = Evaluator(scen, params, progress)
     singles = [ev.appraise([mid]) for mid in ev.measures]
+    growths = [ev.params.growth_factor(a) for a in ev.params.anchors()]
     singles.sort(key=lambda a: -a.result.npv_usd)
     cands = [
         Candidate(a.ids[0], a.capex_usd, a.result.npv_usd, ev.measure(a.ids[0]).country)
         for a in singles
     ]
+    touched = {
+        mid: {k for g in growths for k in ev.benefits([mid], g).by_segment} for mid in ev.measures
+    }
     requires = [(m.id, r) for m in ev.measures.values() for r in m.requires]
     excludes = [(m.id, x) for m in ev.measures.values() for x in m.excludes]
     best = choose(
@@ -95,6 +103,7 @@ def appraise(
         lambda s: ev.appraise(s).result.npv_usd,
         requires=requires,
         excludes=excludes,
+        interacts=lambda a, b: bool(touched[a] & touched[b]),
         max_iterations=max_iterations,
     )
     before = _days(ev, ())
@@ -118,6 +127,10 @@ def appraise(
             "price_year": p.price_year,
             "currency": p.currency,
             "jpy_per_usd": p.jpy_per_usd,
+            "start_year": p.start_year,
+            "demand_growth": p.demand_growth,
+            "growth_anchor_years": list(p.anchors()),
+            "demand_elasticity": p.demand_elasticity,
         },
         "measures": [_record(ev, a) for a in singles],
         "portfolio": {

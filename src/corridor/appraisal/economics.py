@@ -27,7 +27,7 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Parameters:
-    """Economic parameters of an appraisal.
+    """Economic parameters of an appraisal, with their stated defaults and sources.
 
     ``discount_rate`` 6 % real: the World Bank's guidance note *Discounting
     Costs and Benefits in Economic Analysis of World Bank Projects* (2016) sets
@@ -35,20 +35,54 @@ class Parameters:
     default; ADB's *Guidelines for the Economic Analysis of Projects* (2017)
     use 9 % (6 % for some sectors), so test 9 % as a sensitivity.
     ``horizon_years`` 25: a common appraisal period for transport projects
-    (EU *Guide to Cost-Benefit Analysis*, 2014: 25–30 years for transport).
+    (EU *Guide to Cost-Benefit Analysis of Investment Projects*, 2014: 25–30
+    years for transport). Year 0 of the horizon is ``start_year`` (the first
+    year of construction); prices are real, of ``price_year``.
     ``jpy_per_usd`` 151.4: the 2024 average rate (IMF International Financial
     Statistics), to report in yen for JICA.
+    ``demand_growth`` 3 % a year on every flow from the dataset year
+    ``base_year``: a stated assumption near the trend of world container
+    trade (UNCTAD *Review of Maritime Transport*); the scenarios carry the
+    faster Middle Corridor paths. Benefits are computed on the loaded network
+    at the demand of each ``growth_anchor_years`` (years of the horizon),
+    interpolated linearly between them and held after the last (demand growth
+    is capped there, as the UK's TAG caps it 20 years out).
+    ``demand_elasticity`` 0.6: see :data:`corridor.appraisal.benefits.DEMAND_ELASTICITY`.
+    ``reliability_ratio`` and ``carbon_price_usd_per_t``: see
+    :mod:`corridor.appraisal.reliability` (CO₂ is off at price 0).
     """
 
     discount_rate: float = 0.06
     horizon_years: int = 25
     price_year: int = 2024
+    start_year: int = 2026
+    base_year: int = 2024
     currency: str = "USD"
     jpy_per_usd: float = 151.4
+    demand_growth: float = 0.03
+    growth_anchor_years: tuple[int, ...] = (0, 15)
+    demand_elasticity: float = 0.6
+    reliability_ratio: float = 0.0
+    carbon_price_usd_per_t: float = 0.0
 
     def to_jpy(self, usd: float) -> float:
         """Convert a USD amount of the price year to JPY at the stated rate."""
         return usd * self.jpy_per_usd
+
+    def growth_factor(self, year: int) -> float:
+        """Demand in year ``year`` of the horizon over the dataset year's.
+
+        Examples
+        --------
+        >>> round(Parameters(demand_growth=0.1).growth_factor(1), 3)
+        1.331
+        """
+        return float((1.0 + self.demand_growth) ** (self.start_year - self.base_year + year))
+
+    def anchors(self) -> tuple[int, ...]:
+        """The growth anchor years inside the horizon, sorted (at least year 0)."""
+        inside = sorted({min(max(a, 0), self.horizon_years - 1) for a in self.growth_anchor_years})
+        return tuple(inside) or (0,)
 
 
 @dataclass(frozen=True)
@@ -145,6 +179,17 @@ def payback_year(flows: Sequence[float] | FloatArray) -> int | None:
     return int(neg[0] + after[0]) if after.size else None
 
 
+def opening_year(build_years: float, params: Parameters) -> int:
+    """Year of the horizon in which a measure built over ``build_years`` opens.
+
+    Examples
+    --------
+    >>> opening_year(2.5, Parameters())
+    3
+    """
+    return max(1, math.ceil(build_years))
+
+
 def cost_stream(
     capex_usd: float,
     opex_usd_per_year: float,
@@ -161,7 +206,7 @@ def cost_stream(
     ([50.0, 50.0, 0.0, 0.0, 0.0], [0.0, 0.0, 5.0, 5.0, 5.0], [0.0, 0.0, 0.0, 0.0, 70.0])
     """
     h = params.horizon_years
-    build = max(1, math.ceil(build_years))
+    build = opening_year(build_years, params)
     capex = np.zeros(h)
     opex = np.zeros(h)
     residual = np.zeros(h)

@@ -2,9 +2,13 @@
 
 A set is evaluated together, never summed: in year ``t`` its benefit is that of
 the measures open by then, prepared as one scenario (relieving one bottleneck
-moves the queue to the next). Every run uses one calibration of the base, and
-the loaded networks are kept per set of open measures, so a set costs one
-``prepare`` per distinct opening year not seen before.
+moves the queue to the next), at the demand of that year: the loaded network
+is prepared at each growth anchor's demand (:meth:`Parameters.growth_factor`)
+and the yearly benefit interpolated between anchors, so a future project is
+appraised against the demand of its opening years, not of the dataset year.
+Every run uses one calibration of the base, and the loaded networks are kept
+per set of open measures and demand, so a set costs one ``prepare`` per anchor
+and distinct opening year not seen before.
 """
 
 from __future__ import annotations
@@ -15,7 +19,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from corridor.appraisal.benefits import Benefits, annual_benefits
-from corridor.appraisal.economics import CostStream, Parameters, Result, cost_stream, evaluate
+from corridor.appraisal.economics import (
+    CostStream,
+    FloatArray,
+    Parameters,
+    Result,
+    cost_stream,
+    evaluate,
+    opening_year,
+)
 from corridor.appraisal.measures import Measure, catalogue
 from corridor.errors import UnknownIdError
 from corridor.loaded.calibration import calibrate
@@ -58,8 +70,8 @@ class Evaluator:
         self.progress = progress
         self.measures = {m.id: m for m in catalogue(base.base)}
         self.calibration = calibrate(base.base)
-        self._loaded: dict[frozenset[str], LoadedNetwork] = {}
-        self._benefits: dict[frozenset[str], Benefits] = {}
+        self._loaded: dict[tuple[frozenset[str], float], LoadedNetwork] = {}
+        self._benefits: dict[tuple[frozenset[str], float], Benefits] = {}
         self.runs = 0
 
     def measure(self, mid: str) -> Measure:
@@ -68,28 +80,55 @@ class Evaluator:
             raise UnknownIdError(f"unknown measure '{mid}'")
         return self.measures[mid]
 
-    def loaded(self, ids: Iterable[str]) -> LoadedNetwork:
-        """The base scenario with the measures ``ids`` applied, prepared."""
-        key = frozenset(ids)
+    def loaded(self, ids: Iterable[str], growth: float = 1.0) -> LoadedNetwork:
+        """The base scenario with the measures ``ids`` applied, prepared at ``growth``
+        times the dataset year's demand."""
+        key = (frozenset(ids), float(growth))
         if key not in self._loaded:
-            changes = tuple(c for m in self.measures.values() if m.id in key for c in m.changes())
-            for mid in key:
+            for mid in key[0]:
                 self.measure(mid)
-            scen = self.base.with_changes(*changes, name="+".join(sorted(key)) or self.base.name)
-            self._loaded[key] = prepare(scen, calibration=self.calibration)
+            changes = tuple(
+                c for m in self.measures.values() if m.id in key[0] for c in m.changes()
+            )
+            scen = self.base.with_changes(*changes, name="+".join(sorted(key[0])) or self.base.name)
+            self._loaded[key] = prepare(scen, growth=growth, calibration=self.calibration)
             self.runs += 1
             if self.progress is not None:
                 self.progress(self.runs)
         return self._loaded[key]
 
-    def benefits(self, ids: Iterable[str]) -> Benefits:
-        """Yearly benefits of the measures ``ids`` together, against the base scenario."""
-        key = frozenset(ids)
+    def benefits(self, ids: Iterable[str], growth: float = 1.0) -> Benefits:
+        """Yearly benefits of the measures ``ids`` together, against the base scenario,
+        at ``growth`` times the dataset year's demand."""
+        key = (frozenset(ids), float(growth))
         if key not in self._benefits:
             self._benefits[key] = (
-                Benefits() if not key else annual_benefits(self.loaded(()), self.loaded(key))
+                Benefits()
+                if not key[0]
+                else annual_benefits(
+                    self.loaded((), growth),
+                    self.loaded(key[0], growth),
+                    elasticity=self.params.demand_elasticity,
+                )
             )
         return self._benefits[key]
+
+    def yearly_benefits(self, ids: Iterable[str]) -> FloatArray:
+        """Benefit in each year of the horizon of the measures ``ids`` built together
+        (module docs): those open in year ``t``, at that year's demand."""
+        key = tuple(sorted(set(ids)))
+        p = self.params
+        h = p.horizon_years
+        opening = {mid: opening_year(self.measure(mid).build_years, p) for mid in key}
+        anchors = p.anchors()
+        yearly = np.zeros(h)
+        for t in range(h):
+            open_now = frozenset(mid for mid in key if opening[mid] <= t)
+            if not open_now:
+                continue
+            values = [self.benefits(open_now, p.growth_factor(a)).total_usd for a in anchors]
+            yearly[t] = float(np.interp(t, anchors, values))
+        return yearly
 
     def costs(self, ids: Iterable[str]) -> CostStream:
         """The summed cost streams of the measures ``ids``."""
@@ -108,19 +147,12 @@ class Evaluator:
         return CostStream(capex, opex, residual, opening)
 
     def appraise(self, ids: Iterable[str]) -> Appraisal:
-        """Benefits and economics of the measures ``ids`` built together (module docs)."""
+        """Benefits and economics of the measures ``ids`` built together (module docs).
+
+        ``Appraisal.benefits`` is the yearly benefit of the whole set at the first
+        anchor's demand (its split by group and country)."""
         key = tuple(sorted(set(ids)))
-        h = self.params.horizon_years
-        costs = self.costs(key)
-        opening = {
-            mid: cost_stream(0.0, 0.0, 1.0, self.measure(mid).build_years, self.params).opening_year
-            for mid in key
-        }
-        yearly = np.zeros(h)
-        for t in range(h):
-            open_now = frozenset(mid for mid in key if opening[mid] <= t)
-            if open_now:
-                yearly[t] = self.benefits(open_now).total_usd
-        result = evaluate(yearly, costs, self.params)
+        result = evaluate(self.yearly_benefits(key), self.costs(key), self.params)
         capex = sum(self.measure(mid).capex_usd for mid in key)
-        return Appraisal(key, self.benefits(key), result, capex)
+        first = self.params.growth_factor(self.params.anchors()[0])
+        return Appraisal(key, self.benefits(key, first), result, capex)

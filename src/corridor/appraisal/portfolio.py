@@ -1,15 +1,31 @@
 """The best set of measures under a budget: a MILP on HiGHS, checked by the model.
 
-The MILP maximises the sum of the measures' own NPVs subject to the total budget
+The MILP maximises a prediction of the NPV of a set subject to the total budget
 (sum of capex), optional per-country budgets, dependencies (``a`` requires ``b``:
-``x_a <= x_b``) and exclusions (``x_a + x_b <= 1``). The sum is only a prediction:
-measures on the same bottleneck are worth less together. So the chosen set is
-evaluated together with the model; if its evaluated NPV differs from the
-prediction, a no-good cut removes exactly that set and the MILP is solved again.
-The loop stops when the prediction of the next solution is no better than the
-best set evaluated so far (with sub-additive interactions the prediction is an
-upper bound, so that set is optimal), or when the predicted and evaluated NPV of
-a solution agree, or after ``max_iterations``; the best evaluated set is returned.
+``x_a <= x_b``) and exclusions (``x_a + x_b <= 1``). The prediction starts as
+the sum of the measures' own NPVs; measures on the same bottleneck are worth
+less together, so the chosen set is evaluated together with the model and,
+when the two differ, interaction terms are added and the MILP solved again:
+
+1. for every pair of the chosen set that may interact (``interacts``, e.g.
+   measures whose benefits touch the same shipper segments) and whose pair
+   value is not yet known, the pair is evaluated and its interaction
+   ``NPV(a, b) − NPV(a) − NPV(b)`` becomes a term ``y_ab = x_a x_b``
+   (linearised: ``y <= x_a``, ``y <= x_b``, ``y >= x_a + x_b − 1``);
+2. what the pairs leave unexplained becomes a term on the whole set
+   (``z_S = Π x_i``, the same linearisation), so the prediction of every
+   evaluated set is its evaluated NPV (and its supersets carry it as a
+   higher-order interaction).
+
+When the MILP's best prediction is no better than the best set evaluated so
+far (whose prediction and evaluation then agree), the best set with one
+measure more or one fewer is evaluated (pairwise terms under-predict larger
+sets when returns diminish beyond pairs, as on one bottleneck relieved three
+times); the loop stops when none of them is better. With interactions that
+are pairwise the prediction of every set not yet evaluated is exact or an
+upper bound and the returned set is optimal; beyond pairs it is the best set
+found, checked against exhaustive enumeration in the tests.
+``max_iterations`` bounds the loop; the best evaluated set is returned.
 """
 
 from __future__ import annotations
@@ -19,6 +35,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import combinations
 
 import highspy
 import numpy as np
@@ -70,46 +87,64 @@ def _new_highs() -> highspy.Highs:
     return h
 
 
+@dataclass
+class _Terms:
+    """Interaction terms of the prediction: a coefficient on the product of a set's x."""
+
+    coef: dict[frozenset[str], float]
+
+    def predict(self, own: Mapping[str, float], chosen: frozenset[str]) -> float:
+        return sum(own[i] for i in chosen) + sum(v for s, v in self.coef.items() if s <= chosen)
+
+
 def _solve(
     cands: Sequence[Candidate],
     budget: float,
     country_budgets: Mapping[str, float],
     requires: Sequence[tuple[str, str]],
     excludes: Sequence[tuple[str, str]],
-    cuts: Sequence[frozenset[str]],
+    terms: _Terms,
 ) -> tuple[frozenset[str], float] | None:
     n = len(cands)
     idx = {c.id: i for i, c in enumerate(cands)}
+    products = [(s, v) for s, v in terms.coef.items() if v != 0]
+    m = n + len(products)
     h = _new_highs()
     h.setOptionValue("mip_rel_gap", 0.0)
-    cols = np.arange(n, dtype=np.int32)
-    h.addVars(n, np.zeros(n), np.ones(n))
-    h.changeColsIntegrality(n, cols, np.array([highspy.HighsVarType.kInteger] * n))
-    h.changeColsCost(n, cols, np.array([c.npv_usd for c in cands], dtype=np.float64))
+    cols = np.arange(m, dtype=np.int32)
+    h.addVars(m, np.zeros(m), np.ones(m))
+    h.changeColsIntegrality(m, cols, np.array([highspy.HighsVarType.kInteger] * m))
+    cost = [c.npv_usd for c in cands] + [v for _, v in products]
+    h.changeColsCost(m, cols, np.array(cost, dtype=np.float64))
     inf = highspy.kHighsInf
 
-    def row(upper: float, items: Sequence[tuple[int, float]]) -> None:
+    def row(lower: float, upper: float, items: Sequence[tuple[int, float]]) -> None:
         if items:
             i = np.array([k for k, _ in items], dtype=np.int32)
             v = np.array([x for _, x in items], dtype=np.float64)
-            h.addRow(-inf, upper, len(items), i, v)
+            h.addRow(lower, upper, len(items), i, v)
 
-    row(budget, [(i, c.cost_usd) for i, c in enumerate(cands)])
+    row(-inf, budget, [(i, c.cost_usd) for i, c in enumerate(cands)])
     for country, limit in country_budgets.items():
-        row(limit, [(i, c.cost_usd) for i, c in enumerate(cands) if c.country == country])
+        row(-inf, limit, [(i, c.cost_usd) for i, c in enumerate(cands) if c.country == country])
     for a, b in requires:
-        row(0.0, [(idx[a], 1.0), (idx[b], -1.0)])
+        row(-inf, 0.0, [(idx[a], 1.0), (idx[b], -1.0)])
     for a, b in excludes:
-        row(1.0, [(idx[a], 1.0), (idx[b], 1.0)])
-    for cut in cuts:
-        row(len(cut) - 1.0, [(i, 1.0 if c.id in cut else -1.0) for i, c in enumerate(cands)])
+        row(-inf, 1.0, [(idx[a], 1.0), (idx[b], 1.0)])
+    for k, (members, _) in enumerate(products):
+        z = n + k
+        for i in members:  # z <= x_i
+            row(-inf, 0.0, [(z, 1.0), (idx[i], -1.0)])
+        # z >= sum x_i - (|S| - 1)
+        row(1.0 - len(members), inf, [(z, 1.0), *((idx[i], -1.0) for i in members)])
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     x = h.getSolution().col_value
-    chosen = frozenset(c.id for c, v in zip(cands, x, strict=True) if v > 0.5)
-    return chosen, sum(c.npv_usd for c in cands if c.id in chosen)
+    chosen = frozenset(c.id for c, v in zip(cands, x[:n], strict=True) if v > 0.5)
+    own = {c.id: c.npv_usd for c in cands}
+    return chosen, terms.predict(own, chosen)
 
 
 def choose(
@@ -120,14 +155,16 @@ def choose(
     country_budgets: Mapping[str, float] | None = None,
     requires: Sequence[tuple[str, str]] = (),
     excludes: Sequence[tuple[str, str]] = (),
-    max_iterations: int = 20,
+    interacts: Callable[[str, str], bool] | None = None,
+    max_iterations: int = 50,
     tolerance_usd: float = 1.0,
 ) -> Portfolio:
     """Choose measures under a budget maximising NPV evaluated together (module docs).
 
-    ``evaluate`` returns the NPV of a set built together (0 for the empty set).
+    ``evaluate`` returns the NPV of a set built together (0 for the empty set);
+    ``interacts(a, b)`` says whether a pair may interact (default: every pair).
     Only candidates with a positive NPV of their own can raise the prediction,
-    so the others are left out.
+    so the others are left out (unless another needs them).
 
     Examples
     --------
@@ -148,19 +185,65 @@ def choose(
     requires = [(a, b) for a, b in requires if a in keep]
     excludes = [(a, b) for a, b in excludes if a in keep and b in keep]
     cost = {c.id: c.cost_usd for c in cands}
+    own = {c.id: c.npv_usd for c in cands}
+    values: dict[frozenset[str], float] = {frozenset(): 0.0}
+
+    def value(s: frozenset[str]) -> float:
+        if s not in values:
+            values[s] = evaluate(s) if s else 0.0
+        return values[s]
+
+    terms = _Terms({})
     best: tuple[frozenset[str], float, float] = (frozenset(), 0.0, 0.0)
-    cuts: list[frozenset[str]] = []
+    budgets = country_budgets or {}
+    country = {c.id: c.country for c in cands}
+
+    def feasible(s: frozenset[str]) -> bool:
+        if sum(cost[i] for i in s) > budget_usd:
+            return False
+        for ctry, limit in budgets.items():
+            if sum(cost[i] for i in s if country[i] == ctry) > limit:
+                return False
+        return not any(a in s and b not in s for a, b in requires) and not any(
+            a in s and b in s for a, b in excludes
+        )
+
+    def learn(s: frozenset[str]) -> None:
+        rest = value(s) - terms.predict(own, s)
+        if abs(rest) > tolerance_usd:
+            terms.coef[s] = terms.coef.get(s, 0.0) + rest
+
     for it in range(1, max_iterations + 1):
-        found = _solve(cands, budget_usd, country_budgets or {}, requires, excludes, cuts)
+        found = _solve(cands, budget_usd, budgets, requires, excludes, terms)
         if found is None or found[1] <= best[1] + tolerance_usd:
-            return _result(best, cost, it, converged=True)
+            # the prediction of larger sets can fall short of their value (diminishing
+            # returns beyond pairs): try the best set with one measure more or less
+            nxt = [best[0] | {c.id} for c in cands if c.id not in best[0]]
+            nxt += [best[0] - {i} for i in best[0]]
+            better = [t for t in nxt if feasible(t) and value(t) > best[1] + tolerance_usd]
+            for t in nxt:
+                if t in values:
+                    learn(t)
+            if not better:
+                return _result(best, cost, it, converged=True)
+            top = max(better, key=lambda t: values[t])
+            best = (top, values[top], terms.predict(own, top))
+            continue
         chosen, predicted = found
-        value = evaluate(chosen) if chosen else 0.0
-        if value > best[1]:
-            best = (chosen, value, predicted)
-        if abs(value - predicted) <= tolerance_usd:
-            return _result(best, cost, it, converged=True)
-        cuts.append(chosen)
+        v = value(chosen)
+        if v > best[1]:
+            best = (chosen, v, predicted)
+        new_pairs = [
+            frozenset(p)
+            for p in combinations(sorted(chosen), 2)
+            if frozenset(p) not in terms.coef and (interacts is None or interacts(*p))
+        ]
+        if len(chosen) > 2:
+            for p in new_pairs:
+                terms.coef[p] = value(p) - sum(own[i] for i in p)
+        learn(chosen)
+        if best[0] == chosen:
+            best = (chosen, v, terms.predict(own, chosen))
     return _result(best, cost, max_iterations, converged=False)
 
 
