@@ -55,18 +55,37 @@ def day_percentiles(route: Route, qs: Sequence[float] = (10, 50, 90)) -> tuple[f
     >>> p10 < r.time_days < p90
     True
     """
+    parts = [
+        (mu, cv)
+        for leg in route.legs
+        for mu, cv in ((leg.hours_moving, MOVING_CV), (leg.hours_waiting, leg.hours_waiting_cv))
+    ]
+    return tuple(h / 24.0 for h in hour_percentiles(parts, qs))
+
+
+def hour_percentiles(
+    parts: Sequence[tuple[float, float]], qs: Sequence[float] = (10, 50, 90)
+) -> tuple[float, ...]:
+    """Percentiles (hours) of a sum of independent gamma times given as ``(mean, CV)``
+    pairs, by the shifted gamma of :func:`day_percentiles` (a part with mean or CV
+    0 is fixed).
+
+    Examples
+    --------
+    >>> [round(h, 2) for h in hour_percentiles([(10.0, 0.0), (5.0, 0.0)], (50, 90))]
+    [15.0, 15.0]
+    """
     mean = k2 = k3 = 0.0
-    for leg in route.legs:
-        for mu, cv in ((leg.hours_moving, MOVING_CV), (leg.hours_waiting, leg.hours_waiting_cv)):
-            if mu <= 0 or cv <= 0:
-                mean += max(mu, 0.0)
-                continue
-            var = (cv * mu) ** 2
-            mean += mu
-            k2 += var
-            k3 += 2.0 * var**2 / mu
+    for mu, cv in parts:
+        if mu <= 0 or cv <= 0:
+            mean += max(mu, 0.0)
+            continue
+        var = (cv * mu) ** 2
+        mean += mu
+        k2 += var
+        k3 += 2.0 * var**2 / mu
     if k2 <= 0 or k3 <= 0:
-        return tuple(mean / 24.0 for _ in qs)
+        return tuple(mean for _ in qs)
     shape = 4.0 * k2**3 / k3**2
     scale = k3 / (2.0 * k2)
     shift = mean - shape * scale
@@ -75,7 +94,7 @@ def day_percentiles(route: Route, qs: Sequence[float] = (10, 50, 90)) -> tuple[f
     for q in qs:
         z = _normal_quantile(q / 100.0)
         gamma_q = shape * scale * max(1.0 - c + z * math.sqrt(c), 0.0) ** 3
-        out.append((shift + gamma_q) / 24.0)
+        out.append(shift + gamma_q)
     return tuple(out)
 
 
