@@ -54,3 +54,17 @@ def test_a_bad_budget_is_one_line_and_exit_2() -> None:
     assert result.exit_code == 2
     assert result.stderr.strip().count("\n") == 0
     assert "budget" in result.stderr
+
+
+def test_bad_weights_and_years_are_one_line_and_exit_2() -> None:
+    for args, word in (
+        (["--scenarios", "base,red-sea-closed", "--weights", "1,x"], "--weights"),
+        (["--scenarios", "base,red-sea-closed", "--weights", "1"], "weight"),
+        (["--years", "2040-2026"], "--years"),
+        (["--country-budget", "KZ"], "--country-budget"),
+        (["--objective", "fastest"], "objective"),
+    ):
+        result = runner.invoke(build_app(), ["appraise", "--budget", "1e6", *args])
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.strip().count("\n") == 0
+        assert word in result.stderr

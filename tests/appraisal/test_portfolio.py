@@ -112,3 +112,26 @@ def test_converges_where_no_good_cuts_alone_ran_out() -> None:
     assert got.converged and got.iterations < 20
     assert got.npv_usd == pytest.approx(13.0) and len(got.ids) == 3
     assert got.npv_usd == pytest.approx(brute_force(cands, 10.0, value))
+
+
+def test_lender_budgets_split_the_financing() -> None:
+    # a only by ADB, c only by JICA, b by either, d by a government (no budget given)
+    cands = [
+        Candidate("a", 5, 10, funders=("adb",)),
+        Candidate("b", 5, 9, funders=("adb", "jica")),
+        Candidate("c", 5, 8, funders=("jica",)),
+        Candidate("d", 5, 1, funders=("government",)),
+    ]
+
+    def value(s: frozenset[str]) -> float:
+        return float(sum(c.npv_usd for c in cands if c.id in s))
+
+    # ADB 5 and JICA 5 finance two of a, b, c: a (ADB) and b (JICA); d needs no lender
+    both = choose(cands, 100, value, lender_budgets={"adb": 5, "jica": 5}, tolerance_usd=1e-9)
+    assert both.ids == ("a", "b", "d")
+    # without ADB money a cannot be built, and JICA pays for one of b and c
+    no_adb = choose(cands, 100, value, lender_budgets={"adb": 0, "jica": 5}, tolerance_usd=1e-9)
+    assert no_adb.ids == ("b", "d")
+    # b can be split between the two lenders: 2.5 + 2.5 leaves room for neither a nor c
+    half = choose(cands, 100, value, lender_budgets={"adb": 2.5, "jica": 2.5}, tolerance_usd=1e-9)
+    assert half.ids == ("b", "d")

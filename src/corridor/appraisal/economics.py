@@ -62,7 +62,7 @@ class Parameters:
     demand_growth: float = 0.03
     growth_anchor_years: tuple[int, ...] = (0, 15)
     demand_elasticity: float = 0.6
-    reliability_ratio: float = 0.0
+    reliability_ratio: float = 1.2
     carbon_price_usd_per_t: float = 0.0
 
     def to_jpy(self, usd: float) -> float:
@@ -196,22 +196,26 @@ def cost_stream(
     lifetime_years: float,
     build_years: float,
     params: Parameters,
+    start: int = 0,
 ) -> CostStream:
-    """Capex phased over the build years with renewals, opex, and residual value.
+    """Capex phased over the build years from year ``start``, with renewals, opex, and
+    residual value (module conventions).
 
     Examples
     --------
     >>> s = cost_stream(100.0, 5.0, 10.0, 2.0, Parameters(horizon_years=5))
     >>> s.capex.tolist(), s.opex.tolist(), s.residual.tolist()
     ([50.0, 50.0, 0.0, 0.0, 0.0], [0.0, 0.0, 5.0, 5.0, 5.0], [0.0, 0.0, 0.0, 0.0, 70.0])
+    >>> cost_stream(100.0, 5.0, 10.0, 2.0, Parameters(horizon_years=5), start=1).capex.tolist()
+    [0.0, 50.0, 50.0, 0.0, 0.0]
     """
     h = params.horizon_years
     build = opening_year(build_years, params)
     capex = np.zeros(h)
     opex = np.zeros(h)
     residual = np.zeros(h)
-    capex[: min(build, h)] += capex_usd / build
-    opening = build
+    capex[min(start, h) : min(start + build, h)] += capex_usd / build
+    opening = start + build
     if opening < h:
         opex[opening:] = opex_usd_per_year
     life = max(1, math.ceil(lifetime_years)) if lifetime_years > 0 else h

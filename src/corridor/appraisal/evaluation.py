@@ -13,8 +13,9 @@ and distinct opening year not seen before.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -29,8 +30,9 @@ from corridor.appraisal.economics import (
     opening_year,
 )
 from corridor.appraisal.measures import Measure, catalogue
+from corridor.appraisal.reliability import co2_benefit, reliability_benefit
 from corridor.errors import UnknownIdError
-from corridor.loaded.calibration import calibrate
+from corridor.loaded.calibration import Calibration, calibrate
 from corridor.loaded.network import LoadedNetwork
 from corridor.loaded.prepare import prepare
 from corridor.model.scenario import Scenario
@@ -57,6 +59,9 @@ class Evaluator:
         Economic parameters.
     progress
         Called with the number of model runs so far after each run.
+    calibration
+        The base year's calibration (computed from ``base.base`` when not given;
+        pass it to share one between scenarios of the same base).
     """
 
     def __init__(
@@ -64,15 +69,24 @@ class Evaluator:
         base: Scenario,
         params: Parameters | None = None,
         progress: Callable[[int], None] | None = None,
+        calibration: Calibration | None = None,
     ) -> None:
         self.base = base
         self.params = params or Parameters()
         self.progress = progress
         self.measures = {m.id: m for m in catalogue(base.base)}
-        self.calibration = calibrate(base.base)
+        self.calibration = calibration if calibration is not None else calibrate(base.base)
         self._loaded: dict[tuple[frozenset[str], float], LoadedNetwork] = {}
         self._benefits: dict[tuple[frozenset[str], float], Benefits] = {}
         self.runs = 0
+
+    def with_params(self, params: Parameters) -> Evaluator:
+        """An evaluator of the same scenario with other parameters; it shares the
+        loaded networks already prepared (they depend on the demand only)."""
+        other = copy.copy(self)
+        other.params = params
+        other._benefits = {}
+        return other
 
     def measure(self, mid: str) -> Measure:
         """A measure of the catalogue by id."""
@@ -102,15 +116,17 @@ class Evaluator:
         at ``growth`` times the dataset year's demand."""
         key = (frozenset(ids), float(growth))
         if key not in self._benefits:
-            self._benefits[key] = (
-                Benefits()
-                if not key[0]
-                else annual_benefits(
-                    self.loaded((), growth),
-                    self.loaded(key[0], growth),
-                    elasticity=self.params.demand_elasticity,
+            if not key[0]:
+                self._benefits[key] = Benefits()
+            else:
+                p = self.params
+                without, with_ = self.loaded((), growth), self.loaded(key[0], growth)
+                b = annual_benefits(without, with_, elasticity=p.demand_elasticity)
+                self._benefits[key] = replace(
+                    b,
+                    reliability_usd=reliability_benefit(without, with_, ratio=p.reliability_ratio),
+                    co2_usd=co2_benefit(without, with_, price_usd_per_t=p.carbon_price_usd_per_t),
                 )
-            )
         return self._benefits[key]
 
     def yearly_benefits(self, ids: Iterable[str]) -> FloatArray:

@@ -1,7 +1,10 @@
 """The best set of measures under a budget: a MILP on HiGHS, checked by the model.
 
 The MILP maximises a prediction of the NPV of a set subject to the total budget
-(sum of capex), optional per-country budgets, dependencies (``a`` requires ``b``:
+(sum of capex), optional per-country budgets, per-lender budgets (a measure
+whose funders all have a budget is financed by continuous shares among them,
+``Σ_L f_jL = cost_j x_j``, ``Σ_j f_jL <= budget_L``; one with a funder without
+a budget is not limited by them), dependencies (``a`` requires ``b``:
 ``x_a <= x_b``) and exclusions (``x_a + x_b <= 1``). The prediction starts as
 the sum of the measures' own NPVs; measures on the same bottleneck are worth
 less together, so the chosen set is evaluated together with the model and,
@@ -34,7 +37,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 import highspy
@@ -51,6 +54,7 @@ class Candidate:
     cost_usd: float
     npv_usd: float
     country: str = "XX"
+    funders: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(saved)
 
 
-def _new_highs() -> highspy.Highs:
+def new_highs() -> highspy.Highs:
     with _quiet_stdout():
         h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
@@ -104,12 +108,21 @@ def _solve(
     requires: Sequence[tuple[str, str]],
     excludes: Sequence[tuple[str, str]],
     terms: _Terms,
+    lender_budgets: Mapping[str, float],
 ) -> tuple[frozenset[str], float] | None:
     n = len(cands)
     idx = {c.id: i for i, c in enumerate(cands)}
     products = [(s, v) for s, v in terms.coef.items() if v != 0]
     m = n + len(products)
-    h = _new_highs()
+    # financing: a measure all of whose funders have a budget is paid by them
+    # (continuous shares f_jL, sum_L f_jL = cost_j x_j, sum_j f_jL <= budget_L)
+    shares = [
+        (j, lender)
+        for j, c in enumerate(cands)
+        if c.funders and all(f in lender_budgets for f in c.funders)
+        for lender in c.funders
+    ]
+    h = new_highs()
     h.setOptionValue("mip_rel_gap", 0.0)
     cols = np.arange(m, dtype=np.int32)
     h.addVars(m, np.zeros(m), np.ones(m))
@@ -117,6 +130,8 @@ def _solve(
     cost = [c.npv_usd for c in cands] + [v for _, v in products]
     h.changeColsCost(m, cols, np.array(cost, dtype=np.float64))
     inf = highspy.kHighsInf
+    if shares:
+        h.addVars(len(shares), np.zeros(len(shares)), np.full(len(shares), inf))
 
     def row(lower: float, upper: float, items: Sequence[tuple[int, float]]) -> None:
         if items:
@@ -131,6 +146,14 @@ def _solve(
         row(-inf, 0.0, [(idx[a], 1.0), (idx[b], -1.0)])
     for a, b in excludes:
         row(-inf, 1.0, [(idx[a], 1.0), (idx[b], 1.0)])
+    for j in sorted({j for j, _ in shares}):
+        row(
+            0.0,
+            0.0,
+            [(j, -cands[j].cost_usd), *((m + k, 1.0) for k, (i, _) in enumerate(shares) if i == j)],
+        )
+    for lender, limit in lender_budgets.items():
+        row(-inf, limit, [(m + k, 1.0) for k, (_, f) in enumerate(shares) if f == lender])
     for k, (members, _) in enumerate(products):
         z = n + k
         for i in members:  # z <= x_i
@@ -153,6 +176,7 @@ def choose(
     evaluate: Callable[[frozenset[str]], float],
     *,
     country_budgets: Mapping[str, float] | None = None,
+    lender_budgets: Mapping[str, float] | None = None,
     requires: Sequence[tuple[str, str]] = (),
     excludes: Sequence[tuple[str, str]] = (),
     interacts: Callable[[str, str], bool] | None = None,
@@ -196,17 +220,17 @@ def choose(
     terms = _Terms({})
     best: tuple[frozenset[str], float, float] = (frozenset(), 0.0, 0.0)
     budgets = country_budgets or {}
-    country = {c.id: c.country for c in cands}
+    lenders = lender_budgets or {}
 
     def feasible(s: frozenset[str]) -> bool:
-        if sum(cost[i] for i in s) > budget_usd:
-            return False
-        for ctry, limit in budgets.items():
-            if sum(cost[i] for i in s if country[i] == ctry) > limit:
-                return False
-        return not any(a in s and b not in s for a, b in requires) and not any(
+        if any(a in s and b not in s for a, b in requires) or any(
             a in s and b in s for a, b in excludes
-        )
+        ):
+            return False
+        # the budgets: can the MILP take every member of s at once?
+        members = [replace(c, npv_usd=1.0) for c in cands if c.id in s]
+        found = _solve(members, budget_usd, budgets, (), (), _Terms({}), lenders)
+        return found is not None and found[0] == s
 
     def learn(s: frozenset[str]) -> None:
         rest = value(s) - terms.predict(own, s)
@@ -214,7 +238,7 @@ def choose(
             terms.coef[s] = terms.coef.get(s, 0.0) + rest
 
     for it in range(1, max_iterations + 1):
-        found = _solve(cands, budget_usd, budgets, requires, excludes, terms)
+        found = _solve(cands, budget_usd, budgets, requires, excludes, terms, lenders)
         if found is None or found[1] <= best[1] + tolerance_usd:
             # the prediction of larger sets can fall short of their value (diminishing
             # returns beyond pairs): try the best set with one measure more or less
