@@ -159,8 +159,9 @@ def appraise(
     (``ids``, ``cost_usd``, ``npv_usd``, ``budget_usd`` and, per default OD pair
     and corridor, the door-to-door days before and after), with the portfolio's
     sensitivity cases and switching values, and the ``staged_plan`` (start year
-    of each measure under the yearly budget, default the total spread over the
-    planning window); with ``out_dir``, the tornado chart is written there
+    of each measure under the yearly budget, default the total: then a measure
+    waits only when its traffic is not there yet); with ``out_dir``, the tornado
+    chart is written there
     (``appraisal_tornado.png``). ``objective`` ``"p90"`` chooses the set that
     cuts the p90 door-to-door days of ``target`` (origin, destination,
     corridor) the most instead of the one with the highest NPV.
@@ -269,7 +270,7 @@ def _portfolio(
     if out_dir is not None and cases:
         tornado = str(Path(out_dir) / "appraisal_tornado.png")
         plot_tornado(base_npv, cases, f"Portfolio NPV sensitivity ({ev.base.name})", tornado)
-    annual = b.annual_usd if b.annual_usd is not None else b.total_usd / b.window_years
+    annual = b.annual_usd if b.annual_usd is not None else b.total_usd
     plan = staged_plan(ev, best.ids, annual_budget_usd=annual, window_years=b.window_years)
     r = chosen.result if chosen else None
     return {

@@ -75,7 +75,9 @@ class Benefits:
     """Yearly benefits in USD of the price year (module docs).
 
     ``existing_usd + rerouted_usd + newly_served_usd`` is the shippers' part;
-    ``by_group`` adds the producers' (operators, governments); ``time_usd``,
+    ``by_group`` adds the producers' (operators, governments) and, once valued,
+    reliability (to shippers) and CO₂ (``society``), and sums to ``total_usd``,
+    as ``by_country`` does; ``time_usd``,
     ``money_usd`` and ``access_usd`` (the rationing premium of newly served
     freight) split the shippers' part by nature. ``reliability_usd`` and
     ``co2_usd`` are added by the evaluator when valued.

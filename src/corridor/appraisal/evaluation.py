@@ -48,6 +48,26 @@ class Appraisal:
     capex_usd: float
 
 
+def _with_extras(b: Benefits, reliability: float, co2: float) -> Benefits:
+    """Add reliability (to shippers) and CO₂ (to society) to a benefit, split over
+    countries in proportion to the shippers' split (its size, whatever its sign)."""
+    groups = dict(b.by_group)
+    groups["shippers"] = groups.get("shippers", 0.0) + reliability
+    groups["society"] = co2
+    by_country = dict(b.by_country)
+    weights = {c: abs(v) for c, v in by_country.items()}
+    norm = sum(weights.values())
+    extra = reliability + co2
+    if extra and norm > 0:
+        for c, w in weights.items():
+            by_country[c] += extra * w / norm
+    elif extra:
+        by_country["XX"] = by_country.get("XX", 0.0) + extra
+    return replace(
+        b, reliability_usd=reliability, co2_usd=co2, by_group=groups, by_country=by_country
+    )
+
+
 class Evaluator:
     """Model runs of one base scenario, kept per set of open measures.
 
@@ -122,11 +142,9 @@ class Evaluator:
                 p = self.params
                 without, with_ = self.loaded((), growth), self.loaded(key[0], growth)
                 b = annual_benefits(without, with_, elasticity=p.demand_elasticity)
-                self._benefits[key] = replace(
-                    b,
-                    reliability_usd=reliability_benefit(without, with_, ratio=p.reliability_ratio),
-                    co2_usd=co2_benefit(without, with_, price_usd_per_t=p.carbon_price_usd_per_t),
-                )
+                rel = reliability_benefit(without, with_, ratio=p.reliability_ratio)
+                co2 = co2_benefit(without, with_, price_usd_per_t=p.carbon_price_usd_per_t)
+                self._benefits[key] = _with_extras(b, rel, co2)
         return self._benefits[key]
 
     def yearly_benefits(self, ids: Iterable[str]) -> FloatArray:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -136,16 +137,11 @@ def sensitivity(ev: Evaluator, ids: tuple[str, ...]) -> tuple[float, list[Case]]
     return base, cases
 
 
-def plot_tornado(
-    base_npv_usd: float, cases: list[Case], title: str, path: str | os.PathLike[str]
-) -> None:
-    """Save a tornado chart (NPV at each side of every case around the base), atomically."""
+def _tornado_figure(base_npv_usd: float, cases: Sequence[Case], title: str) -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
-    from corridor.io.atomic import atomic_path
 
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(cases) + 1.4))
     scale = 1e6
@@ -174,6 +170,40 @@ def plot_tornado(
     ax.set_title(title, fontsize=9)
     ax.margins(x=0.25)
     fig.tight_layout()
+    return fig
+
+
+def plot_tornado(
+    base_npv_usd: float, cases: Sequence[Case], title: str, path: str | os.PathLike[str]
+) -> None:
+    """Save a tornado chart (NPV at each side of every case around the base), atomically."""
+    import matplotlib.pyplot as plt
+
+    from corridor.io.atomic import atomic_path
+
+    fig = _tornado_figure(base_npv_usd, cases, title)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=110)
     plt.close(fig)
+
+
+def tornado_svg(base_npv_usd: float, cases: Sequence[Case], title: str) -> str:
+    """The tornado chart as an inline SVG string (for the report and the dashboard)."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    fig = _tornado_figure(base_npv_usd, cases, title)
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    plt.close(fig)
+    text = buf.getvalue()
+    return text[text.index("<svg") :]
+
+
+def cases_from_dicts(rows: Sequence[dict[str, Any]]) -> list[Case]:
+    """Cases back from their JSON form (:meth:`Case.to_dict`)."""
+    return [
+        Case(r["name"], r["low"], r["high"], float(r["npv_low_usd"]), float(r["npv_high_usd"]))
+        for r in rows
+    ]

@@ -21,7 +21,7 @@ def command(
         "2026-2040", help="Planning window FIRST-LAST: year 0 of the appraisal and the staged plan."
     ),
     annual_budget: float | None = typer.Option(
-        None, help="Capex a year in USD for the staged plan (default: budget / window years)."
+        None, help="Capex a year in USD for the staged plan (default: the whole budget)."
     ),
     country_budget: list[str] = typer.Option(
         [], help="Budget of one country, ISO=USD (repeatable), e.g. KZ=2e9."
