@@ -24,6 +24,9 @@ def test_json_contract_on_the_default_dataset(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out == json.loads((tmp_path / "appraisal.json").read_text())
+    page = (tmp_path / "appraisal.html").read_text()
+    assert all(m["id"] in page for m in out["measures"])
+    assert (tmp_path / "appraisal_tornado.png").read_bytes()[:4] == b"\x89PNG"
     measures = out["measures"]
     assert len(measures) >= 15
     for m in measures:

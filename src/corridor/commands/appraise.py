@@ -57,7 +57,7 @@ def command(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
     out: Path | None = typer.Option(
-        None, help="Folder to write appraisal.json and appraisal_tornado.png to."
+        None, help="Folder to write appraisal.json, appraisal.html and appraisal_tornado.png to."
     ),
 ) -> None:
     """Rank every measure of the catalogue by NPV (benefits from re-running the loaded
@@ -102,6 +102,11 @@ def command(
             names = DEFAULT_SCENARIOS if scenarios == "default" else scenarios.split(",")
             robust_set = [load_scenario(n.strip(), base) for n in names]
             w = [1.0] * len(names) if weights is None else _floats(weights, "--weights")
+            if len(w) != len(names) or any(not x >= 0 for x in w) or sum(w) <= 0:
+                raise CorridorError(
+                    f"expected --weights: one weight >= 0 per scenario ({len(names)}), "
+                    f"with a positive sum, found {weights!r}"
+                )
         params = Parameters(
             discount_rate=discount_rate,
             horizon_years=horizon,
@@ -124,7 +129,10 @@ def command(
         text = json.dumps(result, indent=2, allow_nan=False)
         run.add("appraisal", result)
         if out is not None:
+            from corridor.report.appraisal_section import write_appraisal_page
+
             write_text(out / "appraisal.json", text)
+            write_appraisal_page(result, out / "appraisal.html")
         if as_json:
             typer.echo(text)
         else:

@@ -8,7 +8,9 @@ dashboard place them.
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from corridor.report.tables import records_table
@@ -152,3 +154,23 @@ def appraisal_blocks(result: Mapping[str, Any], *, tornado: bool = True) -> list
             f"</b>. Value of waiting to learn which scenario comes (EVPI): USD {_m(evpi)} m.</p>"
         )
     return out
+
+
+def write_appraisal_page(result: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
+    """Write the appraisal section as a self-contained HTML page (atomically), in the
+    report's style, until the report places it among its own sections."""
+    from corridor.io.atomic import write_text
+    from corridor.report.document import REPORT_CSS
+    from corridor.report.tables import TABLES_CSS
+
+    title = f"Appraisal: scenario {result.get('scenario', '')}"
+    body = "\n".join(appraisal_blocks(result))
+    text = (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{_esc(title)}</title><style>{REPORT_CSS}{TABLES_CSS}</style></head><body>\n"
+        f'<header class="top"><h1>{_esc(title)}</h1></header>\n<main>\n'
+        f'<section id="appraisal"><h2>Appraisal</h2>\n{body}\n</section>\n</main></body></html>\n'
+    )
+    write_text(path, text)
+    return Path(path)
