@@ -19,6 +19,7 @@ BENCHMARKS = [
     "bench_load.py",
     "bench_simulation.py",
     "bench_assignment.py",
+    "bench_sweep.py",
     "bench_appraise.py",
 ]
 

@@ -59,6 +59,8 @@ def command(
     out: Path | None = typer.Option(
         None, help="Folder to write appraisal.json, appraisal.html and appraisal_tornado.png to."
     ),
+    db: str | None = db_option(),
+    no_store: bool = no_store_option(),
 ) -> None:
     """Rank every measure of the catalogue by NPV (benefits from re-running the loaded
     network with and without it) and choose the portfolio under the budgets (MILP on
@@ -67,7 +69,12 @@ def command(
 
     Example: corridor appraise --budget 5e9 --scenarios default --json
     """
-    with user_errors():
+    from corridor.store.recording import recording
+
+    run_params = {"budget": budget, "scenario": scenario, "dataset": dataset,
+                  "discount_rate": discount_rate, "horizon": horizon, "years": years,
+                  "objective": objective, "scenarios": scenarios, "weights": weights}  # fmt: skip
+    with user_errors(), recording("appraise", run_params, db=db, enabled=not no_store) as run:
         from corridor.appraisal.api import Budgets
         from corridor.appraisal.economics import Parameters
         from corridor.errors import CorridorError
@@ -94,19 +101,20 @@ def command(
             last - first + 1,
         )
         base = load_network(dataset)
-        scen = load_scenario(scenario, base)
+        scen = resolve_scenario(scenario, base, db=db)
         robust_set = None
         if scenarios is not None:
             from corridor.appraisal.robust import DEFAULT_SCENARIOS
 
             names = DEFAULT_SCENARIOS if scenarios == "default" else scenarios.split(",")
-            robust_set = [load_scenario(n.strip(), base) for n in names]
+            robust_set = [resolve_scenario(n.strip(), base, db=db) for n in names]
             w = [1.0] * len(names) if weights is None else _floats(weights, "--weights")
             if len(w) != len(names) or any(not x >= 0 for x in w) or sum(w) <= 0:
                 raise CorridorError(
                     f"expected --weights: one weight >= 0 per scenario ({len(names)}), "
                     f"with a positive sum, found {weights!r}"
                 )
+        run.start(network=base, scenario=scen.name)
         params = Parameters(
             discount_rate=discount_rate,
             horizon_years=horizon,
