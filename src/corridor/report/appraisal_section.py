@@ -160,15 +160,14 @@ def write_appraisal_page(result: Mapping[str, Any], path: str | os.PathLike[str]
     """Write the appraisal section as a self-contained HTML page (atomically), in the
     report's style, until the report places it among its own sections."""
     from corridor.io.atomic import write_text
-    from corridor.report.document import REPORT_CSS
-    from corridor.report.tables import TABLES_CSS
+    from corridor.report.document import report_css
 
     title = f"Appraisal: scenario {result.get('scenario', '')}"
     body = "\n".join(appraisal_blocks(result))
     text = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{_esc(title)}</title><style>{REPORT_CSS}{TABLES_CSS}</style></head><body>\n"
+        f"<title>{_esc(title)}</title><style>{report_css()}</style></head><body>\n"
         f'<header class="top"><h1>{_esc(title)}</h1></header>\n<main>\n'
         f'<section id="appraisal"><h2>Appraisal</h2>\n{body}\n</section>\n</main></body></html>\n'
     )
