@@ -128,7 +128,15 @@ def test_scenario_file_changes_results(tiny_dataset: Callable[..., Path], tmp_pa
     assert {r["corridor"] for r in result["routes"]} == {"northern"}
     bad = tmp_path / "bad.json"
     bad.write_text('{"changes": [{"type": "closure", "component": "borders"}]}')
-    proc = corridor("analyze", "--dataset", str(tiny_dataset()), "--scenario", str(bad))
+    proc = corridor(
+        "analyze",
+        "--dataset",
+        str(tiny_dataset()),
+        "--scenario",
+        str(bad),
+        "--out",
+        str(tmp_path / "b"),
+    )
     assert proc.returncode == 2 and "change 0: missing or bad field" in proc.stderr
 
 

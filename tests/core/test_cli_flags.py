@@ -41,7 +41,7 @@ def test_close_flags_equal_the_typed_closures(
 ) -> None:
     folder = tiny_dataset()
     code, out = run("analyze", "--dataset", str(folder), "--close", "RU", "--json",
-                    "--out", str(tmp_path))  # fmt: skip
+                    "--out", str(tmp_path / "run"))  # fmt: skip
     assert code == 0, out
     flagged = json.loads(out)
     base = load_network(str(folder))
@@ -68,7 +68,7 @@ def test_table_shows_closed_with_reason_and_the_difference(
     tiny_dataset: Callable[..., Path], tmp_path: Path
 ) -> None:
     code, out = run("analyze", "--dataset", str(tiny_dataset()), "--close", "RU",
-                    "--out", str(tmp_path), "--no-charts")  # fmt: skip
+                    "--out", str(tmp_path / "run"), "--no-charts")  # fmt: skip
     assert code == 0, out
     northern = next(line for line in out.splitlines() if "northern" in line)
     assert "closed" in northern and "no route satisfies corridor 'northern'" in northern
@@ -122,10 +122,10 @@ def test_bad_flags_are_one_line(
 def test_format_csv_has_the_json_numbers(tiny_dataset: Callable[..., Path], tmp_path: Path) -> None:
     folder = str(tiny_dataset())
     code, out = run("analyze", "--dataset", folder, "--close", "RU", "--format", "csv",
-                    "--out", str(tmp_path))  # fmt: skip
+                    "--out", str(tmp_path / "run"))  # fmt: skip
     assert code == 0, out
     rows = list(csv.DictReader(io.StringIO(out)))
-    saved = json.loads((tmp_path / "analysis.json").read_text())
+    saved = json.loads((tmp_path / "run" / "analysis.json").read_text())
     by = {r["corridor"]: r for r in rows}
     for r in saved["routes"]:
         assert float(by[r["corridor"]]["time_days"]) == pytest.approx(r["time_days"], abs=0.01)

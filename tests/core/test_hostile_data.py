@@ -130,27 +130,37 @@ def test_a_condition_missing_from_the_conditions_table_is_refused(tiny_dataset: 
     _refused(tiny_dataset(conditions=no_c), "links.csv", 4, "condition")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="since the shared TEU/tonne capacity elements (4221a5c) a link with "
-    "capacity_teu_per_year 0 carries its containers again (issue 14 case, open)",
-)
 def test_capacity_zero_means_closed_not_unlimited() -> None:
+    """A 0 in the capacity column that limits a link closes it (it once meant unlimited).
+
+    A link limited in no unit counts everything against a TEU capacity once one
+    is stated, so TEU 0 closes it to all freight; a pipeline limited in tonnes is
+    closed by tonnes 0 (TEU 0 there only says no containers ride it).
+    """
     net = load_network()
     loaded = prepare(net)
     caps = loaded.capacities
-    # the busiest unlimited link of the default dataset
     links = [i for i, k in enumerate(caps.key) if k[0] == "links"]
-    busiest = max(links, key=lambda i: loaded.element_teu[i])
-    assert loaded.element_teu[busiest] > 0 and math.isinf(caps.capacity_teu[busiest])
+    unlimited = [
+        i for i in links if math.isinf(caps.capacity_teu[i]) and math.isinf(caps.capacity_t[i])
+    ]
+    busiest = max(unlimited, key=lambda i: loaded.element_teu[i])
+    assert loaded.element_teu[busiest] > 0
     key = caps.key[busiest]
     table = net.links.copy()
     table.loc[table["id"] == key[1], "capacity_teu_per_year"] = 0.0
     closed = prepare(net.with_tables(links=table))
-    assert closed.element_teu[closed.capacities.key.index(key)] == 0.0
+    j = closed.capacities.key.index(key)
+    assert closed.element_teu[j] == 0.0 and closed.element_t[j] == 0.0
     table.loc[table["id"] == key[1], "capacity_teu_per_year"] = 1000.0
     tight = prepare(net.with_tables(links=table))
     assert 0 < tight.element_teu[tight.capacities.key.index(key)] <= 1000.0 * (1 + 1e-9)
+    # the CPC pipeline is limited in tonnes: tonnes 0 closes it
+    pipe = net.links.copy()
+    pipe.loc[pipe["id"] == "p_cpc", "capacity_t_per_year"] = 0.0
+    shut = prepare(net.with_tables(links=pipe))
+    cpc = [i for i, k in enumerate(shut.capacities.key) if k[:2] == ("links", "p_cpc")]
+    assert cpc and all(shut.element_t[i] == 0.0 for i in cpc)
 
 
 # ---- scenarios ---------------------------------------------------------------

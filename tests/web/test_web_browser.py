@@ -23,7 +23,7 @@ def _table(page: Any) -> list[dict[str, Any]]:
     ``cost_key`` is the key of the cost cell the row has (per FEU or per tonne).
     """
     return page.eval_on_selector_all(
-        "#r-summary table.routes tbody tr",
+        "#r-summary table.routes tbody tr:not(.closed)",
         """rows => rows.map(r => {
             const cell = k => r.querySelector(`td[data-key="${k}"]`);
             const cost = r.querySelector('td[data-key^="cost_usd_per_"]');

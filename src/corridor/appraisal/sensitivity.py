@@ -54,8 +54,8 @@ def switching_values(result: Result) -> dict[str, float | None]:
     Examples
     --------
     >>> r = Result(150.0, 100.0, 50.0, 1.5, None, None, 0.0)
-    >>> switching_values(r)
-    {'costs_pct': 50.0, 'benefits_pct': -33.33333333333333}
+    >>> {k: round(v, 6) for k, v in switching_values(r).items() if v is not None}
+    {'costs_pct': 50.0, 'benefits_pct': -33.333333}
     """
     costs = 100.0 * result.npv_usd / result.pv_costs_usd if result.pv_costs_usd > 0 else None
     benefits = (
