@@ -200,3 +200,23 @@ def test_sigterm_to_analyze_keeps_the_earlier_run(tmp_path: Path) -> None:
         assert _run_set(out) == "o"
     assert _leftovers(tmp_path, "out") == []
     assert os.listdir(tmp_path) == ["out"]
+
+
+def test_a_folder_an_earlier_version_wrote_is_replaced_but_not_one_with_other_files(
+    tmp_path: Path,
+) -> None:
+    # `make run` before run folders carried the marker left out/ with these files
+    old = tmp_path / "out"
+    old.mkdir()
+    for name in ("analysis.json", "report.html", "tcd_xian_duisburg.png"):
+        (old / name).write_text("old", encoding="utf-8")
+    with run_folder(old) as tmp:
+        (tmp / "analysis.json").write_text("new", encoding="utf-8")
+    assert sorted(p.name for p in old.iterdir()) == sorted([MARKER, "analysis.json"])
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    (mixed / "analysis.json").write_text("old", encoding="utf-8")
+    (mixed / "thesis.docx").write_text("mine", encoding="utf-8")
+    with pytest.raises(DataError, match="expected a new or empty folder"), run_folder(mixed):
+        pass
+    assert (mixed / "thesis.docx").read_text(encoding="utf-8") == "mine"

@@ -31,6 +31,8 @@ from corridor.errors import DataError
 
 #: File that marks a folder as a run written by corridor (listing its files).
 MARKER = ".corridor-run.json"
+#: What runs wrote before folders carried the marker: such a folder is a run too.
+_UNMARKED_RUN_FILES = ("analysis.json", "simulation.json", "report.html", "report.pdf", "tcd_*")
 _RENAME_EXCHANGE = 2  # linux/fs.h
 
 
@@ -59,13 +61,37 @@ def check_run_folder(out: str | os.PathLike[str]) -> Path:
         except OSError as exc:
             why = exc.strerror or exc
             raise DataError(str(target), f"cannot read the folder ({why})") from None
-        if names and MARKER not in names:
+        if names and MARKER not in names and not _unmarked_run(target, names):
             raise DataError(
                 str(target),
                 "expected a new or empty folder, or one an earlier run wrote "
                 f"(it holds {names[0]} and no {MARKER})",
             )
     return target
+
+
+def _unmarked_run(folder: Path, names: list[str]) -> bool:
+    """Whether ``folder`` holds only files an earlier corridor run wrote (no marker yet).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("analysis.json", "report.html", "tcd_xian_duisburg.png"):
+    ...     _ = (folder / name).write_text("x")
+    >>> _unmarked_run(folder, sorted(p.name for p in folder.iterdir()))
+    True
+    >>> _unmarked_run(folder, ["analysis.json", "notes.txt"])
+    False
+    """
+    from fnmatch import fnmatchcase
+
+    return all(
+        (folder / n).is_file()
+        and not (folder / n).is_symlink()
+        and any(fnmatchcase(n, pattern) for pattern in _UNMARKED_RUN_FILES)
+        for n in names
+    )
 
 
 @contextmanager
