@@ -158,7 +158,7 @@ def _place(state: _State, s: Segment, amount: float, placed: _Placed) -> None:
         state.add(s, edges, x)
         remaining -= x
     placed.unserved += remaining
-    refused, reason = _refusal(state, s)
+    refused, reason = _refusal(state, s, _TINY * max(amount, 1.0))
     placed.refused_by = refused
     placed.reason = reason
 
@@ -171,8 +171,13 @@ def _light(state: _State, s: Segment, counts: npt.NDArray[np.int64], volume: flo
     return bool(util[counts > 0].max(initial=0.0) <= LIGHT)
 
 
-def _refusal(state: _State, s: Segment) -> tuple[tuple[str, ...], str]:
-    """Which full elements stop segment ``s``, or that it has no open route at all."""
+def _refusal(state: _State, s: Segment, no_room: float) -> tuple[tuple[str, ...], str]:
+    """Which full elements stop segment ``s``, or that it has no open route at all.
+
+    An element is full for ``s`` when its room is at most ``no_room`` (the
+    threshold :func:`_place` used to refuse it, so that a refused segment
+    always names what refused it).
+    """
     found = state.route(s, s.edge_ok)
     if found is None:
         return (), "no open route in its choice set (closed or not connected)"
@@ -180,7 +185,7 @@ def _refusal(state: _State, s: Segment) -> tuple[tuple[str, ...], str]:
     full = []
     for e in found[1]:
         i = int(state.caps.element_of[e])
-        if i >= 0 and room[e] <= _TINY:
+        if i >= 0 and room[e] <= no_room:
             elem = state.caps.key[i][1]
             if elem not in full:
                 full.append(elem)
