@@ -43,3 +43,28 @@ def test_stress_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "expected ELEMENT:DAYS" in result.output
+
+
+def test_report_carries_a_stress_test_unless_told_not_to(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from tiny_cases import BULK, tiny
+
+    tiny(tmp_path / "t", **BULK)
+    app = build_app()
+    bad = CliRunner().invoke(
+        app, ["report", "--dataset", str(tmp_path / "t"), "--stress-close", "XX",
+              "--out", str(tmp_path / "bad.html")],
+    )  # fmt: skip
+    assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1, bad.output
+    assert not (tmp_path / "bad.html").exists()  # refused before any run
+    for flags, shown in (([], True), (["--no-stress"], False)):
+        out = tmp_path / f"report{len(flags)}.html"
+        ok = CliRunner().invoke(
+            app, ["report", "--dataset", str(tmp_path / "t"), "--out", str(out), *flags]
+        )
+        assert ok.exit_code == 0, ok.output
+        page = out.read_text()
+        assert ('<section id="stress"' in page) is shown
+        assert ("close RU" in page) is shown

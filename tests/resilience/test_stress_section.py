@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from tiny_cases import BULK, tiny
 
 from corridor.loaded.prepare import prepare
-from corridor.report.stress_section import min_cut_svg, stress_section
+from corridor.report.stress_section import changed, min_cut_svg, stress_section
 from corridor.resilience.disruptions import stress_scenario
 from corridor.resilience.maxflow import region_cut
 
@@ -50,3 +51,48 @@ def test_section_marks_closed_routes_and_lists_headroom(tmp_path: Path) -> None:
     page = stress_section(result, net)
     assert "<td>9.5</td><td>closed</td>" in page
     assert "<td>2.08–2.09</td><td>10,800 teu</td><td>capacity</td><td>fe</td>" in page
+
+
+def test_the_report_shows_the_stress_json_and_every_bar_is_the_whole_demand(
+    tmp_path: Path,
+) -> None:
+    from corridor.analysis import analyze
+    from corridor.report.document import render_report
+    from corridor.resilience.stress import stress
+
+    net = tiny(tmp_path / "t", **BULK)
+    result = stress(stress_scenario(net, close=("RU",)), cut_commodities=("containers", "ore"))
+    page = render_report(analyze(prepare(net)), net, stress=result)
+    section = page[page.index('<section id="stress"') :]
+    section = section[: section.index("</section>")]
+    # stranded a year, as in the JSON, for every commodity with demand
+    shown = dict(re.findall(r'data-commodity="([^"]+)" data-stranded="([^"]+)"', section))
+    assert {k: float(v) for k, v in shown.items()} == {
+        c: x["after"]["stranded_per_year"] for c, x in result["exposure"].items()
+    }
+    assert result["stranded"]["ore"]["volume_per_year"] > 0  # the ore has no way round
+    # each bar (a run of rects between labels) covers the commodity's whole demand, and the
+    # grey part is the stranded volume over the demand
+    svg = section[section.index('class="bars stress-shares"') :]
+    bars = re.split(r"<text [^>]*text-anchor=\"end\"", svg)[1:]
+    moved = [c for c, x in result["exposure"].items() if changed(x)]
+    assert moved == ["containers"]  # Russia's line closed: the ore was on the middle already
+    assert len(bars) == 2 * len(moved)
+    for i, bar in enumerate(bars):
+        shares = dict(re.findall(r'data-part="([^"]+)" data-share="([^"]+)"', bar))
+        assert abs(sum(float(s) for s in shares.values()) - 1.0) < 1e-9
+        c = moved[i // 2]
+        demand = result["exposure"][c]["before"]["demand_per_year"]
+        stranded = (
+            result["exposure"][c]["before"]["stranded_per_year"]
+            if i % 2 == 0
+            else result["stranded"][c]["volume_per_year"]
+        )
+        assert float(shares.get("stranded", 0.0)) == pytest.approx(stranded / demand)
+    assert "northern" in re.findall(r'data-part="([^"]+)"', bars[0])
+    assert "northern" not in re.findall(r'data-part="([^"]+)"', bars[1])
+    # every element of every cut is named in the cut table
+    for per in result["min_cut"].values():
+        for cut in per.values():
+            for element in cut["cut"]:
+                assert element in section

@@ -154,11 +154,15 @@ def test_default_pdf_is_about_a_dozen_pages(tmp_path: Path) -> None:
     from corridor.analysis import analyze
     from corridor.model.network import load_network
     from corridor.report import html_to_pdf, write_report
+    from corridor.resilience.disruptions import stress_scenario
+    from corridor.resilience.stress import stress
 
     net = load_network()
-    html = write_report(analyze(net), net, tmp_path / "report.html")
+    shock = stress(stress_scenario(net, close=("RU",)))  # what `corridor report` adds
+    html = write_report(analyze(net), net, tmp_path / "report.html", stress=shock)
+    assert 'id="stress"' in html.read_text()
     pdf = html_to_pdf(html, tmp_path / "report.pdf")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
-    assert 3 <= pages <= 13, pages
+    assert 3 <= pages <= 14, pages
     detailed = write_report(analyze(net), net, tmp_path / "full.html", detail=True)
     assert len(detailed.read_text()) > len(html.read_text())  # the appendix is still there

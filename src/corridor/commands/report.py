@@ -29,11 +29,19 @@ def command(
     detail: bool = typer.Option(
         False, "--detail", help="Add the appendix: every leg, every source, every pair's charts."
     ),
+    stress_close: list[str] = typer.Option(
+        ["RU"],
+        "--stress-close",
+        help="Closure of the report's stress test (repeatable, as `corridor stress --close`).",
+    ),
+    no_stress: bool = typer.Option(False, "--no-stress", help="Leave out the stress test."),
 ) -> None:
     """Write one self-contained HTML report that opens offline and prints well: a summary
     page (corridors ranked per pair, what the scenario changed, binding bottlenecks), a map
-    per pair, time and cost by kind, then details; --pdf prints it with headless Chromium
-    (about a dozen pages; --detail adds the appendix).
+    per pair, time and cost by kind, a stress test (Russia closed unless --stress-close
+    says otherwise: corridor shares, exposure, stranded volume, min cut), then details;
+    --pdf prints it with headless Chromium (about a dozen pages; --detail adds the
+    appendix).
 
     Example: corridor report --origin xian --destination duisburg --close RU --close BY --pdf
     """
@@ -47,12 +55,16 @@ def command(
         from corridor.model.scenario import Scenario
         from corridor.report.document import write_report
         from corridor.report.pdf import find_chromium, html_to_pdf
+        from corridor.resilience.disruptions import stress_scenario
+        from corridor.resilience.stress import stress
 
         if pdf:
             find_chromium()  # fail before the analysis, not after
         if (origin is None) != (destination is None):
             raise CorridorError("give both --origin and --destination, or neither")
         scen = flagged_scenario(scenario, dataset, close, intervention)
+        # the stress test starts from the report's network; bad closures fail before any run
+        stressed = None if no_stress else stress_scenario(scen.apply(), close=tuple(stress_close))
         if analysis is not None:
             net = scen.apply()
             try:
@@ -71,7 +83,8 @@ def command(
             if scen.changes:
                 base_result = analyze(prepare(Scenario("base", scen.base)), pairs=pairs)
                 result["difference_from_base"] = difference_from_base(result, base_result)
-        write_report(result, net, out, detail=detail, **report_scenario(scen))
+        shock = None if stressed is None else stress(stressed)
+        write_report(result, net, out, detail=detail, stress=shock, **report_scenario(scen))
         typer.echo(f"Wrote {out}")
         if pdf:
             pdf_path = out.with_suffix(".pdf")

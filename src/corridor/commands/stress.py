@@ -146,17 +146,9 @@ def _run(scenario: Any, **options: Any) -> dict[str, Any]:
 
 
 def _pair(item: str, option: str, expected: str) -> tuple[str, float]:
-    """``NAME:NUMBER`` of an option, or a one-line error naming what was expected."""
-    from corridor.errors import CorridorError
+    from corridor.resilience.disruptions import named_number
 
-    name, sep, number = item.rpartition(":")
-    try:
-        value = float(number)
-    except ValueError:
-        sep = ""
-    if not sep or not name:
-        raise CorridorError(f"{option} {item}: expected {expected}")
-    return name, value
+    return named_number(item, option, expected)
 
 
 def _shock(base: Any, item: str) -> Any:

@@ -320,10 +320,10 @@ def appraisal_section(ctx: ReportContext) -> Section | None:
 
 
 def stress_section(ctx: ReportContext) -> Section | None:
-    """A stress result shown generically (until the resilience module renders its own)."""
-    if not ctx.stress:
-        return None
-    return Section("stress", "Stress tests", "\n".join(records_sections(ctx.stress, "stress")))
+    """A stress result (:mod:`corridor.report.stress_section`)."""
+    from corridor.report.stress_section import report_section
+
+    return report_section(ctx)
 
 
 def sources_section(ctx: ReportContext) -> Section | None:

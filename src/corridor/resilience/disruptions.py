@@ -72,6 +72,25 @@ def closure(component: str, id: str) -> Closure:
     return Closure(component, id)
 
 
+def named_number(item: str, option: str, expected: str) -> tuple[str, float]:
+    """``NAME:NUMBER`` of an option (an outage ``p_cpc:30``), or one line naming what was
+    expected.
+
+    Examples
+    --------
+    >>> named_number("p_cpc:30", "--outage", "ELEMENT:DAYS")
+    ('p_cpc', 30.0)
+    """
+    name, sep, number = item.rpartition(":")
+    try:
+        value = float(number)
+    except ValueError:
+        sep = ""
+    if not sep or not name or not math.isfinite(value if sep else 0.0):
+        raise UnknownIdError(f"{option} {item}: expected {expected}")
+    return name, value
+
+
 def _table_of(network: Network, element: str) -> str:
     for table in _ELEMENT_TABLES:
         if element in set(network.tables[table]["id"]):

@@ -17,6 +17,7 @@ from corridor.analysis import analyze, default_pairs
 from corridor.loaded.calibration import Calibration, calibrate
 from corridor.loaded.network import LoadedNetwork
 from corridor.loaded.prepare import prepare
+from corridor.model.network import Network
 from corridor.model.scenario import Scenario
 from corridor.resilience.exposure import REGION_PAIRS, commodities, exposure, penalty
 from corridor.resilience.headroom import headroom
@@ -38,10 +39,11 @@ def stress(
 
     ``commodity`` restricts routes, exposure and stranded volume to one
     commodity (and the cuts to it); ``cut_commodities`` are the commodities
-    of the region-pair cuts otherwise. ``headroom_corridors`` (``"all"``: every
-    corridor with observed demand of the commodity) adds ``headroom``: how much
-    more each absorbs under the disruption before its p90 days rise by
-    ``max_p90_rise`` or its cost by ``max_cost_rise``. ``progress`` is told
+    of the region-pair cuts otherwise (those the dataset has).
+    ``headroom_corridors`` (``"all"``: every corridor with observed demand of
+    the commodity) adds ``headroom``: how much more each absorbs under the
+    disruption before its p90 days rise by ``max_p90_rise`` or its cost by
+    ``max_cost_rise``. ``progress`` is told
     each step.
 
     Examples
@@ -62,6 +64,7 @@ def stress(
     after = prepare(scenario, calibration=cal)
     pairs = [p for p in default_pairs(base) if commodity in (None, p[2])]
     names = [commodity] if commodity else commodities(before)
+    known = tuple(c for c in cut_commodities if base.row("commodities", c) is not None)
     say("exposure and min cuts")
     out = {
         "scenario": scenario.name,
@@ -70,7 +73,7 @@ def stress(
         "routes_after": analyze(after, pairs=pairs)["routes"] if pairs else [],
         "exposure": {c: _exposure_record(before, after, c) for c in names},
         "stranded": {c: _stranded(after, c) for c in names},
-        "min_cut": _cuts(before, after, (commodity,) if commodity else cut_commodities),
+        "min_cut": _cuts(before, after, (commodity,) if commodity else known),
     }
     boxes = commodity or "containers"
     if headroom_corridors == ("all",):
@@ -93,6 +96,19 @@ def stress(
     return out
 
 
+def region_pairs(network: Network) -> tuple[tuple[str, str], ...]:
+    """The pairs of :data:`REGION_PAIRS` whose two regions ``network`` defines.
+
+    Examples
+    --------
+    >>> from corridor import load_network
+    >>> region_pairs(load_network())[0]
+    ('central_asia', 'europe')
+    """
+    known = set(network.tables["regions"]["id"].astype(str))
+    return tuple(p for p in REGION_PAIRS if set(p) <= known)
+
+
 def _change_record(change: object) -> dict[str, Any]:
     out = {"type": type(change).__name__}
     out.update(vars(change))
@@ -102,7 +118,7 @@ def _change_record(change: object) -> dict[str, Any]:
 def _exposure_record(before: LoadedNetwork, after: LoadedNetwork, commodity: str) -> dict[str, Any]:
     b, a = exposure(before, commodity), exposure(after, commodity)
     pairs = {}
-    for pair in REGION_PAIRS:
+    for pair in region_pairs(before.network):
         pb, pa = exposure(before, commodity, pair), exposure(after, commodity, pair)
         if pb.demand > 0:
             pairs["->".join(pair)] = {
@@ -129,7 +145,7 @@ def _stranded(after: LoadedNetwork, commodity: str) -> dict[str, Any]:
 
 def _cuts(before: LoadedNetwork, after: LoadedNetwork, names: tuple[str, ...]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for o, d in REGION_PAIRS:
+    for o, d in region_pairs(before.network):
         per = out.setdefault(f"{o}->{d}", {})
         for c in names:
             cut = region_cut(after, o, d, c).to_dict()

@@ -295,6 +295,9 @@ def create_app(
     from corridor.web.store_view import add_store_routes
 
     add_store_routes(app, templates, db=store_db)
+    from corridor.web.stress_view import add_stress_routes
+
+    add_stress_routes(app, templates, service)
     return app
 
 
