@@ -11,6 +11,7 @@ from tiny_cases import BULK, tiny
 from corridor.loaded.prepare import prepare
 from corridor.resilience.disruptions import stress_scenario
 from corridor.resilience.maxflow import region_cut
+from tiny_network import TINY
 
 
 def _on_line(loaded, commodity: str) -> float:  # type: ignore[no-untyped-def]
@@ -57,3 +58,51 @@ def test_bulk_is_limited_in_tonnes_not_by_its_teu_conversion(tmp_path: Path) -> 
     g.add_edge("c", "d", capacity=100_000.0)
     g.add_edge("d", "e", capacity=80_000 * 25.0)
     assert nx.maximum_flow_value(g, "a", "e") == pytest.approx(cut.capacity)
+
+
+def _with_tonnes(border_t: str, terminal_t: str) -> dict[str, str]:
+    """BULK with a tonne capacity on border bc (b ↔ c) and on port terminal td."""
+    borders = BULK.get("borders") or TINY["borders"]
+    terminals = TINY["terminals"]
+    return {
+        **BULK,
+        "borders": borders.replace(
+            "capacity_teu_per_year,bidirectional",
+            "capacity_teu_per_year,capacity_t_per_year,bidirectional",
+        ).replace("329,true,false,100000,true", f"329,true,false,100000,{border_t},true"),
+        "terminals": terminals.replace(
+            "capacity_teu_per_year,source", "capacity_teu_per_year,capacity_t_per_year,source"
+        )
+        .replace("100,2,inf,est", "100,2,inf,inf,est")
+        .replace("200,2,80000,est", f"200,2,80000,{terminal_t},est")
+        .replace("150,2,inf,est", "150,2,inf,inf,est"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("border_t", "terminal_t", "cut", "capacity"),
+    [
+        ("inf", "inf", ("cd",), 100_000),  # as before: the line's tonnes
+        ("60000", "inf", ("bc",), 60_000),  # the border's tonnes, not 100,000 TEU x 25 t
+        ("60000", "50000", ("td",), 50_000),  # the port's bulk berths, not 80,000 TEU x 25 t
+    ],
+)
+def test_borders_and_ports_limit_bulk_in_tonnes(
+    tmp_path: Path, border_t: str, terminal_t: str, cut: tuple[str, ...], capacity: float
+) -> None:
+    net = tiny(tmp_path / "t", **_with_tonnes(border_t, terminal_t))
+    loaded = prepare(stress_scenario(net, close=("RU",)))
+    found = region_cut(loaded, "china", "caucasus", "ore")
+    assert found.cut == cut and found.capacity == pytest.approx(capacity)
+    # the loading respects the same tonnes: by hand, at the port
+    # containers' TEU / 80,000 + ore t / terminal_t <= 1, and no more ore than the cut
+    caps = loaded.capacities
+    td = caps.key.index(("terminals", "td", "d", "d"))
+    box, ore = loaded.element_box_teu[td], loaded.element_bulk_t[td]
+    assert box / 80_000 + ore / float(terminal_t) <= 1 + 1e-9
+    ore_flow = next(f for f in loaded.flows if f.segment.commodity == "ore")
+    carried = sum(v for _e, v in ore_flow.paths)
+    assert carried <= capacity * (1 + 1e-9)
+    assert carried + ore_flow.unserved == pytest.approx(80_000)
+    if ore_flow.unserved > 1e-6:
+        assert ore_flow.refused_by  # stranded ore names what refused it

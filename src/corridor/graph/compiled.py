@@ -227,6 +227,7 @@ def compile_network(network: Network) -> CompiledNetwork:
             "hours_waiting_cv": r.dwell_cv,
             "cost_usd": r.fee_usd_per_feu,
             "capacity_teu_per_year": r.capacity_teu_per_year,
+            "capacity_t_per_year": r.capacity_t_per_year,
         }
         frm, to = r[2], r[3]
         b.edge(
@@ -298,6 +299,7 @@ def compile_network(network: Network) -> CompiledNetwork:
             "hours_waiting_cv": r.handling_cv,
             "cost_usd": r.fee_usd_per_feu,
             "capacity_teu_per_year": r.capacity_teu_per_year,
+            "capacity_t_per_year": r.capacity_t_per_year,
         }
         gate = b.node_pos[node]
         for m in modes:
