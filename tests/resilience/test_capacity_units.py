@@ -6,12 +6,11 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from tiny_cases import BULK, tiny
+from tiny_cases import BULK, tiny, with_tonnes
 
 from corridor.loaded.prepare import prepare
 from corridor.resilience.disruptions import stress_scenario
 from corridor.resilience.maxflow import region_cut
-from tiny_network import TINY
 
 
 def _on_line(loaded, commodity: str) -> float:  # type: ignore[no-untyped-def]
@@ -60,25 +59,6 @@ def test_bulk_is_limited_in_tonnes_not_by_its_teu_conversion(tmp_path: Path) -> 
     assert nx.maximum_flow_value(g, "a", "e") == pytest.approx(cut.capacity)
 
 
-def _with_tonnes(border_t: str, terminal_t: str) -> dict[str, str]:
-    """BULK with a tonne capacity on border bc (b ↔ c) and on port terminal td."""
-    borders = BULK.get("borders") or TINY["borders"]
-    terminals = TINY["terminals"]
-    return {
-        **BULK,
-        "borders": borders.replace(
-            "capacity_teu_per_year,bidirectional",
-            "capacity_teu_per_year,capacity_t_per_year,bidirectional",
-        ).replace("329,true,false,100000,true", f"329,true,false,100000,{border_t},true"),
-        "terminals": terminals.replace(
-            "capacity_teu_per_year,source", "capacity_teu_per_year,capacity_t_per_year,source"
-        )
-        .replace("100,2,inf,est", "100,2,inf,inf,est")
-        .replace("200,2,80000,est", f"200,2,80000,{terminal_t},est")
-        .replace("150,2,inf,est", "150,2,inf,inf,est"),
-    }
-
-
 @pytest.mark.parametrize(
     ("border_t", "terminal_t", "cut", "capacity"),
     [
@@ -90,7 +70,7 @@ def _with_tonnes(border_t: str, terminal_t: str) -> dict[str, str]:
 def test_borders_and_ports_limit_bulk_in_tonnes(
     tmp_path: Path, border_t: str, terminal_t: str, cut: tuple[str, ...], capacity: float
 ) -> None:
-    net = tiny(tmp_path / "t", **_with_tonnes(border_t, terminal_t))
+    net = tiny(tmp_path / "t", **with_tonnes(border_t, terminal_t))
     loaded = prepare(stress_scenario(net, close=("RU",)))
     found = region_cut(loaded, "china", "caucasus", "ore")
     assert found.cut == cut and found.capacity == pytest.approx(capacity)

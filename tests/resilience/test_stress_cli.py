@@ -68,3 +68,31 @@ def test_report_carries_a_stress_test_unless_told_not_to(tmp_path: Path) -> None
         page = out.read_text()
         assert ('<section id="stress"' in page) is shown
         assert ("close RU" in page) is shown
+
+
+def test_headroom_of_every_corridor_of_a_commodity_from_the_cli(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from tiny_cases import tiny, with_tonnes
+
+    demand = (
+        "id,origin,destination,commodity,volume_per_year,corridor,year,source\n"
+        "o1,a,f,ore,20000,middle,2024,est\no2,a,f,ore,20000,northern,2024,est\n"
+        "d1,a,f,containers,10000,middle,2024,est\n"
+    )
+    tiny(tmp_path / "t", **{**with_tonnes("60000", "50000"), "demand": demand})
+    result = CliRunner().invoke(
+        build_app(),
+        ["stress", "--dataset", str(tmp_path / "t"), "--commodity", "ore", "--headroom", "all",
+         "--max-p90-rise", "100", "--max-cost-rise", "100", "--json", "--no-store",
+         "--out", str(tmp_path / "o")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)["headroom"]
+    # the containers' corridor is not asked for; each ore corridor is, with its binding element
+    assert [(h["commodity"], h["corridor"]) for h in rows] == [
+        ("ore", "middle"),
+        ("ore", "northern"),
+    ]
+    assert all(h["unit"] == "t" and h["binding_element"] for h in rows)

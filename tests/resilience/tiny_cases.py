@@ -38,3 +38,22 @@ def tiny(folder: Path, **replace: str) -> Network:
     for name, text in {**TINY, **replace}.items():
         (folder / f"{name}.csv").write_text(text, encoding="utf-8")
     return load_network(folder)
+
+
+def with_tonnes(border_t: str, terminal_t: str, base: dict[str, str] = BULK) -> dict[str, str]:
+    """``base`` tables with a tonne capacity on border bc (b ↔ c) and on port terminal td."""
+    borders = base.get("borders") or TINY["borders"]
+    terminals = TINY["terminals"]
+    return {
+        **base,
+        "borders": borders.replace(
+            "capacity_teu_per_year,bidirectional",
+            "capacity_teu_per_year,capacity_t_per_year,bidirectional",
+        ).replace("329,true,false,100000,true", f"329,true,false,100000,{border_t},true"),
+        "terminals": terminals.replace(
+            "capacity_teu_per_year,source", "capacity_teu_per_year,capacity_t_per_year,source"
+        )
+        .replace("100,2,inf,est", "100,2,inf,inf,est")
+        .replace("200,2,80000,est", f"200,2,80000,{terminal_t},est")
+        .replace("150,2,inf,est", "150,2,inf,inf,est"),
+    }

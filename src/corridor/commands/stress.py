@@ -40,13 +40,16 @@ def command(
     headroom: list[str] = typer.Option(
         [],
         "--headroom",
-        help="Corridor whose headroom to find (repeatable; 'all' = every corridor with demand).",
+        help="Corridor whose headroom to find, for each commodity observed on it or for "
+        "--commodity (repeatable; 'all' = every corridor with observed demand).",
     ),
     max_p90_rise: float = typer.Option(
         0.25, help="Headroom ends where the corridor's p90 days rise by this share."
     ),
     max_cost_rise: float = typer.Option(
-        0.10, help="Headroom ends where the corridor's cost per FEU rises by this share."
+        0.10,
+        help="Headroom ends where the corridor's cost (per FEU, per tonne for bulk) rises by "
+        "this share.",
     ),
     dataset: str | None = typer.Option(None, help="Dataset folder or name (default eurasia-2024)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
@@ -243,7 +246,7 @@ def _print(result: dict[str, Any], out: Path) -> None:
     if result.get("headroom"):
         h = Table(title="Headroom: extra volume each corridor absorbs under this scenario")
         for col in ("corridor", "commodity", "demand x", "extra /yr", "limit", "binds first",
-                    "p90 days base → at headroom", "USD/FEU base → at headroom"):  # fmt: skip
+                    "p90 days base → at headroom", "cost base → at headroom"):  # fmt: skip
             h.add_column(col)
         for x in result["headroom"]:
             b, at = x["base"], x["at_headroom"]
@@ -255,7 +258,7 @@ def _print(result: dict[str, Any], out: Path) -> None:
                 x["limit"],
                 x["binding_element"] or "-",
                 f"{_num(b['p90_days'])} → {_num(at['p90_days'])}",
-                f"{_num(b['cost_usd_per_feu'], 0)} → {_num(at['cost_usd_per_feu'], 0)}",
+                _cost(b, at, x["unit"]),
             )
         console.print(h)
     console.print(f"Wrote {out / 'stress.json'} and {out / 'stress.html'}")
@@ -266,6 +269,13 @@ def _multiplier(h: dict[str, Any]) -> str:
     if h["first_failing"] is None:
         return f"≥ {h['multiplier']:.2f}"
     return f"{h['multiplier']:.2f}–{h['first_failing']['multiplier']:.2f}"
+
+
+def _cost(base: dict[str, Any], at: dict[str, Any], unit: str) -> str:
+    """A headroom's cost at the base and at the headroom, per FEU or per tonne."""
+    if unit == "t":
+        return f"{_num(base['cost_usd_per_t'])} → {_num(at['cost_usd_per_t'])} USD/t"
+    return f"{_num(base['cost_usd_per_feu'], 0)} → {_num(at['cost_usd_per_feu'], 0)} USD/FEU"
 
 
 def _capacity(x: float | None) -> str:

@@ -6,8 +6,9 @@ the base year's calibration). At each ``m`` the corridor's carried paths give:
 
 * the **absorbed** volume: what of those rows is carried on the corridor
   itself (paths of another corridor or unserved volume do not count);
-* the volume-weighted **p90 door-to-door days** and **cost per FEU** of those
-  paths (:func:`corridor.paths.reliability.day_percentiles` of each path).
+* the volume-weighted **p90 door-to-door days** and **cost per unit** of those
+  paths (:func:`corridor.paths.reliability.day_percentiles` of each path): USD
+  per FEU for containers, per tonne for bulk, as in the analyze contract.
 
 ``m`` passes when the corridor carries the same share of its rows as at
 ``m = 1`` (the rest goes elsewhere by choice, not for want of room) and the
@@ -19,6 +20,9 @@ values at ``m = 1``. The largest passing ``m`` is found by bisection on
 else the most utilised capacity element on its paths. Bisection assumes the
 criteria fail once and stay failed as ``m`` grows (queues only lengthen and
 capacities only fill); the tests check that on small networks.
+
+:func:`headrooms` does it for every corridor with observed demand of each
+commodity (or those asked for): "the same for each corridor".
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ class Point:
     demand: float
     absorbed: float
     p90_days: float
-    cost_usd_per_feu: float
+    cost_usd: float
     utilisation: float
     binding: str | None
     refused_by: tuple[str, ...]
@@ -77,6 +81,11 @@ class Headroom:
         return self.last_ok.multiplier
 
     @property
+    def cost_key(self) -> str:
+        """The cost's key in the JSON: per FEU for containers, per tonne for bulk."""
+        return "cost_usd_per_t" if self.unit == "t" else "cost_usd_per_feu"
+
+    @property
     def extra_per_year(self) -> float:
         """Extra volume the corridor absorbs beyond its base demand."""
         return self.last_ok.absorbed - self.base.absorbed
@@ -95,24 +104,24 @@ class Headroom:
             "binding_element": f.binding if f is not None else None,
             "thresholds": {
                 "p90_days": self.base.p90_days * (1 + self.max_p90_rise),
-                "cost_usd_per_feu": self.base.cost_usd_per_feu * (1 + self.max_cost_rise),
+                self.cost_key: self.base.cost_usd * (1 + self.max_cost_rise),
                 "max_p90_rise": self.max_p90_rise,
                 "max_cost_rise": self.max_cost_rise,
             },
-            "base": _point(self.base),
-            "at_headroom": _point(self.last_ok),
-            "first_failing": _point(f) if f is not None else None,
+            "base": _point(self.base, self.cost_key),
+            "at_headroom": _point(self.last_ok, self.cost_key),
+            "first_failing": _point(f, self.cost_key) if f is not None else None,
             "evaluations": self.evaluations,
         }
 
 
-def _point(p: Point) -> dict[str, Any]:
+def _point(p: Point, cost_key: str) -> dict[str, Any]:
     return {
         "multiplier": p.multiplier,
         "demand_per_year": p.demand,
         "absorbed_per_year": p.absorbed,
         "p90_days": p.p90_days if np.isfinite(p.p90_days) else None,
-        "cost_usd_per_feu": p.cost_usd_per_feu if np.isfinite(p.cost_usd_per_feu) else None,
+        cost_key: p.cost_usd if np.isfinite(p.cost_usd) else None,
         "max_utilisation": p.utilisation,
         "binding": p.binding,
         "refused_by": list(p.refused_by),
@@ -120,8 +129,12 @@ def _point(p: Point) -> dict[str, Any]:
 
 
 def measure(loaded: LoadedNetwork, corridor: str, commodity: str, multiplier: float) -> Point:
-    """The corridor's absorbed volume, p90, cost and most utilised element (module docs)."""
+    """The corridor's absorbed volume, p90, cost per unit and most utilised element
+    (module docs)."""
     g = loaded.graph
+    com = loaded.network.row("commodities", commodity)
+    # a route's cost_usd is per FEU(-equivalent); bulk's unit is the tonne
+    per_unit = 1.0 if com is None or com["unit"] == "teu" else 2.0 * float(com["tonnes_per_teu"])
     caps = loaded.capacities
     util = loaded.utilisation
     demand = absorbed = p90 = cost = 0.0
@@ -142,7 +155,7 @@ def measure(loaded: LoadedNetwork, corridor: str, commodity: str, multiplier: fl
             )  # fmt: skip
             absorbed += volume
             p90 += volume * day_percentiles(r, (90,))[0]
-            cost += volume * r.cost_usd
+            cost += volume * r.cost_usd / per_unit
             el = caps.element_of[list(edges)]
             used |= {int(i) for i in el[el >= 0] if caps.limited()[int(i)]}
     top = max(used, key=lambda i: util[i], default=None)
@@ -151,7 +164,7 @@ def measure(loaded: LoadedNetwork, corridor: str, commodity: str, multiplier: fl
         demand=demand,
         absorbed=absorbed,
         p90_days=p90 / absorbed if absorbed else float("nan"),
-        cost_usd_per_feu=cost / absorbed if absorbed else float("nan"),
+        cost_usd=cost / absorbed if absorbed else float("nan"),
         utilisation=float(util[top]) if top is not None else 0.0,
         binding=caps.key[top][1] if top is not None else None,
         refused_by=tuple(refused),
@@ -218,7 +231,7 @@ def headroom(
             return "capacity"
         if p.p90_days > base.p90_days * (1 + max_p90_rise) * (1 + 1e-12):
             return "p90"
-        if p.cost_usd_per_feu > base.cost_usd_per_feu * (1 + max_cost_rise) * (1 + 1e-12):
+        if p.cost_usd > base.cost_usd * (1 + max_cost_rise) * (1 + 1e-12):
             return "cost"
         return None
 
@@ -245,3 +258,77 @@ def headroom(
     if limit == "capacity" and hi.refused_by:
         hi = Point(**{**hi.__dict__, "binding": hi.refused_by[0]})
     return result(lo, hi, limit)
+
+
+def observed(network: Network, commodity: str | None = None) -> list[tuple[str, str]]:
+    """``(commodity, corridor)`` pairs with observed demand, in the demand table's order.
+
+    Examples
+    --------
+    >>> from corridor import load_network
+    >>> observed(load_network(), "crude_oil")
+    [('crude_oil', 'cpc'), ('crude_oil', 'trans_caspian_btc'), ('crude_oil', 'kcp')]
+    """
+    d = network.demand
+    rows = d if commodity is None else d[d["commodity"] == commodity]
+    pairs = zip(rows["commodity"].astype(str), rows["corridor"].fillna("").astype(str), strict=True)
+    return list(dict.fromkeys((c, k) for c, k in pairs if k))
+
+
+def headrooms(
+    scenario: Network | Scenario,
+    corridors: tuple[str, ...] = ("all",),
+    *,
+    commodity: str | None = None,
+    max_p90_rise: float = 0.25,
+    max_cost_rise: float = 0.10,
+    max_multiplier: float = 4.0,
+    tolerance: float = 0.05,
+    calibration: Calibration | None = None,
+    progress: Callable[[str, str, float], None] | None = None,
+) -> list[Headroom]:
+    """:func:`headroom` of each corridor, for each commodity, with observed demand.
+
+    ``corridors`` ``("all",)`` takes every corridor with observed demand of the
+    commodity; ``commodity`` ``None`` every commodity with such demand (with
+    named corridors: the commodities observed on them). ``progress`` is told
+    ``(commodity, corridor, multiplier)`` at each evaluation.
+
+    Examples
+    --------
+    >>> from corridor import load_network
+    >>> hs = headrooms(load_network(), ("middle",), commodity="containers",
+    ...                max_multiplier=1.2, tolerance=0.2)
+    >>> [(h.commodity, h.corridor) for h in hs]
+    [('containers', 'middle')]
+    """
+    base = scenario.base if isinstance(scenario, Scenario) else scenario
+    cal = calibration if calibration is not None else calibrate(base)
+    pairs = observed(base, commodity)
+    if corridors != ("all",):
+        pairs = [p for p in pairs if p[1] in corridors]
+        for c in corridors:
+            if not any(k == c for _com, k in pairs):
+                what = commodity or "any commodity"
+                raise UnknownIdError(f"headroom: no demand of {what} is observed on corridor '{c}'")
+    out = []
+    for com, corridor in pairs:
+
+        def step(m: float, com: str = com, corridor: str = corridor) -> None:
+            if progress is not None:
+                progress(com, corridor, m)
+
+        out.append(
+            headroom(
+                scenario,
+                corridor,
+                commodity=com,
+                max_p90_rise=max_p90_rise,
+                max_cost_rise=max_cost_rise,
+                max_multiplier=max_multiplier,
+                tolerance=tolerance,
+                calibration=cal,
+                progress=step,
+            )
+        )
+    return out

@@ -20,7 +20,7 @@ from corridor.loaded.prepare import prepare
 from corridor.model.network import Network
 from corridor.model.scenario import Scenario
 from corridor.resilience.exposure import REGION_PAIRS, commodities, exposure, penalty
-from corridor.resilience.headroom import headroom
+from corridor.resilience.headroom import headrooms
 from corridor.resilience.maxflow import region_cut
 
 
@@ -40,8 +40,9 @@ def stress(
     ``commodity`` restricts routes, exposure and stranded volume to one
     commodity (and the cuts to it); ``cut_commodities`` are the commodities
     of the region-pair cuts otherwise (those the dataset has).
-    ``headroom_corridors`` (``"all"``: every corridor with observed demand of
-    the commodity) adds ``headroom``: how much more each absorbs under the
+    ``headroom_corridors`` (``"all"``: every corridor with observed demand)
+    adds ``headroom``, per commodity (``commodity``, else every commodity
+    observed on those corridors) and corridor: how much more each absorbs under the
     disruption before its p90 days rise by ``max_p90_rise`` or its cost by
     ``max_cost_rise``. ``progress`` is told
     each step.
@@ -75,24 +76,15 @@ def stress(
         "stranded": {c: _stranded(after, c) for c in names},
         "min_cut": _cuts(before, after, (commodity,) if commodity else known),
     }
-    boxes = commodity or "containers"
-    if headroom_corridors == ("all",):
-        d = base.demand
-        headroom_corridors = tuple(
-            dict.fromkeys(str(c) for c in d.loc[d["commodity"] == boxes, "corridor"] if c)
-        )
-    found = []
-    for c in headroom_corridors:
 
-        def step(m: float, c: str = c) -> None:
-            say(f"headroom of {c}: demand x{m:.2f}")
+    def step(com: str, corridor: str, m: float) -> None:
+        say(f"headroom of {corridor} ({com}): demand x{m:.2f}")
 
-        h = headroom(
-            scenario, c, commodity=boxes, max_p90_rise=max_p90_rise,
-            max_cost_rise=max_cost_rise, calibration=cal, progress=step,
-        )  # fmt: skip
-        found.append(h.to_dict())
-    out["headroom"] = found
+    found = headrooms(
+        scenario, headroom_corridors, commodity=commodity, max_p90_rise=max_p90_rise,
+        max_cost_rise=max_cost_rise, calibration=cal, progress=step,
+    ) if headroom_corridors else []  # fmt: skip
+    out["headroom"] = [h.to_dict() for h in found]
     return out
 
 
