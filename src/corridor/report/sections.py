@@ -320,10 +320,13 @@ def appraisal_section(ctx: ReportContext) -> Section | None:
 
 
 def stress_section(ctx: ReportContext) -> Section | None:
-    """A stress result (:mod:`corridor.report.stress_section`)."""
+    """A stress result (:mod:`corridor.report.stress_section`; other shapes generically)."""
     from corridor.report.stress_section import report_section
 
-    return report_section(ctx)
+    if not ctx.stress:
+        return None
+    body = "\n".join(records_sections(ctx.stress, "stress"))
+    return report_section(ctx) or Section("stress", "Stress tests", body)
 
 
 def sources_section(ctx: ReportContext) -> Section | None:
