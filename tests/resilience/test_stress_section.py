@@ -96,3 +96,18 @@ def test_the_report_shows_the_stress_json_and_every_bar_is_the_whole_demand(
         for cut in per.values():
             for element in cut["cut"]:
                 assert element in section
+
+
+def test_bulk_routes_cost_per_tonne_containers_per_feu(tmp_path: Path) -> None:
+    net = tiny(tmp_path / "t", **BULK)
+    boxes = {"origin": "a", "destination": "f", "commodity": "containers", "unit": "teu",
+             "corridor": "middle", "time_days": 9.5, "cost_usd_per_feu": 3000.0}  # fmt: skip
+    ore = {**boxes, "commodity": "ore", "unit": "t", "cost_usd_per_feu": 5000.0,
+           "cost_usd_per_t": 100.0}  # fmt: skip
+    page = stress_section(
+        {"scenario": "s", "routes_before": [boxes, ore], "routes_after": [boxes, ore],
+         "exposure": {}, "stranded": {}, "min_cut": {}, "headroom": []},
+        net,
+    )  # fmt: skip
+    assert page.count("<td>$3,000/FEU</td>") == 2  # before and after
+    assert page.count("<td>$100.0/t</td>") == 2 and "$5,000/FEU" not in page

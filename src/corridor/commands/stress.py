@@ -184,12 +184,14 @@ def _print(result: dict[str, Any], out: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from corridor.report.units import cost_text
+
     console = Console(width=max(Console().width, 132))
     after = {(r["origin"], r["destination"], r["commodity"], r["corridor"]): r
              for r in result["routes_after"]}  # fmt: skip
     t = Table(title=f"Routes before and after ({result['scenario']})")
-    for col in ("pair", "commodity", "corridor", "days before", "days after", "USD/FEU before",
-                "USD/FEU after", "transits"):  # fmt: skip
+    for col in ("pair", "commodity", "corridor", "days before", "days after", "cost before",
+                "cost after", "transits"):  # fmt: skip
         t.add_column(col, justify="right" if "before" in col or "after" in col else "left")
     for r in result["routes_before"]:
         a = after.get((r["origin"], r["destination"], r["commodity"], r["corridor"]))
@@ -199,8 +201,8 @@ def _print(result: dict[str, Any], out: Path) -> None:
             r["corridor"],
             _num(r["time_days"]),
             _num(a["time_days"]) if a else "closed",
-            _num(r["cost_usd_per_feu"], 0),
-            _num(a["cost_usd_per_feu"], 0) if a else "closed",
+            cost_text(r),
+            cost_text(a) if a else "closed",
             " ".join(r["transits"]) or "-",
         )
     console.print(t)

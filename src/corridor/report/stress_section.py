@@ -155,6 +155,8 @@ def stress_section(result: Mapping[str, Any], network: Any, *, base: BaseMap | N
 
 def stress_body(result: Mapping[str, Any], network: Any, *, base: BaseMap | None = None) -> str:
     """The section's content without its heading: tables, the min-cut map, headroom."""
+    from corridor.report.units import cost_text
+
     parts: list[str] = []
     after = {(r["origin"], r["destination"], r["commodity"], r["corridor"]): r
              for r in result.get("routes_after", [])}  # fmt: skip
@@ -164,12 +166,12 @@ def stress_body(result: Mapping[str, Any], network: Any, *, base: BaseMap | None
         rows.append([
             f"{_e(r['origin'])} → {_e(r['destination'])}", _e(r["commodity"]), _e(r["corridor"]),
             _n(r["time_days"]), _n(a["time_days"]) if a else "closed",
-            _n(r["cost_usd_per_feu"], 0), _n(a["cost_usd_per_feu"], 0) if a else "closed",
+            _e(cost_text(r)), _e(cost_text(a)) if a else "closed",
         ])  # fmt: skip
     parts.append(_table(
         "Routes before and after",
-        ("pair", "commodity", "corridor", "days before", "days after", "USD/FEU before",
-         "USD/FEU after"),
+        ("pair", "commodity", "corridor", "days before", "days after", "cost before",
+         "cost after"),
         rows,
     ))  # fmt: skip
     rows = []
