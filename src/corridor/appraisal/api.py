@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from corridor.appraisal.economics import Parameters
 from corridor.appraisal.evaluation import Appraisal, Evaluator
 from corridor.appraisal.portfolio import Candidate, Portfolio, choose
+from corridor.appraisal.runner import Runner
 from corridor.appraisal.sensitivity import plot_tornado, sensitivity, switching_values
 from corridor.appraisal.staging import staged_plan
 from corridor.errors import CorridorError
+from corridor.loaded.network import LoadedNetwork
 from corridor.model.network import Network
 from corridor.model.scenario import Scenario
 
@@ -126,12 +130,49 @@ def candidates(ev: Evaluator, singles: list[Appraisal]) -> list[Candidate]:
     ]
 
 
-def touched_segments(ev: Evaluator) -> dict[str, set[str]]:
-    """Per measure, the shipper segments whose benefit it changes at any anchor."""
-    growths = [ev.params.growth_factor(a) for a in ev.params.anchors()]
-    return {
-        mid: {k for g in growths for k in ev.benefits([mid], g).by_segment} for mid in ev.measures
-    }
+def footprints(
+    ev: Evaluator, *, utilisation: float = 0.02, wait: float = 0.02
+) -> dict[str, set[str]]:
+    """Per measure, the capacity elements it changes materially at any growth anchor:
+    its utilisation by at least ``utilisation`` (a share of capacity) or the mean
+    wait on its edges by at least ``wait`` (a share of the wait without it).
+
+    Two measures interact through the elements both change: the same queue
+    relieved twice, or traffic one sends into the other's queue. Measures whose
+    footprints are disjoint get no pairwise term in the portfolio search (the
+    chosen set is still evaluated together, so what pairs miss is learned).
+    """
+    out: dict[str, set[str]] = {}
+    for mid in ev.measures:
+        changed: set[str] = set()
+        for a in ev.params.anchors():
+            g = ev.params.growth_factor(a)
+            changed |= _changed_elements(ev.loaded((), g), ev.loaded([mid], g), utilisation, wait)
+        out[mid] = changed
+    return out
+
+
+def _changed_elements(
+    without: LoadedNetwork, with_: LoadedNetwork, utilisation: float, wait: float
+) -> set[str]:
+    def state(ln: LoadedNetwork) -> dict[str, tuple[float, float]]:
+        caps = ln.capacities
+        el = caps.element_of
+        ok = el >= 0
+        waited = np.bincount(el[ok], weights=ln.graph.hours_waiting[ok], minlength=caps.n)
+        edges = np.bincount(el[ok], minlength=caps.n)
+        mean = waited / np.maximum(edges, 1)
+        return {
+            "/".join(caps.key[i]): (float(ln.utilisation[i]), float(mean[i])) for i in range(caps.n)
+        }
+
+    a, b = state(without), state(with_)
+    out = set()
+    for k in a.keys() | b.keys():
+        (u0, w0), (u1, w1) = a.get(k, (0.0, 0.0)), b.get(k, (0.0, 0.0))
+        if abs(u1 - u0) >= utilisation or abs(w1 - w0) >= wait * max(w0, 1e-9):
+            out.add(k)
+    return out
 
 
 def constraints(ev: Evaluator) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -152,6 +193,7 @@ def appraise(
     budgets: Budgets | None = None,
     objective: str = "npv",
     target: Target = ("xian", "duisburg", "middle"),
+    workers: int = 1,
 ) -> dict[str, Any]:
     """Appraise every measure against the scenario and choose the portfolio under a budget.
 
@@ -164,7 +206,8 @@ def appraise(
     chart is written there
     (``appraisal_tornado.png``). ``objective`` ``"p90"`` chooses the set that
     cuts the p90 door-to-door days of ``target`` (origin, destination,
-    corridor) the most instead of the one with the highest NPV.
+    corridor) the most instead of the one with the highest NPV. ``workers``
+    model runs go on in parallel (worker processes, :mod:`~corridor.appraisal.runner`).
 
     Examples
     --------
@@ -178,21 +221,41 @@ def appraise(
     if objective not in ("npv", "p90"):
         raise CorridorError(f"expected --objective npv or p90, found {objective!r}")
     scen = network if isinstance(network, Scenario) else Scenario("base", network)
-    ev = Evaluator(scen, params, progress)
+    with Runner(workers) as runner:
+        ev = Evaluator(scen, params, progress, runner=runner)
+        return _appraise(ev, b, max_iterations, out_dir, objective, target)
+
+
+def _appraise(
+    ev: Evaluator,
+    b: Budgets,
+    max_iterations: int,
+    out_dir: str | os.PathLike[str] | None,
+    objective: str,
+    target: Target,
+) -> dict[str, Any]:
+    ev.prefetch([[mid] for mid in ev.measures])
     singles = [ev.appraise([mid]) for mid in ev.measures]
     singles.sort(key=lambda a: -a.result.npv_usd)
     cands = candidates(ev, singles)
-    touched = touched_segments(ev)
+    touched = footprints(ev)
     requires, excludes = constraints(ev)
     p90_before = _p90(ev, (), target) if objective == "p90" else math.nan
     if objective == "p90":
         cut = {c.id: p90_before - _p90(ev, (c.id,), target) for c in cands}
         cands = [replace(c, npv_usd=cut[c.id]) for c in cands]
+    g0 = ev.params.growth_factor(ev.params.anchors()[0])
 
     def value(s: frozenset[str]) -> float:
         if objective == "p90":
             return p90_before - _p90(ev, s, target)
         return ev.appraise(s).result.npv_usd
+
+    def batch(sets: Sequence[frozenset[str]]) -> None:
+        if objective == "p90":
+            ev.run_keys([(s, g0) for s in sets])
+        else:
+            ev.prefetch(sets)
 
     best = choose(
         cands,
@@ -205,6 +268,7 @@ def appraise(
         interacts=lambda x, y: bool(touched[x] & touched[y]),
         max_iterations=max_iterations,
         tolerance_usd=1.0 if objective == "npv" else 1e-4,
+        batch=batch,
     )
     chosen = ev.appraise(best.ids) if best.ids else None
     portfolio = _portfolio(ev, best, chosen, b, objective, out_dir)
@@ -217,7 +281,7 @@ def appraise(
             "p90_days_after": p90_before - best.npv_usd,
         }
     return {
-        "scenario": scen.name,
+        "scenario": ev.base.name,
         "objective": objective,
         "parameters": _parameters(ev.params),
         "measures": [_record(ev, a) for a in singles],

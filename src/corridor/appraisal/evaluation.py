@@ -14,7 +14,7 @@ and distinct opening year not seen before.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -31,10 +31,10 @@ from corridor.appraisal.economics import (
 )
 from corridor.appraisal.measures import Measure, catalogue
 from corridor.appraisal.reliability import co2_benefit, reliability_benefit
+from corridor.appraisal.runner import Job, Runner
 from corridor.errors import UnknownIdError
 from corridor.loaded.calibration import Calibration, calibrate
 from corridor.loaded.network import LoadedNetwork
-from corridor.loaded.prepare import prepare
 from corridor.model.scenario import Scenario
 
 
@@ -82,6 +82,8 @@ class Evaluator:
     calibration
         The base year's calibration (computed from ``base.base`` when not given;
         pass it to share one between scenarios of the same base).
+    runner
+        Where batches of model runs go (:meth:`prefetch`); default: this process.
     """
 
     def __init__(
@@ -90,10 +92,12 @@ class Evaluator:
         params: Parameters | None = None,
         progress: Callable[[int], None] | None = None,
         calibration: Calibration | None = None,
+        runner: Runner | None = None,
     ) -> None:
         self.base = base
         self.params = params or Parameters()
         self.progress = progress
+        self.runner = runner or Runner(1)
         self.measures = {m.id: m for m in catalogue(base.base)}
         self.calibration = calibration if calibration is not None else calibrate(base.base)
         self._loaded: dict[tuple[frozenset[str], float], LoadedNetwork] = {}
@@ -114,22 +118,54 @@ class Evaluator:
             raise UnknownIdError(f"unknown measure '{mid}'")
         return self.measures[mid]
 
+    def _job(self, ids: frozenset[str], growth: float) -> Job:
+        for mid in ids:
+            self.measure(mid)
+        changes = tuple(c for m in self.measures.values() if m.id in ids for c in m.changes())
+        scen = self.base.with_changes(*changes, name="+".join(sorted(ids)) or self.base.name)
+        return Job(scen, growth, self.calibration)
+
+    def _keep(self, key: tuple[frozenset[str], float], loaded: LoadedNetwork) -> None:
+        self._loaded[key] = loaded
+        self.runs += 1
+        if self.progress is not None:
+            self.progress(self.runs)
+
     def loaded(self, ids: Iterable[str], growth: float = 1.0) -> LoadedNetwork:
         """The base scenario with the measures ``ids`` applied, prepared at ``growth``
         times the dataset year's demand."""
         key = (frozenset(ids), float(growth))
         if key not in self._loaded:
-            for mid in key[0]:
-                self.measure(mid)
-            changes = tuple(
-                c for m in self.measures.values() if m.id in key[0] for c in m.changes()
-            )
-            scen = self.base.with_changes(*changes, name="+".join(sorted(key[0])) or self.base.name)
-            self._loaded[key] = prepare(scen, growth=growth, calibration=self.calibration)
-            self.runs += 1
-            if self.progress is not None:
-                self.progress(self.runs)
+            self.runner.run([self._job(*key)], lambda _, loaded: self._keep(key, loaded))
         return self._loaded[key]
+
+    def needed(self, ids: Iterable[str]) -> list[tuple[frozenset[str], float]]:
+        """The model runs :meth:`yearly_benefits` of ``ids`` reads: the sets open in
+        some year and the base, at each growth anchor."""
+        key = frozenset(ids)
+        p = self.params
+        opening = {mid: opening_year(self.measure(mid).build_years, p) for mid in key}
+        sets = {frozenset(m for m in key if opening[m] <= t) for t in range(p.horizon_years)}
+        sets.add(frozenset())
+        return [(s, p.growth_factor(a)) for s in sorted(sets, key=sorted) for a in p.anchors()]
+
+    def missing(self, sets: Iterable[Iterable[str]]) -> list[tuple[frozenset[str], float]]:
+        """The runs the benefits of ``sets`` need that are not done yet (no repeats)."""
+        out: dict[tuple[frozenset[str], float], None] = {}
+        for ids in sets:
+            for key in self.needed(ids):
+                if key not in self._loaded:
+                    out[key] = None
+        return list(out)
+
+    def prefetch(self, sets: Iterable[Iterable[str]]) -> None:
+        """Do the runs the benefits of ``sets`` need, as one batch (in parallel when the
+        runner has workers)."""
+        prefetch([(self, sets)])
+
+    def run_keys(self, keys: Iterable[tuple[frozenset[str], float]]) -> None:
+        """Do the runs ``keys`` (set of measures, growth) not done yet, as one batch."""
+        run_keys([(self, keys)])
 
     def benefits(self, ids: Iterable[str], growth: float = 1.0) -> Benefits:
         """Yearly benefits of the measures ``ids`` together, against the base scenario,
@@ -190,3 +226,30 @@ class Evaluator:
         capex = sum(self.measure(mid).capex_usd for mid in key)
         first = self.params.growth_factor(self.params.anchors()[0])
         return Appraisal(key, self.benefits(key, first), result, capex)
+
+
+def prefetch(batches: Sequence[tuple[Evaluator, Iterable[Iterable[str]]]]) -> None:
+    """Do the runs that the benefits of each evaluator's sets need, all as one batch on
+    the first evaluator's runner (evaluators of several scenarios share it)."""
+    run_keys([(ev, ev.missing(sets)) for ev, sets in batches])
+
+
+def run_keys(batches: Sequence[tuple[Evaluator, Iterable[tuple[frozenset[str], float]]]]) -> None:
+    """Do each evaluator's runs ``(set of measures, growth)`` not done yet, as one batch
+    on the first evaluator's runner."""
+    todo: dict[tuple[int, frozenset[str], float], Evaluator] = {}
+    for ev, keys in batches:
+        for ids, growth in keys:
+            key = (frozenset(ids), float(growth))
+            if key not in ev._loaded:
+                todo[(id(ev._loaded), *key)] = ev
+    if not todo:
+        return
+    items = list(todo.items())
+    jobs = [ev._job(ids, growth) for (_, ids, growth), ev in items]
+
+    def done(i: int, loaded: LoadedNetwork) -> None:
+        (_, ids, growth), ev = items[i]
+        ev._keep((ids, growth), loaded)
+
+    items[0][1].runner.run(jobs, done)

@@ -182,11 +182,15 @@ def choose(
     interacts: Callable[[str, str], bool] | None = None,
     max_iterations: int = 50,
     tolerance_usd: float = 1.0,
+    batch: Callable[[Sequence[frozenset[str]]], None] | None = None,
 ) -> Portfolio:
     """Choose measures under a budget maximising NPV evaluated together (module docs).
 
     ``evaluate`` returns the NPV of a set built together (0 for the empty set);
-    ``interacts(a, b)`` says whether a pair may interact (default: every pair).
+    ``interacts(a, b)`` says whether a pair may interact (default: every pair);
+    ``batch(sets)``, when given, is told the sets about to be evaluated one
+    after the other (the pairs of a chosen set, the neighbours of the best), so
+    their model runs can go in parallel.
     Only candidates with a positive NPV of their own can raise the prediction,
     so the others are left out (unless another needs them).
 
@@ -244,7 +248,10 @@ def choose(
             # returns beyond pairs): try the best set with one measure more or less
             nxt = [best[0] | {c.id} for c in cands if c.id not in best[0]]
             nxt += [best[0] - {i} for i in best[0]]
-            better = [t for t in nxt if feasible(t) and value(t) > best[1] + tolerance_usd]
+            ok = [t for t in nxt if feasible(t)]
+            if batch is not None:
+                batch([t for t in ok if t not in values])
+            better = [t for t in ok if value(t) > best[1] + tolerance_usd]
             for t in nxt:
                 if t in values:
                     learn(t)
@@ -254,6 +261,8 @@ def choose(
             best = (top, values[top], terms.predict(own, top))
             continue
         chosen, predicted = found
+        if batch is not None and chosen not in values:
+            batch([chosen])
         v = value(chosen)
         if v > best[1]:
             best = (chosen, v, predicted)
@@ -263,6 +272,8 @@ def choose(
             if frozenset(p) not in terms.coef and (interacts is None or interacts(*p))
         ]
         if len(chosen) > 2:
+            if batch is not None:
+                batch([p for p in new_pairs if p not in values])
             for p in new_pairs:
                 terms.coef[p] = value(p) - sum(own[i] for i in p)
         learn(chosen)

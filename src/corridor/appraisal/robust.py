@@ -30,10 +30,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from corridor.appraisal.api import Budgets, candidates, constraints, touched_segments
+from corridor.appraisal.api import Budgets, candidates, constraints, footprints
 from corridor.appraisal.economics import Parameters
-from corridor.appraisal.evaluation import Evaluator
+from corridor.appraisal.evaluation import Evaluator, prefetch
 from corridor.appraisal.portfolio import Candidate, Portfolio, choose
+from corridor.appraisal.runner import Runner
 from corridor.errors import CorridorError
 from corridor.loaded.calibration import calibrate
 from corridor.model.scenario import Scenario
@@ -56,10 +57,11 @@ def robust(
     params: Parameters | None = None,
     progress: Callable[[int], None] | None = None,
     max_iterations: int = 50,
+    workers: int = 1,
 ) -> dict[str, Any]:
     """The expected-NPV and minimum-regret portfolios over weighted scenarios (module docs).
 
-    Weights are normalised to sum to one.
+    Weights are normalised to sum to one; ``workers`` model runs go on in parallel.
     """
     if len(scenarios) != len(weights) or not scenarios:
         raise CorridorError(
@@ -80,19 +82,34 @@ def robust(
         if progress is not None:
             progress(runs[0])
 
-    evs = [Evaluator(s, params, tick, calibration=cal) for s in scenarios]
+    with Runner(workers) as runner:
+        evs = [Evaluator(s, params, tick, calibration=cal, runner=runner) for s in scenarios]
+        return _robust(scenarios, w, budgets, evs, runs, max_iterations)
+
+
+def _robust(
+    scenarios: Sequence[Scenario],
+    w: Sequence[float],
+    budgets: Budgets,
+    evs: Sequence[Evaluator],
+    runs: list[int],
+    max_iterations: int,
+) -> dict[str, Any]:
+    prefetch([(ev, [[mid] for mid in ev.measures]) for ev in evs])
     own = [{mid: ev.appraise([mid]).result.npv_usd for mid in ev.measures} for ev in evs]
     first = evs[0]
     singles = [first.appraise([mid]) for mid in first.measures]
     base_cands = candidates(first, singles)
     touched: dict[str, set[str]] = {}
     for ev in evs:
-        for mid, segs in touched_segments(ev).items():
+        for mid, segs in footprints(ev).items():
             touched.setdefault(mid, set()).update(segs)
     requires, excludes = constraints(first)
 
     def best_for(
-        values: dict[str, float], evaluate: Callable[[frozenset[str]], float]
+        values: dict[str, float],
+        evaluate: Callable[[frozenset[str]], float],
+        batch: Callable[[Sequence[frozenset[str]]], None],
     ) -> Portfolio:
         cands = [
             Candidate(c.id, c.cost_usd, values[c.id], c.country, c.funders) for c in base_cands
@@ -107,6 +124,7 @@ def robust(
             excludes=excludes,
             interacts=lambda a, b: bool(touched[a] & touched[b]),
             max_iterations=max_iterations,
+            batch=batch,
         )
 
     def npv(k: int, ids: Sequence[str]) -> float:
@@ -116,16 +134,19 @@ def robust(
         mid: sum(wk * o[mid] for wk, o in zip(w, own, strict=True)) for mid in first.measures
     }
     expected = best_for(
-        expected_values, lambda s: sum(wk * npv(k, tuple(s)) for k, wk in enumerate(w))
+        expected_values,
+        lambda s: sum(wk * npv(k, tuple(s)) for k, wk in enumerate(w)),
+        lambda sets: prefetch([(ev, sets) for ev in evs]),
     )
 
     def in_scenario(k: int) -> Callable[[frozenset[str]], float]:
         return lambda s: npv(k, tuple(s))
 
-    own_best = [best_for(own[k], in_scenario(k)) for k in range(len(evs))]
+    own_best = [best_for(own[k], in_scenario(k), evs[k].prefetch) for k in range(len(evs))]
     options: dict[tuple[str, ...], str] = {expected.ids: "expected_npv"}
     for k, p in enumerate(own_best):
         options.setdefault(p.ids, f"best_in_{scenarios[k].name}")
+    prefetch([(ev, list(options)) for ev in evs])
     table = {ids: [npv(k, ids) for k in range(len(evs))] for ids in options}
     best_in = [p.npv_usd for p in own_best]
     regret = {

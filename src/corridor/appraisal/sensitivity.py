@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from corridor.appraisal.economics import CostStream, Result, evaluate
-from corridor.appraisal.evaluation import Evaluator
+from corridor.appraisal.evaluation import Evaluator, prefetch
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,8 @@ def _scaled(costs: CostStream, factor: float) -> CostStream:
 def sensitivity(ev: Evaluator, ids: tuple[str, ...]) -> tuple[float, list[Case]]:
     """The base NPV of the set ``ids`` and its sensitivity cases (module docs)."""
     p = ev.params
+    grown = [ev.with_params(replace(p, demand_growth=g)) for g in (0.0, 0.06)]
+    prefetch([(ev, [ids]), *((other, [ids]) for other in grown)])
     yearly = ev.yearly_benefits(ids)
     costs = ev.costs(ids)
     base = evaluate(yearly, costs, p).npv_usd

@@ -41,6 +41,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -107,31 +108,64 @@ class DelayCurves:
         ``utilisation`` is per edge (its element's); ``edge_flow_teu`` is the
         TEU a year on each edge (ship services wait for their own direction).
         """
-        q = queue_factor(utilisation, self.servers)
-        queue = self.shape == QUEUE
-        wait = np.where(queue, self.service_h * (1.0 + self.k * q), self.fixed_h)
-        cv = self.cv.copy()
-        if self.service_edges.size:
-            e = self.service_edges
+        every = np.arange(self.shape.shape[0])
+        return self.waits_at(every, utilisation, edge_flow_teu)
+
+    def waits_at(
+        self, edges: npt.NDArray[np.int64], utilisation: FloatArray, edge_flow_teu: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """:meth:`waits` of the edges ``edges`` only (distinct, sorted), from their
+        utilisation and flow (arrays aligned with ``edges``).
+
+        An edge's wait depends on its own element's utilisation and its own
+        flow, so the waits of the edges a load touched can be updated alone.
+        """
+        q = queue_factor(utilisation, self.servers[edges])
+        queue = self.shape[edges] == QUEUE
+        wait = np.where(queue, self.service_h[edges] * (1.0 + self.k[edges] * q),
+                        self.fixed_h[edges])  # fmt: skip
+        cv = self.cv[edges].copy()
+        at = self._service_position[edges]
+        on = np.flatnonzero(at >= 0)
+        if on.size:
+            j = at[on]
             mean, wcv, _ = svc.departure_wait(
-                when_full=self.when_full,
-                sailing_teu=self.sailing_teu,
-                fleet_cycle_h=self.fleet_cycle_h,
-                headway_h=self.headway_h,
-                max_wait_h=self.max_wait_h,
-                capacity_teu=self.service_capacity_teu,
-                flow_teu=edge_flow_teu[e],
+                when_full=self.when_full[j],
+                sailing_teu=self.sailing_teu[j],
+                fleet_cycle_h=self.fleet_cycle_h[j],
+                headway_h=self.headway_h[j],
+                max_wait_h=self.max_wait_h[j],
+                capacity_teu=self.service_capacity_teu[j],
+                flow_teu=edge_flow_teu[on],
             )
             # plus the expected wait for storms (corridor.graph.weather), independent
-            total = mean + self.service_storm_h
-            sd = np.sqrt((wcv * mean) ** 2 + self.service_storm_var_h2)
-            wait[e] = total
-            cv[e] = np.where(total > 0, sd / np.where(total > 0, total, 1.0), wcv)
-        p = self.procedures
-        if p.edges.size:
-            hours = p.hours(utilisation[p.edges])
-            wait[p.edges] = self.procedure_rest_h + self.procedure_scale * hours
+            total = mean + self.service_storm_h[j]
+            sd = np.sqrt((wcv * mean) ** 2 + self.service_storm_var_h2[j])
+            wait[on] = total
+            cv[on] = np.where(total > 0, sd / np.where(total > 0, total, 1.0), wcv)
+        at = self._procedure_position[edges]
+        on = np.flatnonzero(at >= 0)
+        if on.size:
+            j = at[on]
+            hours = self.procedures.hours(utilisation[on], rows=j)
+            wait[on] = self.procedure_rest_h[j] + self.procedure_scale[j] * hours
         return wait, cv
+
+    @cached_property
+    def _service_position(self) -> npt.NDArray[np.int64]:
+        """Per edge, its index in the service arrays (-1 if not a service)."""
+        return _positions(self.shape.shape[0], self.service_edges)
+
+    @cached_property
+    def _procedure_position(self) -> npt.NDArray[np.int64]:
+        """Per edge, its row in :attr:`procedures` (-1 if it has none)."""
+        return _positions(self.shape.shape[0], self.procedures.edges)
+
+
+def _positions(n: int, edges: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    out = np.full(n, -1, dtype=np.int64)
+    out[edges] = np.arange(edges.shape[0])
+    return out
 
 
 def _column(g: CompiledNetwork, kinds: tuple[int, ...], table: str, col: str) -> FloatArray:

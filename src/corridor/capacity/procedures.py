@@ -61,13 +61,18 @@ class Procedures:
     open_share: FloatArray
     open_wait_h: FloatArray
 
-    def hours(self, utilisation: FloatArray) -> FloatArray:
-        """Hours at both posts of each edge (before the calibration's rest and scale)."""
+    def hours(
+        self, utilisation: FloatArray, rows: npt.NDArray[np.int64] | None = None
+    ) -> FloatArray:
+        """Hours at both posts of each edge (before the calibration's rest and scale);
+        of the edges ``rows`` only when given (``utilisation`` aligned with them)."""
         from corridor.capacity.delay import queue_factor
 
-        rho = utilisation[:, None] / self.open_share
-        q = queue_factor(rho.ravel(), self.lanes.ravel()).reshape(rho.shape)
-        total: FloatArray = (self.open_wait_h + self.service_h * (1.0 + self.k * q)).sum(axis=1)
+        pick = slice(None) if rows is None else rows
+        rho = utilisation[:, None] / self.open_share[pick]
+        q = queue_factor(rho.ravel(), self.lanes[pick].ravel()).reshape(rho.shape)
+        served = self.service_h[pick] * (1.0 + self.k[pick] * q)
+        total: FloatArray = (self.open_wait_h[pick] + served).sum(axis=1)
         return total
 
 

@@ -59,6 +59,9 @@ def command(
     out: Path | None = typer.Option(
         None, help="Folder to write appraisal.json, appraisal.html and appraisal_tornado.png to."
     ),
+    workers: int | None = typer.Option(
+        None, help="Model runs in parallel, in worker processes (default: the cores available)."
+    ),
     db: str | None = db_option(),
     no_store: bool = no_store_option(),
 ) -> None:
@@ -89,6 +92,10 @@ def command(
                 "expected --demand-growth in (-0.5, 0.5), --carbon-price >= 0 and "
                 "--reliability-ratio >= 0"
             )
+        from corridor.appraisal.runner import MAX_WORKERS, default_workers
+
+        if workers is not None and not 1 <= workers <= MAX_WORKERS:
+            raise CorridorError(f"expected --workers from 1 to {MAX_WORKERS}, found {workers}")
         first, last = _years(years)
         parts = target.split(":")
         if len(parts) != 3 or not all(parts):
@@ -133,6 +140,7 @@ def command(
             target=(parts[0], parts[1], parts[2]),
             robust_set=robust_set,
             weights=w if robust_set is not None else None,
+            workers=workers or default_workers(),
         )
         text = json.dumps(result, indent=2, allow_nan=False)
         run.add("appraisal", result)
@@ -198,6 +206,7 @@ def _run(
     target: tuple[str, str, str],
     robust_set: list[Any] | None,
     weights: list[float] | None,
+    workers: int,
 ) -> dict[str, Any]:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -220,6 +229,7 @@ def _run(
             out_dir=out,
             objective=objective,
             target=target,
+            workers=workers,
         )
         if robust_set is not None and weights is not None:
             from corridor.appraisal.robust import robust
@@ -231,6 +241,7 @@ def _run(
                 budgets,
                 params=params,
                 progress=lambda n: bar.update(task2, completed=n),
+                workers=workers,
             )
         return result
 

@@ -10,7 +10,9 @@ improved by Gauss–Seidel sweeps towards a shipper-segment equilibrium:
 2. A slice takes the least generalised-cost route of its segment's choice set
    (value of time × hours + money) at the current waits, over edges whose
    element still has room; it is loaded up to the room left on that route,
-   and the rest of the slice looks again (a segment whose whole demand keeps
+   in steps that raise no element's utilisation by more than ``STEP`` (so a
+   large slice cannot overshoot: its first tonnes raise the waits before the
+   rest chooses), and the rest of the slice looks again (a segment whose whole demand keeps
    its route at or below half of every capacity loads at once). After every
    load the waits of the elements it touched follow the one delay function
    (:mod:`corridor.capacity.delay`): waits depend on loads.
@@ -51,11 +53,19 @@ _TINY = 1e-9
 #: this utilisation loads at once: the queue it causes is small (q(0.5) = 1 for
 #: one server) and the sweeps settle what little it moves.
 LIGHT = 0.5
+#: Largest rise of an element's utilisation one step of loading may cause.
+STEP = 0.05
 
 
 @dataclass
 class _State:
-    """Mutable loads of the fixed point (private to :func:`prepare`)."""
+    """Mutable loads of the fixed point (private to :func:`prepare`).
+
+    ``util`` (per element) and ``waits``/``cv`` (per edge) always match the
+    flows: every load updates the utilisation of the elements it touched and
+    the waits of their edges (an edge's wait depends on its own element and
+    its own flow only, :meth:`DelayCurves.waits_at`).
+    """
 
     g: CompiledNetwork
     caps: Capacities
@@ -66,25 +76,51 @@ class _State:
     el_t: FloatArray
     el_box: FloatArray
     el_bulk: FloatArray
+    util: FloatArray = field(init=False)
     waits: FloatArray = field(init=False)
     cv: FloatArray = field(init=False)
+    _edges_of: list[npt.NDArray[np.int64]] = field(init=False)
+    _use: dict[tuple[str, float, float], FloatArray] = field(init=False)
 
     def __post_init__(self) -> None:
+        el = self.caps.element_of
+        order = np.argsort(el, kind="stable")
+        bounds = np.searchsorted(el[order], np.arange(self.caps.n + 1))
+        self._edges_of = [order[bounds[i] : bounds[i + 1]] for i in range(self.caps.n)]
+        self._use = {}
         self.update_waits()
 
     def utilisation(self) -> FloatArray:
         return self.caps.utilisation(self.el_teu, self.el_t, self.el_box, self.el_bulk)
 
     def update_waits(self) -> None:
-        util = self.utilisation()
+        """Recompute the utilisation of every element and the wait of every edge."""
+        self.util = self.utilisation()
         el = self.caps.element_of
-        edge_util = np.where(el >= 0, util[np.maximum(el, 0)], 0.0)
+        edge_util = np.where(el >= 0, self.util[np.maximum(el, 0)], 0.0)
         self.waits, self.cv = self.curves.waits(edge_util, self.edge_teu)
+
+    def _update_at(self, edges: npt.NDArray[np.int64], elements: npt.NDArray[np.int64]) -> None:
+        """Update after a load on ``edges`` through ``elements`` (class docs)."""
+        self.util = self.utilisation()
+        touched = np.unique(np.concatenate([edges, *(self._edges_of[i] for i in elements)]))
+        el = self.caps.element_of[touched]
+        edge_util = np.where(el >= 0, self.util[np.maximum(el, 0)], 0.0)
+        wait, cv = self.curves.waits_at(touched, edge_util, self.edge_teu[touched])
+        self.waits[touched] = wait
+        self.cv[touched] = cv
+
+    def use(self, s: Segment) -> FloatArray:
+        """Per element, the utilisation one unit of ``s`` adds."""
+        key = (s.unit, s.teu_per_unit, s.t_per_unit)
+        if key not in self._use:
+            self._use[key] = self.caps.use_per_unit(*key)
+        return self._use[key]
 
     def room(self, s: Segment) -> FloatArray:
         """Per edge, the volume of segment ``s`` (its unit) its element can still take."""
-        use = self.caps.use_per_unit(s.unit, s.teu_per_unit, s.t_per_unit)
-        left = np.maximum(1.0 - self.utilisation(), 0.0)
+        use = self.use(s)
+        left = np.maximum(1.0 - self.util, 0.0)
         with np.errstate(divide="ignore"):
             per_element = np.where(use > 0, left / np.where(use > 0, use, 1.0), np.inf)
         el = self.caps.element_of
@@ -107,7 +143,7 @@ class _State:
         else:
             np.add.at(self.el_bulk, el, volume * s.t_per_unit)
         if volume > 0:
-            self.update_waits()
+            self._update_at(e, np.unique(el))
 
     def route(self, s: Segment, edge_ok: npt.NDArray[np.bool_]) -> tuple[float, list[int]] | None:
         w = np.where(edge_ok, self.weight(s), np.inf)
@@ -153,6 +189,12 @@ def _place(state: _State, s: Segment, amount: float, placed: _Placed) -> None:
             remaining = pending
             placed.done = True
         x = min(remaining, float(limit.min()) if limit.size else remaining)
+        if not placed.done:
+            # a step moves no element's utilisation by more than STEP: its
+            # waits follow the load before the next step chooses
+            rise = float((counts * state.use(s)).max(initial=0.0))
+            if rise * x > STEP:
+                x = max(STEP / rise, _TINY * max(amount, 1.0))
         key = tuple(edges)
         placed.paths[key] = placed.paths.get(key, 0.0) + x
         state.add(s, edges, x)
@@ -166,8 +208,7 @@ def _place(state: _State, s: Segment, amount: float, placed: _Placed) -> None:
 def _light(state: _State, s: Segment, counts: npt.NDArray[np.int64], volume: float) -> bool:
     """Whether ``volume`` more of ``s`` on a route using elements ``counts`` times keeps
     every one of them at or below :data:`LIGHT` utilisation."""
-    use = state.caps.use_per_unit(s.unit, s.teu_per_unit, s.t_per_unit)
-    util = state.utilisation() + counts * volume * use
+    util = state.util + counts * volume * state.use(s)
     return bool(util[counts > 0].max(initial=0.0) <= LIGHT)
 
 
