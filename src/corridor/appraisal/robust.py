@@ -26,17 +26,18 @@ this halves the model runs.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from corridor.appraisal.api import Budgets, candidates, constraints, footprints
+from corridor.appraisal.api import Budgets, candidates, constraints, touched_segments
 from corridor.appraisal.economics import Parameters
 from corridor.appraisal.evaluation import Evaluator, prefetch
 from corridor.appraisal.portfolio import Candidate, Portfolio, choose
 from corridor.appraisal.runner import Runner
 from corridor.errors import CorridorError
-from corridor.loaded.calibration import calibrate
+from corridor.loaded.calibration import Calibration, calibrate
+from corridor.loaded.network import LoadedNetwork
 from corridor.model.scenario import Scenario
 
 #: The shipped scenarios of the default robust appraisal (with the base).
@@ -58,10 +59,15 @@ def robust(
     progress: Callable[[int], None] | None = None,
     max_iterations: int = 50,
     workers: int = 1,
+    runs_of: Mapping[str, dict[tuple[frozenset[str], float], LoadedNetwork]] | None = None,
+    calibration: Calibration | None = None,
 ) -> dict[str, Any]:
     """The expected-NPV and minimum-regret portfolios over weighted scenarios (module docs).
 
     Weights are normalised to sum to one; ``workers`` model runs go on in parallel.
+    ``runs_of`` maps a scenario's name to its runs already done (shared with an
+    :class:`~corridor.appraisal.evaluation.Evaluator` of the same scenario and
+    ``calibration``, the calibration of the scenarios' base).
     """
     if len(scenarios) != len(weights) or not scenarios:
         raise CorridorError(
@@ -74,7 +80,8 @@ def robust(
     # one demand per scenario over the horizon (its own: demand-x2 carries the growth);
     # this halves the model runs of five scenarios
     params = replace(params or Parameters(), growth_anchor_years=(0,))
-    cal = calibrate(scenarios[0].base)
+    cal = calibration if calibration is not None else calibrate(scenarios[0].base)
+    shared = runs_of or {}
     runs = [0]
 
     def tick(_: int) -> None:
@@ -83,7 +90,7 @@ def robust(
             progress(runs[0])
 
     with Runner(workers) as runner:
-        evs = [Evaluator(s, params, tick, calibration=cal, runner=runner) for s in scenarios]
+        evs = [Evaluator(s, params, tick, cal, runner, shared.get(s.name)) for s in scenarios]
         return _robust(scenarios, w, budgets, evs, runs, max_iterations)
 
 
@@ -102,7 +109,7 @@ def _robust(
     base_cands = candidates(first, singles)
     touched: dict[str, set[str]] = {}
     for ev in evs:
-        for mid, segs in footprints(ev).items():
+        for mid, segs in touched_segments(ev).items():
             touched.setdefault(mid, set()).update(segs)
     requires, excludes = constraints(first)
 

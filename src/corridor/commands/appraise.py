@@ -218,6 +218,10 @@ def _run(
         TextColumn("{task.completed} runs"),
         TimeElapsedColumn(),
     )
+    from corridor.loaded.calibration import calibrate
+
+    cal = calibrate(scen.base)
+    runs_of: dict[Any, Any] = {}
     with Progress(*columns, transient=True, disable=not show) as bar:
         task = bar.add_task("appraisal: model runs", total=None)
         result = appraise(
@@ -230,6 +234,8 @@ def _run(
             objective=objective,
             target=target,
             workers=workers,
+            runs_of=runs_of,
+            calibration=cal,
         )
         if robust_set is not None and weights is not None:
             from corridor.appraisal.robust import robust
@@ -242,6 +248,13 @@ def _run(
                 params=params,
                 progress=lambda n: bar.update(task2, completed=n),
                 workers=workers,
+                # the same scenario's runs are shared (same base, same calibration)
+                runs_of={
+                    s.name: runs_of
+                    for s in robust_set
+                    if s.base is scen.base and s.changes == scen.changes
+                },
+                calibration=cal,
             )
         return result
 
