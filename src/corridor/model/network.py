@@ -52,22 +52,29 @@ class Network:
         raise AttributeError(name)
 
     def with_tables(self, **tables: pd.DataFrame) -> Network:
-        """Return a copy with some tables replaced."""
+        """Return a copy with some tables replaced (the rows of the others, already
+        indexed by :meth:`row`, are shared: tables are never edited in place)."""
         merged = dict(self.tables)
         merged.update(tables)
-        return Network(name=self.name, tables=merged, path=self.path)
+        out = Network(name=self.name, tables=merged, path=self.path)
+        out._rows_by_id.update({k: v for k, v in self._rows_by_id.items() if k not in tables})
+        return out
 
     def row(self, component: str, row_id: str) -> dict[str, Any] | None:
         """One row of a component table as a dict, by id (``None`` if absent)."""
-        return self._rows_by_id.get(component, {}).get(row_id)
+        rows = self._rows_by_id.get(component)
+        if rows is None:
+            t = self.tables.get(component)
+            rows = {}
+            if t is not None and "id" in t.columns:
+                rows = {r["id"]: r for r in t.to_dict("records")}
+            self._rows_by_id[component] = rows
+        return rows.get(row_id)
 
     @cached_property
     def _rows_by_id(self) -> dict[str, dict[str, dict[str, Any]]]:
-        return {
-            name: {r["id"]: r for r in t.to_dict("records")}
-            for name, t in self.tables.items()
-            if "id" in t.columns
-        }
+        """Rows by id of each component table, indexed when first asked for."""
+        return {}
 
     def node_index(self) -> dict[str, int]:
         """Map node id to its row position."""
