@@ -21,6 +21,11 @@ def command(
     analysis: Path | None = typer.Option(
         None, help="Use a saved `corridor analyze --json` file instead of running the analysis."
     ),
+    appraisal: Path | None = typer.Option(
+        None,
+        help="Add the appraisal: the JSON of `corridor appraise --json` (or its --out's "
+        "appraisal.json).",
+    ),
     pdf: bool = typer.Option(
         False, "--pdf", help="Also print it to a PDF beside the HTML (needs chromium)."
     ),
@@ -53,6 +58,7 @@ def command(
         from corridor.errors import CorridorError, DataError
         from corridor.loaded.prepare import prepare
         from corridor.model.scenario import Scenario
+        from corridor.report.appraisal_section import read_appraisal
         from corridor.report.document import write_report
         from corridor.report.pdf import find_chromium, html_to_pdf
         from corridor.resilience.disruptions import stress_scenario
@@ -60,6 +66,7 @@ def command(
 
         if pdf:
             find_chromium()  # fail before the analysis, not after
+        appraised = None if appraisal is None else read_appraisal(appraisal)
         if (origin is None) != (destination is None):
             raise CorridorError("give both --origin and --destination, or neither")
         scen = flagged_scenario(scenario, dataset, close, intervention)
@@ -84,7 +91,15 @@ def command(
                 base_result = analyze(prepare(Scenario("base", scen.base)), pairs=pairs)
                 result["difference_from_base"] = difference_from_base(result, base_result)
         shock = None if stressed is None else stress(stressed)
-        write_report(result, net, out, detail=detail, stress=shock, **report_scenario(scen))
+        write_report(
+            result,
+            net,
+            out,
+            detail=detail,
+            stress=shock,
+            appraisal=appraised,
+            **report_scenario(scen),
+        )
         typer.echo(f"Wrote {out}")
         if pdf:
             pdf_path = out.with_suffix(".pdf")

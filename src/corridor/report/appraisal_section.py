@@ -1,19 +1,26 @@
 """The report's appraisal section: ranking, portfolio, tornado, staged plan, robust portfolio.
 
 It reads the JSON of ``corridor appraise`` (:func:`corridor.appraisal.api.appraise`,
-with ``robust`` when scenarios were given) and returns HTML blocks; the report and the
-dashboard place them.
+with ``robust`` when scenarios were given) and returns HTML blocks; the report
+(:func:`report_section`) and the dashboard place them. :func:`read_appraisal`
+reads that JSON from a file (``corridor report --appraisal``) and refuses, in one
+line, a file that is not one.
 """
 
 from __future__ import annotations
 
 import html
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from corridor.errors import DataError
 from corridor.report.tables import records_table
+
+if TYPE_CHECKING:
+    from corridor.report.sections import ReportContext, Section
 
 
 def _esc(v: object) -> str:
@@ -30,8 +37,18 @@ def is_appraisal(obj: Any) -> bool:
     return isinstance(obj, Mapping) and "measures" in obj and "portfolio" in obj
 
 
-def appraisal_blocks(result: Mapping[str, Any], *, tornado: bool = True) -> list[str]:
+def appraisal_blocks(
+    result: Mapping[str, Any],
+    *,
+    tornado: bool = True,
+    max_corridors: int | None = None,
+    sensitivity_table: bool = True,
+) -> list[str]:
     """HTML blocks of the appraisal section (module docs).
+
+    ``max_corridors`` keeps the routes whose days the portfolio changes most (all
+    when ``None``); ``sensitivity_table=False`` leaves the tornado's figures as a
+    chart only (the printed report's summary edition).
 
     Examples
     --------
@@ -76,46 +93,65 @@ def appraisal_blocks(result: Mapping[str, Any], *, tornado: bool = True) -> list
     ]
     corridors = [c for c in p.get("corridors", []) if c.get("days_after") is not None]
     changed = [c for c in corridors if abs(c["days_after"] - c["days_before"]) >= 0.05]
+    pair: list[str] = []  # the days per route and the staged plan, side by side
     if changed:
-        out.append(
-            records_table(
-                [
-                    {
-                        "origin": c["origin"],
-                        "destination": c["destination"],
-                        "corridor": c["corridor"],
-                        "days before": round(c["days_before"], 1),
-                        "days after": round(c["days_after"], 1),
-                    }
-                    for c in changed
-                ],
-                css_class="records appraisal-days",
+        shown = changed
+        if max_corridors is not None and len(changed) > max_corridors:
+            shown = sorted(changed, key=lambda c: -abs(c["days_after"] - c["days_before"]))
+            shown = shown[:max_corridors]
+        days = (
+            f'<p class="note">Door-to-door days (mean, at the dataset year\'s demand) before and '
+            f"after the portfolio, on the {len(changed)} of {len(corridors)} corridor routes it "
+            "changes by 0.05 day or more"
+            + (
+                f" (the {len(shown)} largest changes here; all with <code>--detail</code>)"
+                if len(shown) < len(changed)
+                else ""
             )
+            + ".</p>"
         )
+        days += records_table(
+            [
+                {
+                    "origin": c["origin"],
+                    "destination": c["destination"],
+                    "corridor": c["corridor"],
+                    "days before": round(c["days_before"], 1),
+                    "days after": round(c["days_after"], 1),
+                }
+                for c in shown
+            ],
+            css_class="records appraisal-days",
+        )
+        pair.append(f"<div><h3>Door-to-door days, before and after</h3>{days}</div>")
     plan = p.get("staged_plan", {})
     if plan.get("measures"):
-        out.append("<h3>Staged plan</h3>")
-        out.append(
-            records_table(
+        pair.append(
+            "<div><h3>Staged plan</h3>"
+            + records_table(
                 [
                     {
-                        "start": m["start_year"],
+                        "start": str(m["start_year"]),  # a year, not a quantity
                         "measure": m["id"],
-                        "opens": m["opening_year"],
+                        "opens": str(m["opening_year"]),
                         "cost (USD m)": _m(m["capex_usd"]),
                     }
                     for m in plan["measures"]
                 ],
                 css_class="records appraisal-plan",
             )
+            + "</div>"
         )
+    if pair:
+        out.append('<div class="appraisal-pair">' + "".join(pair) + "</div>")
     if p.get("sensitivity"):
         out.append("<h3>Sensitivity of the portfolio's NPV</h3>")
         if tornado:
             from corridor.appraisal.sensitivity import cases_from_dicts, tornado_svg
 
             svg = tornado_svg(p["npv_usd"], cases_from_dicts(p["sensitivity"]), "Portfolio NPV")
-            out.append(f"<figure>{svg}</figure>")
+            out.append(f'<figure class="tornado">{svg}</figure>')
+    if p.get("sensitivity") and sensitivity_table:
         out.append(
             records_table(
                 [
@@ -154,6 +190,96 @@ def appraisal_blocks(result: Mapping[str, Any], *, tornado: bool = True) -> list
             f"</b>. Value of waiting to learn which scenario comes (EVPI): USD {_m(evpi)} m.</p>"
         )
     return out
+
+
+#: Keys each part of the JSON must hold for the section (numbers may be null).
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "measures": ("id", "kind", "country", "cost_usd", "pv_benefits_usd", "npv_usd", "bcr", "eirr"),
+    "portfolio": ("ids", "cost_usd", "npv_usd", "budget_usd"),
+    "portfolio.corridors": ("origin", "destination", "corridor", "days_before", "days_after"),
+    "portfolio.staged_plan.measures": ("id", "start_year", "opening_year", "capex_usd"),
+    "portfolio.sensitivity": ("name", "low", "high", "npv_low_usd", "npv_high_usd"),
+    "robust.candidates": ("from", "ids", "npv_usd_by_scenario", "expected_npv_usd"),
+}
+_NUMBERS = frozenset(
+    {"cost_usd", "pv_benefits_usd", "npv_usd", "bcr", "eirr", "budget_usd", "days_before",
+     "days_after", "capex_usd", "npv_low_usd", "npv_high_usd", "expected_npv_usd",
+     "benefits_usd_per_year", "max_regret_usd"}
+)  # fmt: skip
+
+
+def _problem(result: Any) -> str | None:
+    """What keeps ``result`` from being an appraisal the section can show, or ``None``."""
+    if not is_appraisal(result):
+        return "expected the JSON of `corridor appraise` (an object with measures and portfolio)"
+    for where, keys in _REQUIRED.items():
+        node: Any = result
+        for step in where.split("."):
+            node = node.get(step) if isinstance(node, Mapping) else None
+        if node is None and where not in ("measures", "portfolio"):
+            continue  # an optional part (no plan, no sensitivity, no robust run)
+        records = [node] if where == "portfolio" else node
+        if not isinstance(records, list):
+            return f"expected '{where}' to be a list of objects"
+        for i, rec in enumerate(records):
+            if not isinstance(rec, Mapping):
+                return f"expected '{where}' to hold objects, found {rec!r:.40}"
+            missing = [k for k in keys if k not in rec]
+            if missing:
+                return f"'{where}' item {i} has no '{missing[0]}'"
+            for k, v in rec.items():
+                if k in _NUMBERS and v is not None and not _is_number(v):
+                    return f"'{where}' item {i}: expected a number for '{k}', found {v!r:.40}"
+    ids = result["portfolio"]["ids"]
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        return "expected 'portfolio.ids' to be a list of measure ids"
+    try:  # what the checks above do not name still must not break the page
+        appraisal_blocks(result, tornado=False)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        return f"not an appraisal the report can show ({type(exc).__name__}: {exc})"
+    return None
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def read_appraisal(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read the JSON written by ``corridor appraise --json`` or ``--out DIR`` (appraisal.json).
+
+    Raises :class:`corridor.errors.DataError` (one line naming the file) when the
+    file cannot be read, is not JSON, or is not an appraisal.
+    """
+    import json
+
+    try:
+        result = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(str(path), f"expected corridor appraise --json output ({exc})") from None
+    problem = _problem(result)
+    if problem is not None:
+        raise DataError(str(path), problem)
+    return dict(result)
+
+
+def report_section(ctx: ReportContext) -> Section | None:
+    """The report's appraisal section when ``ctx.appraisal`` is an appraisal, else ``None``."""
+    from corridor.report.sections import Section
+
+    result = ctx.appraisal
+    if not is_appraisal(result):
+        return None
+    lead = (
+        f'<p class="appraisal-scenario">Scenario <b>{_esc(result.get("scenario", ""))}</b>, '
+        f"objective {_esc(result.get('objective', 'npv'))}, "
+        f"{len(result['measures'])} measures.</p>"
+    )
+    short = not ctx.detail
+    blocks = appraisal_blocks(
+        result, max_corridors=10 if short else None, sensitivity_table=not short
+    )
+    body = lead + "\n".join(blocks)
+    return Section("appraisal", "Appraisal: measures and portfolio", body, new_page=True)
 
 
 def write_appraisal_page(result: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:

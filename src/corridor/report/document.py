@@ -49,7 +49,8 @@ def asset(name: str) -> str:
 
 def report_css() -> str:
     """Every stylesheet the report and the dashboard's report fragments use."""
-    return "".join(asset(f) for f in ("report.css", "tables.css", "tcd.css", "map.css", "dist.css"))
+    names = ("report.css", "tables.css", "tcd.css", "map.css", "dist.css", "appraisal.css")
+    return "".join(asset(f) for f in names)
 
 
 def node_names(network: Any) -> dict[str, str]:

@@ -312,9 +312,14 @@ def simulation_section(ctx: ReportContext) -> Section | None:
 
 
 def appraisal_section(ctx: ReportContext) -> Section | None:
-    """An appraisal result shown generically (until the appraisal module renders its own)."""
+    """A ``corridor appraise`` result (:mod:`corridor.report.appraisal_section`); any other
+    result shown generically."""
+    from corridor.report.appraisal_section import report_section
+
     if not ctx.appraisal:
         return None
+    if (section := report_section(ctx)) is not None:
+        return section
     body = "\n".join(records_sections(ctx.appraisal, "appraisal"))
     return Section("appraisal", "Intervention ranking", body)
 
