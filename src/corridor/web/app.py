@@ -298,6 +298,9 @@ def create_app(
     from corridor.web.stress_view import add_stress_routes
 
     add_stress_routes(app, templates, service)
+    from corridor.web.appraisal_view import add_appraisal_routes
+
+    add_appraisal_routes(app, templates, service, jobs)
     return app
 
 
