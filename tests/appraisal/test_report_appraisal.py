@@ -68,7 +68,7 @@ def test_report_shows_the_ranking_portfolio_plan_and_tornado(
     out = tmp_path / "r.html"
     res = runner.invoke(
         build_app(),
-        ["report", "--dataset", str(tiny_folder), "--appraisal", str(appraisal_file),
+        ["report", "--no-stress", "--dataset", str(tiny_folder), "--appraisal", str(appraisal_file),
          "--out", str(out)],
     )  # fmt: skip
     assert res.exit_code == 0, res.output
@@ -210,8 +210,8 @@ def test_the_printed_report_grows_by_at_most_two_pages(
         out = tmp_path / f"r{len(extra)}.html"
         res = runner.invoke(
             build_app(),
-            ["report", "--origin", "xian", "--destination", "duisburg", "--out", str(out),
-             "--pdf", *extra],
+            ["report", "--no-stress", "--origin", "xian", "--destination", "duisburg",
+             "--out", str(out), "--pdf", *extra],
             env={"CORRIDOR_CHROMIUM": chromium},
         )  # fmt: skip
         assert res.exit_code == 0, res.output
