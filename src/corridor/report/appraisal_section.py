@@ -61,13 +61,11 @@ def appraisal_blocks(
     p = result["portfolio"]
     par = result.get("parameters", {})
     out = [
-        '<p class="note">Benefits come from re-running the loaded network with and without '
-        "each measure at the demand of each growth anchor "
-        f"({_esc(par.get('demand_growth', ''))} a year from {_esc(par.get('start_year', ''))}); "
-        f"discount rate {_esc(par.get('discount_rate', ''))}, horizon "
+        '<p class="note">Benefits: the loaded network re-run with and without each measure at '
+        f"each growth anchor ({_esc(par.get('demand_growth', ''))} a year from "
+        f"{_esc(par.get('start_year', ''))}); discount rate {_esc(par.get('discount_rate', ''))}, "
         f"{_esc(par.get('horizon_years', ''))} years, USD of {_esc(par.get('price_year', ''))}. "
-        "Fee and tariff changes are transfers between shippers, operators and governments; "
-        "stranded freight that a measure lets move earns the rule of half.</p>",
+        "Fees and tariffs are transfers; freight a measure lets move earns the rule of half.</p>",
         "<h3>Measures ranked by NPV (USD million)</h3>",
         records_table(
             [
@@ -86,14 +84,14 @@ def appraisal_blocks(
             ],
             css_class="records appraisal-ranking",
         ),
-        "<h3>Portfolio</h3>",
-        f"<p>Under a budget of USD {_m(p['budget_usd'])} m: "
+        f'<p class="appraisal-portfolio"><b>Portfolio</b> under a budget of USD '
+        f"{_m(p['budget_usd'])} m: "
         f"<b>{_esc(', '.join(p['ids']) or '(none)')}</b>; cost USD {_m(p['cost_usd'])} m, "
         f"NPV USD {_m(p['npv_usd'])} m evaluated together.</p>",
     ]
     corridors = [c for c in p.get("corridors", []) if c.get("days_after") is not None]
     changed = [c for c in corridors if abs(c["days_after"] - c["days_before"]) >= 0.05]
-    pair: list[str] = []  # the days per route and the staged plan, side by side
+    pair: list[str] = []  # two columns: the days per route; the plan and the sensitivity
     if changed:
         shown = changed
         if max_corridors is not None and len(changed) > max_corridors:
@@ -124,11 +122,12 @@ def appraisal_blocks(
             css_class="records appraisal-days",
         )
         pair.append(f"<div><h3>Door-to-door days, before and after</h3>{days}</div>")
+    right: list[str] = []  # the staged plan and the sensitivity, beside the days
     plan = p.get("staged_plan", {})
     if plan.get("measures"):
-        pair.append(
-            "<div><h3>Staged plan</h3>"
-            + records_table(
+        right.append("<h3>Staged plan</h3>")
+        right.append(
+            records_table(
                 [
                     {
                         "start": str(m["start_year"]),  # a year, not a quantity
@@ -140,19 +139,16 @@ def appraisal_blocks(
                 ],
                 css_class="records appraisal-plan",
             )
-            + "</div>"
         )
-    if pair:
-        out.append('<div class="appraisal-pair">' + "".join(pair) + "</div>")
-    if p.get("sensitivity"):
-        out.append("<h3>Sensitivity of the portfolio's NPV</h3>")
-        if tornado:
-            from corridor.appraisal.sensitivity import cases_from_dicts, tornado_svg
+    if p.get("sensitivity") and (tornado or sensitivity_table):
+        right.append("<h3>Sensitivity of the portfolio's NPV</h3>")
+    if p.get("sensitivity") and tornado:
+        from corridor.appraisal.sensitivity import cases_from_dicts, tornado_svg
 
-            svg = tornado_svg(p["npv_usd"], cases_from_dicts(p["sensitivity"]), "Portfolio NPV")
-            out.append(f'<figure class="tornado">{svg}</figure>')
+        svg = tornado_svg(p["npv_usd"], cases_from_dicts(p["sensitivity"]), "Portfolio NPV")
+        right.append(f'<figure class="tornado">{svg}</figure>')
     if p.get("sensitivity") and sensitivity_table:
-        out.append(
+        right.append(
             records_table(
                 [
                     {
@@ -167,6 +163,10 @@ def appraisal_blocks(
                 css_class="records appraisal-sensitivity",
             )
         )
+    if right:
+        pair.append("<div>" + "".join(right) + "</div>")
+    if pair:
+        out.append('<div class="appraisal-pair">' + "".join(pair) + "</div>")
     r = result.get("robust")
     if r:
         out.append("<h3>Robust portfolio over scenarios (NPV, USD million)</h3>")
@@ -276,7 +276,7 @@ def report_section(ctx: ReportContext) -> Section | None:
     )
     short = not ctx.detail
     blocks = appraisal_blocks(
-        result, max_corridors=10 if short else None, sensitivity_table=not short
+        result, max_corridors=8 if short else None, sensitivity_table=not short
     )
     body = lead + "\n".join(blocks)
     return Section("appraisal", "Appraisal: measures and portfolio", body, new_page=True)
