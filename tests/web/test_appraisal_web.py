@@ -76,6 +76,8 @@ def test_the_dashboard_answers_what_the_command_answers(
     assert all(m["id"] in html for m in got["measures"])
     assert ", ".join(got["portfolio"]["ids"]) in html
     assert "<svg" in html and "<style" not in html
+    # the simulation's fragment, asked for an appraisal's id, is no server error
+    assert tiny_client.get(f"/ui/job/{job_id}").status_code < 500
 
 
 def test_one_appraisal_at_a_time_and_cancel_frees_the_place(tiny_folder: Path) -> None:

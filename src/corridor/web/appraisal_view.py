@@ -135,7 +135,6 @@ def add_appraisal_routes(app: FastAPI, templates: Any, service: Service, jobs: J
             except QueueFull as exc:
                 raise HTTPException(429, str(exc), headers={"Retry-After": "10"}) from None
             current[:] = [job]
-        job.query = {"scenario": scenario, "budget_usd": budget_usd}
         return job.public()
 
     @app.get("/appraisal", response_class=HTMLResponse, include_in_schema=False)
