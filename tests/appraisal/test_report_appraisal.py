@@ -218,3 +218,19 @@ def test_the_printed_report_grows_by_at_most_two_pages(
         pdf = out.with_suffix(".pdf").read_bytes()
         pages.append(len(re.findall(rb"/Type\s*/Page\b", pdf)))
     assert 1 <= pages[1] - pages[0] <= 2, pages
+
+
+def test_a_p90_portfolio_names_its_target_and_its_days(tiny_folder: Path) -> None:
+    from corridor.appraisal.api import appraise
+    from corridor.model.network import load_network
+    from corridor.report.appraisal_section import appraisal_blocks
+
+    result = appraise(
+        load_network(tiny_folder), budget_usd=6e6, objective="p90", target=("a", "f", "middle")
+    )
+    t = result["portfolio"]["target"]
+    assert t["p90_days_after"] < t["p90_days_before"]  # the scanner and window cut the border
+    html = "".join(appraisal_blocks(result, tornado=False))
+    line = re.search(r'<p class="appraisal-target">([^<]*)</p>', html)
+    assert line is not None
+    assert f"{t['p90_days_before']:.1f} → {t['p90_days_after']:.1f} days" in line.group(1)

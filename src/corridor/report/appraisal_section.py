@@ -89,6 +89,14 @@ def appraisal_blocks(
         f"<b>{_esc(', '.join(p['ids']) or '(none)')}</b>; cost USD {_m(p['cost_usd'])} m, "
         f"NPV USD {_m(p['npv_usd'])} m evaluated together.</p>",
     ]
+    target = p.get("target")
+    if target:
+        out.append(
+            f'<p class="appraisal-target">Chosen to cut the p90 door-to-door days of '
+            f"{_esc(target['origin'])} → {_esc(target['destination'])} "
+            f"({_esc(target['corridor'])}): {float(target['p90_days_before']):.1f} → "
+            f"{float(target['p90_days_after']):.1f} days.</p>"
+        )
     corridors = [c for c in p.get("corridors", []) if c.get("days_after") is not None]
     changed = [c for c in corridors if abs(c["days_after"] - c["days_before"]) >= 0.05]
     pair: list[str] = []  # two columns: the days per route; the plan and the sensitivity
