@@ -24,10 +24,12 @@ Three shapes, chosen per edge:
 ``departure``
     Ship services: the wait for a sailing
     (:func:`corridor.graph.services.departure_wait`). A ship that sails when
-    full waits for a *commercial* load: the base year's usable shipload, or a
-    larger ship's own. A lower load factor (low water) cuts what a sailing
-    takes, and so the capacity, but not the load the operator waits for: a
-    draft limit never makes ships leave sooner. Ferries and draft-limited
+    full waits for a *commercial* load: the base year's usable shipload,
+    scaled by the ship's size when a scenario changes it. A lower load factor
+    (low water) cuts what a sailing takes, and so the capacity, but not the
+    load the operator waits for: a draft limit never makes ships leave sooner;
+    and lifting it (dredging) raises the capacity without making them wait
+    for a larger load. Ferries and draft-limited
     ships add the expected wait for storms (:mod:`corridor.graph.weather`).
 
 At or above capacity the wait is evaluated at :data:`~corridor.graph.services.RHO_FULL`
@@ -186,6 +188,9 @@ class Observed:
     cv: float
     sailing_teu: float = 0.0
     procedure_h: float | None = None
+    #: The ship's TEU in the base year (0: not recorded, the commercial load is
+    #: then the larger of the base year's and the scenario's usable load).
+    teu_per_sailing: float = 0.0
 
 
 def delay_curves(
@@ -237,10 +242,16 @@ def delay_curves(
     vessels = rows["vessels"].to_numpy(dtype=np.float64)[r]
     crossing = rows["crossing_h"].to_numpy(dtype=np.float64)[r]
     turnaround = rows["port_turnaround_h"].to_numpy(dtype=np.float64)[r]
-    sailing = (rows["teu_per_sailing"] * rows["load_factor"]).to_numpy(dtype=np.float64)[r]
+    ship_teu = rows["teu_per_sailing"].to_numpy(dtype=np.float64)[r]
+    sailing = ship_teu * rows["load_factor"].to_numpy(dtype=np.float64)[r]
     for j, e in enumerate(srv_edges):
         seen = observed.get(caps.key[el[e]])
-        if seen is not None:
+        if seen is not None and seen.teu_per_sailing > 0:
+            # the base year's commercial load, for a ship of this size: a draft
+            # limit (lower or lifted) changes what a sailing takes, not what the
+            # operator waits for
+            sailing[j] = seen.sailing_teu * ship_teu[j] / seen.teu_per_sailing
+        elif seen is not None:
             sailing[j] = max(sailing[j], seen.sailing_teu)
     shape[srv_edges] = DEPARTURE
     storms = service_weather(g.network)

@@ -143,6 +143,9 @@ def _calibrate(base: Network) -> Calibration:
             )
             if caps.key[i][0] == "services"
             else 0.0,
+            teu_per_sailing=float(services.loc[caps.key[i][1], "teu_per_sailing"])
+            if caps.key[i][0] == "services"
+            else 0.0,
             procedure_h=explained.get(caps.key[i]),
         )
         for i in range(caps.n)
