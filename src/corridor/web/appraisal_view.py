@@ -10,7 +10,7 @@ the simulations for minutes. ``/appraisal`` is the page with the form and the
 progress bar; ``/ui/appraisal/{id}`` renders a finished job with the report's
 blocks (:func:`corridor.report.appraisal_section.appraisal_blocks`). Nothing
 here computes: :func:`corridor.appraisal.api.appraise` does, in the worker
-thread, with one worker process.
+thread (``workers=1``), on the app's base-year calibration.
 """
 
 from __future__ import annotations
@@ -65,9 +65,15 @@ def progress_fraction(runs: int, expected: int) -> float:
 
 
 def call_appraise(
-    scenario: Any, budget_usd: float, discount_rate: float, progress: Callable[[float], None]
+    scenario: Any,
+    budget_usd: float,
+    discount_rate: float,
+    progress: Callable[[float], None],
+    calibration: Any = None,
 ) -> dict[str, Any]:
-    """Run :func:`corridor.appraisal.api.appraise` reporting progress in [0, 1]."""
+    """Run :func:`corridor.appraisal.api.appraise` in this thread (one worker: the web
+    app's pool bounds what runs at once), reporting progress in [0, 1]; ``calibration``
+    is the base year's, shared with the app's analyses."""
     from corridor.appraisal.api import appraise
     from corridor.appraisal.economics import Parameters
     from corridor.appraisal.measures import catalogue
@@ -79,6 +85,8 @@ def call_appraise(
         budget_usd=budget_usd,
         params=params,
         progress=lambda runs: progress(progress_fraction(runs, expected)),
+        workers=1,
+        calibration=calibration,
     )
 
 
@@ -130,7 +138,9 @@ def add_appraisal_routes(app: FastAPI, templates: Any, service: Service, jobs: J
             try:
                 job = jobs.start(
                     KIND,
-                    lambda progress: call_appraise(scen, budget_usd, discount_rate, progress),
+                    lambda progress: call_appraise(
+                        scen, budget_usd, discount_rate, progress, service.calibration()
+                    ),
                 )
             except QueueFull as exc:
                 raise HTTPException(429, str(exc), headers={"Retry-After": "10"}) from None
