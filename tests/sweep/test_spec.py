@@ -78,11 +78,11 @@ def test_a_point_key_changes_with_the_point_the_settings_and_the_data() -> None:
     ("text", "message"),
     [
         ("parameters: {growth: [1]}", "unknown parameter 'growth'"),
-        ("parameters: {demand_growth: [0]}", "demand_growth: expected > 0"),
+        ("parameters: {demand_growth: [0]}", "demand_growth: expected a value in (0, 100]"),
         ("parameters: {demand_growth: {min: 1, max: 2}}", "range is for lhs"),
         ("design: lhs\nparameters: {demand_growth: [1]}", "needs 'samples'"),
         ("parameters: {closures: [RU]}", "each value is a list of ids"),
-        ("parameters: {replications: [1.5]}", "replications: bad value"),
+        ("parameters: {replications: [1.5]}", "replications: expected a whole number in [0, 1000]"),
         ("parameters: {demand_growth: [1]}\nfoo: 1", "unknown key 'foo'"),
         ("parameters: [1, 2", "invalid YAML"),
         ("- just a list", "expected a mapping"),

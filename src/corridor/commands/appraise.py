@@ -83,15 +83,19 @@ def command(
         from corridor.errors import CorridorError
         from corridor.io.atomic import write_text
         from corridor.model.network import load_network
+        from corridor.model.schema import check_parameter
         from corridor.store.resolve import resolve_scenario
 
-        if not 0 <= discount_rate < 1 or horizon < 1:
-            raise CorridorError("expected --discount-rate in [0, 1) and --horizon >= 1")
-        if not -0.5 < demand_growth < 0.5 or carbon_price < 0 or reliability_ratio < 0:
-            raise CorridorError(
-                "expected --demand-growth in (-0.5, 0.5), --carbon-price >= 0 and "
-                "--reliability-ratio >= 0"
-            )
+        for flag, name, value in (
+            ("--budget", "budget", budget),
+            ("--annual-budget", "budget", 0.0 if annual_budget is None else annual_budget),
+            ("--discount-rate", "discount_rate", discount_rate),
+            ("--horizon", "horizon", horizon),
+            ("--demand-growth", "growth_rate", demand_growth),
+            ("--carbon-price", "carbon_price", carbon_price),
+            ("--reliability-ratio", "reliability_ratio", reliability_ratio),
+        ):
+            check_parameter(name, value, flag=flag)
         from corridor.appraisal.runner import MAX_WORKERS, default_workers
 
         if workers is not None and not 1 <= workers <= MAX_WORKERS:
@@ -114,8 +118,11 @@ def command(
             from corridor.appraisal.robust import DEFAULT_SCENARIOS
 
             names = DEFAULT_SCENARIOS if scenarios == "default" else scenarios.split(",")
+            check_parameter("scenarios", len(names), flag="the number of --scenarios")
             robust_set = [resolve_scenario(n.strip(), base, db=db) for n in names]
             w = [1.0] * len(names) if weights is None else _floats(weights, "--weights")
+            for x in w:
+                check_parameter("weights", x, flag="each of --weights")
             if len(w) != len(names) or any(not x >= 0 for x in w) or sum(w) <= 0:
                 raise CorridorError(
                     f"expected --weights: one weight >= 0 per scenario ({len(names)}), "
@@ -182,6 +189,7 @@ def _floats(text: str, option: str) -> list[float]:
 
 def _pairs(items: list[str], option: str) -> dict[str, float]:
     from corridor.errors import CorridorError
+    from corridor.model.schema import check_parameter
 
     out = {}
     for item in items:
@@ -192,6 +200,7 @@ def _pairs(items: list[str], option: str) -> dict[str, float]:
             raise CorridorError(f"expected {option} NAME=USD, found {item!r}") from None
         if not key.strip():
             raise CorridorError(f"expected {option} NAME=USD, found {item!r}")
+        check_parameter("budget", out[key.strip()], flag=f"{option} {key.strip()}")
     return out
 
 

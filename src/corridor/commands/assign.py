@@ -49,8 +49,12 @@ def command(
             raise CorridorError(
                 f"--algorithm must be one of {', '.join(ALGORITHMS)}, got {algorithm!r}"
             )
-        if not (rgap >= 0 and math.isfinite(rgap)) or max_iter < 1:
-            raise CorridorError("--rgap must be a non-negative number and --max-iter at least 1")
+        from corridor.model.schema import check_parameter
+
+        check_parameter("rgap", rgap)
+        check_parameter("max_iter", max_iter)
+        check_parameter("toll_factor", toll_factor)
+        check_parameter("distance_factor", distance_factor)
         network = read_network(net)
         demand = read_trips(trips, zones=network.n_zones)
         run.start()

@@ -74,6 +74,7 @@ def command(
         from corridor.errors import CorridorError
         from corridor.io.atomic import write_text
         from corridor.model.network import load_network
+        from corridor.model.schema import check_parameter
         from corridor.resilience.disruptions import (
             BorderStrike,
             Disruption,
@@ -82,6 +83,9 @@ def command(
             stress_scenario,
         )
 
+        check_parameter("caspian_drop_m", caspian_drop_m)
+        check_parameter("max_p90_rise", max_p90_rise)
+        check_parameter("max_cost_rise", max_cost_rise)
         outages = [_pair(item, "--outage", "ELEMENT:DAYS, e.g. p_cpc:30") for item in outage]
         extra: list[Disruption] = [Storms(storm_days)] if storm_days is not None else []
         for item in winter_days:
@@ -157,6 +161,7 @@ def _pair(item: str, option: str, expected: str) -> tuple[str, float]:
 def _shock(base: Any, item: str) -> Any:
     """A demand shock from ``FACTOR``, ``COMMODITY=FACTOR`` or ``ORIGIN-DESTINATION=FACTOR``."""
     from corridor.errors import CorridorError
+    from corridor.model.schema import check_parameter
     from corridor.resilience.disruptions import DemandShock
 
     what, sep, number = item.rpartition("=")
@@ -166,6 +171,7 @@ def _shock(base: Any, item: str) -> Any:
         raise CorridorError(
             f"--demand {item}: expected FACTOR, COMMODITY=FACTOR or ORIGIN-DESTINATION=FACTOR"
         ) from None
+    check_parameter("demand_factor", factor, flag=f"--demand {item}: the factor")
     if not sep:
         return DemandShock(factor)
     if base.row("commodities", what) is not None:

@@ -16,7 +16,7 @@ def command(
         None, help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786."
     ),
     workers: int = typer.Option(
-        2, min=0, help="Worker processes of the local Dask cluster (0: no Dask, one by one)."
+        2, help="Worker processes of the local Dask cluster (0: no Dask, one by one)."
     ),
     out: Path | None = typer.Option(None, help="Folder for the results (default out/sweep-NAME)."),
     db: str | None = db_option(),
@@ -31,6 +31,9 @@ def command(
     """
     with user_errors():
         from corridor.errors import CorridorError
+        from corridor.model.schema import check_parameter
+
+        check_parameter("workers", workers)
 
         try:
             import yaml  # noqa: F401

@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from corridor.errors import DataError
 from corridor.io.atomic import write_text
+from corridor.model.schema import MAX_TNTP
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -173,6 +174,10 @@ def _int_tag(name: str, tags: dict[str, tuple[int, str]], tag: str, end_line: in
     number = _integer(name, value, row, tag)
     if number < 0:
         raise DataError(name, f"<{tag}> must not be negative, got {number}", row=row, column=tag)
+    # sized before any array is made: the trip matrix is zones x zones
+    most = MAX_TNTP.get(tag)
+    if most is not None and number > most:
+        raise DataError(name, f"<{tag}> is at most {most:,}, got {number:,}", row=row, column=tag)
     return number
 
 

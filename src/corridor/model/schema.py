@@ -198,7 +198,37 @@ PARAMETERS: dict[str, Bounds] = {
     "arrival_rate": Bounds(0.0, 1e6, lo_open=True),
     "service_rate": Bounds(0.0, 1e6, lo_open=True),
     "service_cv": Bounds(0.0, 10.0),
+    # `appraise`: every budget in USD (--budget, --annual-budget, --country-budget,
+    # --lender-budget) up to ten trillion, about a tenth of world GDP
+    "budget": Bounds(0.0, 1e13),
+    "discount_rate": Bounds(0.0, 1.0, hi_open=True),
+    "horizon": Bounds(1, 100),
+    # yearly demand growth of the appraisal (a rate, not the factor "growth")
+    "growth_rate": Bounds(-0.5, 0.5, lo_open=True, hi_open=True),
+    "carbon_price": Bounds(0.0, 10_000.0),
+    "reliability_ratio": Bounds(0.0, 10.0),
+    # scenarios of a robust portfolio: each is prepared and appraised in turn
+    "scenarios": Bounds(1, 20),
+    "weights": Bounds(0.0, 1e6),
+    # `stress` and `sweep`: metres the Caspian falls; at 5 m the draft-limited ships
+    # carry nothing (load lost: 0.2 a metre), so a drop stops short of it
+    "caspian_drop_m": Bounds(0.0, 5.0, hi_open=True),
+    # `stress --demand` factor (0: that demand stops)
+    "demand_factor": Bounds(0.0, 100.0),
+    "max_p90_rise": Bounds(0.0, 10.0, lo_open=True),
+    "max_cost_rise": Bounds(0.0, 10.0, lo_open=True),
+    # `assign`
+    "rgap": Bounds(0.0, 1.0),
+    "max_iter": Bounds(1, 100_000),
+    "toll_factor": Bounds(0.0, 1e6),
+    "distance_factor": Bounds(0.0, 1e6),
+    # `sweep`: local worker processes (0: one by one in this process)
+    "workers": Bounds(0, 64),
 }
+
+#: Largest TNTP network `assign` reads: the trip table is a dense zones x zones
+#: matrix (10,000 zones: 800 MB a copy), links and nodes arrays of 8-byte numbers.
+MAX_TNTP = {"NUMBER OF ZONES": 10_000, "NUMBER OF NODES": 5_000_000, "NUMBER OF LINKS": 20_000_000}
 
 #: Largest replications x days of one simulation (about 100 replications of
 #: ten years): the shipments simulated, and the memory, grow with it.

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from corridor.errors import DataError
+from corridor.model.schema import MAX_REPLICATION_DAYS, PARAMETERS, Bounds
 
 #: Parameters a spec may sweep, with the value each takes when the spec leaves it out.
 DEFAULTS: dict[str, Any] = {
@@ -171,12 +172,22 @@ def spec_from_dict(data: Any, *, file: str = "<spec>", default_name: str = "swee
     params: dict[str, list[Any] | Range] = {}
     for name, value in raw.items():
         params[str(name)] = _parameter(str(name), value, design, file)
-    samples = _int(data.get("samples", 0), "samples", file, low=0)
+    samples = _int(data.get("samples", 0), "samples", file, bounds=Bounds(0, MAX_POINTS))
     if design == "lhs" and samples < 1:
         raise DataError(file, "a Latin hypercube needs 'samples' >= 1", column="samples")
     n = samples if design == "lhs" else int(np.prod([len(v) for v in params.values()]))  # type: ignore[arg-type]
     if n > MAX_POINTS:
         raise DataError(file, f"{n:,} points: a spec lays out at most {MAX_POINTS:,}")
+    days = _int(data.get("days", 365), "days", file, bounds=PARAMETERS["days"])
+    # sized before any point runs: each point's simulation holds replications x days
+    most = max(_values(params.get("replications", [0])))
+    if most * days > MAX_REPLICATION_DAYS:
+        raise DataError(
+            file,
+            f"replications x days must be at most {MAX_REPLICATION_DAYS:,} "
+            f"(asked {most:,} x {days:,})",
+            column="replications",
+        )
     pairs = data.get("pairs")
     if pairs is not None:
         if not isinstance(pairs, list) or not all(
@@ -192,22 +203,25 @@ def spec_from_dict(data: Any, *, file: str = "<spec>", default_name: str = "swee
         parameters=params,
         design=design,
         samples=samples,
-        seed=_int(data.get("seed", 1), "seed", file, low=0),
+        seed=_int(data.get("seed", 1), "seed", file, bounds=PARAMETERS["seed"]),
         dataset=None if data.get("dataset") is None else str(data["dataset"]),
         scenario=str(data.get("scenario") or "base"),
-        days=_int(data.get("days", 365), "days", file, low=1),
+        days=days,
         response=str(data.get("response") or "days_middle"),
         pairs=pairs,
         source=file,
     )
 
 
-def _int(value: Any, name: str, file: str, *, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise DataError(
-            file, f"{name}: expected a whole number >= {low}, found {value!r}", column=name
-        )
+def _int(value: Any, name: str, file: str, *, bounds: Bounds) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in bounds:
+        expected = f"expected a whole number in {bounds.text()}"
+        raise DataError(file, f"{name}: {expected}, found {value!r}", column=name)
     return value
+
+
+def _values(p: list[Any] | Range) -> list[Any]:
+    return [p.low, p.high] if isinstance(p, Range) else p
 
 
 def _parameter(name: str, value: Any, design: str, file: str) -> list[Any] | Range:
@@ -247,12 +261,16 @@ def _check_value(name: str, v: Any, file: str) -> Any:
         return list(v)
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
         raise bad
-    if name == "replications":
-        if not isinstance(v, int) or v < 0:
-            raise bad
+    if name == "replications":  # 0: analytic only
+        most = PARAMETERS["replications"].hi
+        if not isinstance(v, int) or not 0 <= v <= most:
+            raise DataError(
+                file, f"replications: expected a whole number in [0, {most:g}], found {v!r}",
+                column=name,
+            )  # fmt: skip
         return v
-    if name == "demand_growth" and not v > 0:
-        raise DataError(file, f"demand_growth: expected > 0, found {v!r}", column=name)
-    if name == "caspian_drop_m" and v < 0:
-        raise DataError(file, f"caspian_drop_m: expected >= 0, found {v!r}", column=name)
+    bounds = PARAMETERS["growth" if name == "demand_growth" else name]
+    if v not in bounds:
+        expected = f"expected a value in {bounds.text()}"
+        raise DataError(file, f"{name}: {expected}, found {v!r}", column=name)
     return float(v)
