@@ -56,6 +56,10 @@ CASES = [
     ([*ASSIGN, "--distance-factor", "1e308"], "--distance-factor must be in [0, 1000000]"),
     ([*ASSIGN, "--rgap", "2"], "--rgap must be in [0, 1]"),
     (["sweep", "no-spec.yaml", "--workers", "100000"], "--workers must be in [0, 64]"),
+    # runs: an id or limit beyond 64 bits was an OverflowError from SQLite
+    (["runs", "list", "--limit", str(10**23)], "--limit must be in [1, 10000]"),
+    (["runs", "list", "--limit", "0"], "--limit must be in [1, 10000]"),
+    (["runs", "show", str(10**23)], "the run id must be in [1, 9.22337e+18]"),
 ]
 
 

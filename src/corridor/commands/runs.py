@@ -20,7 +20,7 @@ app = typer.Typer(
 def list_(
     command: str | None = typer.Option(None, help="Only runs of this command (e.g. analyze)."),
     scenario: str | None = typer.Option(None, help="Only runs of this scenario."),
-    limit: int = typer.Option(20, min=1, help="Show at most this many, newest first."),
+    limit: int = typer.Option(20, help="Show at most this many, newest first (at most 10,000)."),
     as_json: bool = typer.Option(False, "--json"),
     db: str | None = db_option(),
 ) -> None:
@@ -29,8 +29,10 @@ def list_(
     Example: corridor runs list --command analyze --limit 5
     """
     with user_errors():
+        from corridor.model.schema import check_parameter
         from corridor.store.store import Store
 
+        check_parameter("limit", limit)
         with Store.open(db) as store:
             records = store.runs(command=command, scenario=scenario, limit=limit)
         if as_json:
@@ -77,8 +79,10 @@ def show(
     """
     with user_errors():
         from corridor.errors import UnknownIdError
+        from corridor.model.schema import check_parameter
         from corridor.store.store import Store
 
+        check_parameter("run_id", run_id, flag="the run id")
         with Store.open(db) as store:
             record = store.run(run_id)
             if record is None:

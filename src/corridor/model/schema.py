@@ -224,6 +224,9 @@ PARAMETERS: dict[str, Bounds] = {
     "distance_factor": Bounds(0.0, 1e6),
     # `sweep`: local worker processes (0: one by one in this process)
     "workers": Bounds(0, 64),
+    # `runs list --limit` and `runs show RUN_ID` (the store's ids are 64-bit)
+    "limit": Bounds(1, 10_000),
+    "run_id": Bounds(1, INT_MAX),
 }
 
 #: Largest TNTP network `assign` reads: the trip table is a dense zones x zones
