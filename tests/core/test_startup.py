@@ -9,8 +9,10 @@ library is the one named.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 HEAVY = ("numpy", "pandas", "numba", "matplotlib", "scipy", "sqlalchemy", "dask", "llvmlite")
 
@@ -52,3 +54,38 @@ def test_import_and_every_help_load_no_numeric_library() -> None:
     assert len(loaded) >= 10
     offenders = {what: mods for what, mods in loaded.items() if mods}
     assert offenders == {}
+
+
+_ANALYZE = """
+import contextlib, io, json, sys
+from corridor.cli import build_app
+import typer.main
+group = typer.main.get_command(build_app())
+args = {args!r}
+with contextlib.redirect_stdout(io.StringIO()):
+    group.main(args, prog_name="corridor", standalone_mode=False)
+print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))
+"""
+
+
+def test_a_repeated_analysis_loads_no_compiled_kernel(tmp_path: Path) -> None:
+    """The first `analyze --no-charts` prepares the network and searches routes (numba);
+    asked again, the prepared network and the analysis come from the result cache, so the
+    process loads neither numba (nor scipy, which numba brings) nor matplotlib."""
+    env = {**os.environ, "CORRIDOR_CACHE_DIR": str(tmp_path / "cache")}
+    loaded, answers = [], []
+    for run in ("first", "again"):
+        args = ["analyze", "--origin", "xian", "--destination", "duisburg", "--close", "RU",
+                "--no-charts", "--no-store", "--json", "--out", str(tmp_path / run)]  # fmt: skip
+        proc = subprocess.run(
+            [sys.executable, "-c", _ANALYZE.format(args=args, heavy=HEAVY)],
+            capture_output=True, text=True, check=True, env=env,
+        )  # fmt: skip
+        loaded.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        answer = json.loads((tmp_path / run / "analysis.json").read_text())
+        assert answer["routes"] and "difference_from_base" in answer
+        answers.append(answer)
+    assert answers[1] == answers[0]  # the cached answer is the computed one
+    # control: the first run did search, so the check below can fail
+    assert "numba" in loaded[0]
+    assert set(loaded[1]) & {"numba", "llvmlite", "scipy", "matplotlib", "dask"} == set()

@@ -73,7 +73,7 @@ def command(
     from corridor.store.recording import recording
 
     with user_errors(), recording("analyze", run_params, db=db, enabled=not no_store) as run:
-        from corridor.analysis import analyze, difference_from_base
+        from corridor.analysis import difference_from_base
         from corridor.errors import CorridorError
         from corridor.io.atomic import write_text
         from corridor.model.scenario import Scenario
@@ -96,16 +96,18 @@ def command(
         for node in (origin, destination):
             if node is not None:
                 scen.base.require_node(node)
-        loaded = prepare(scen, cache=default_cache())
+        cache = default_cache()
+        loaded = prepare(scen, cache=cache)
         net = loaded.network
         pairs = (
             [(origin, destination, commodity)]
             if origin is not None and destination is not None
             else None
         )
-        result = analyze(loaded, pairs=pairs)
+        result = _analysis(loaded, scen.base, pairs, cache)
         if scen.changes:
-            base_result = analyze(prepare(Scenario("base", scen.base)), pairs=pairs)
+            base_loaded = prepare(Scenario("base", scen.base), cache=cache)
+            base_result = _analysis(base_loaded, scen.base, pairs, cache)
             result["difference_from_base"] = difference_from_base(result, base_result)
         # every output lands together: written into a new folder, swapped in at the end
         with run_folder(out) as folder:
@@ -134,6 +136,33 @@ def command(
             _print_table(result, net, out, charts=charts)
             if equilibrium:
                 _print_equilibrium(result["equilibrium"])
+
+
+def _analysis(loaded: Any, base: Any, pairs: Any, cache: Any) -> dict[str, Any]:
+    """:func:`corridor.analysis.analyze` of a prepared network, from the result cache when the
+    same tables, scenario and pairs were analysed before: a repeated question runs no search,
+    so it loads no compiled kernel."""
+    from corridor.analysis import analyze
+
+    if cache is None:
+        return analyze(loaded, pairs=pairs)
+    from corridor.loaded.cache import network_digest
+
+    key = cache.key(
+        "analyze",
+        network_digest(loaded.network),
+        network_digest(base),
+        loaded.network.name,
+        loaded.scenario,
+        float(loaded.growth),
+        None if pairs is None else [tuple(p) for p in pairs],
+    )
+    hit = cache.load("analyze", key, {})
+    if isinstance(hit, dict):
+        return hit
+    result = analyze(loaded, pairs=pairs)
+    cache.store("analyze", key, result, {})
+    return result
 
 
 def _simulate(scen: Any, *, replications: int, seed: int) -> Any:

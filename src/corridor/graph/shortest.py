@@ -15,8 +15,6 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from corridor.graph.kernel import dijkstra, layer_steps
-
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -64,6 +62,8 @@ def shortest_tree(
     n = indptr.shape[0] - 1
     if weight.shape[0] != head.shape[0]:
         raise ValueError(f"weight has {weight.shape[0]} entries for {head.shape[0]} edges")
+    from corridor.graph.kernel import dijkstra  # numba: loaded when a search runs
+
     cost = masked_weight(head, weight, edge_ok, vertex_ok)
     dist = np.empty(n)
     pred = np.empty(n, dtype=np.int64)
@@ -128,6 +128,8 @@ def best_walk(
     n = indptr.shape[0] - 1
     if target >= max(n_gates, 1) and n_gates > 0:
         raise ValueError("the target of a walk must be a gate")
+    from corridor.graph.kernel import dijkstra, layer_steps  # numba: loaded when a search runs
+
     cost = weight if masked else masked_weight(head, weight, edge_ok, vertex_ok)
     step = layer_steps(n, list(groups)) if len(groups) else np.zeros((1, n), dtype=np.int32)
     states = step.shape[0] * n
