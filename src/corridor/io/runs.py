@@ -20,6 +20,7 @@ import errno
 import fcntl
 import json
 import os
+import secrets
 import shutil
 import stat
 import tempfile
@@ -120,7 +121,10 @@ def run_folder(out: str | os.PathLike[str]) -> Iterator[Path]:
             parent.mkdir(parents=True, exist_ok=True)
             with _locked(parent):
                 _remove_abandoned(parent, target.name)
-                tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=parent))
+                # named before it is made: a SIGTERM (raised as SystemExit) right after
+                # the mkdir still finds it in `tmp` and removes it below
+                tmp = parent / f".{target.name}.new-{secrets.token_hex(6)}"
+                os.mkdir(tmp, 0o700)
                 # a shared lock on our folder tells later runs that its owner is alive
                 own = os.open(tmp, os.O_RDONLY)
                 fcntl.flock(own, fcntl.LOCK_SH)
