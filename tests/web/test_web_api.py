@@ -195,3 +195,11 @@ def test_the_api_takes_scenario_names_never_paths(
 def test_a_built_in_scenario_name_still_works(client: Any, pair: dict[str, str]) -> None:
     r = client.get("/api/analyze", params={**pair, "scenario": "red-sea-closed"})
     assert r.status_code == 200 and r.json()["scenario"] == "red-sea-closed"
+
+
+@pytest.mark.parametrize("drop", ["5", "5.0", "1e308", "-0.5", "nan"])
+def test_a_caspian_drop_outside_the_stated_interval_is_a_422(client: Any, drop: str) -> None:
+    """/api/stress takes `corridor stress --caspian-drop-m`'s interval [0, 5): at 5 m the
+    draft-limited ships would load nothing, which the dataset refuses (was accepted up to 5)."""
+    r = client.get("/api/stress", params={"caspian_drop_m": drop})
+    assert r.status_code == 422, r.text

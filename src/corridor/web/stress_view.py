@@ -18,14 +18,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from corridor.errors import CorridorError, UnknownIdError
+from corridor.model.schema import PARAMETERS
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from corridor.web.service import Service
 
-#: Deepest Caspian fall the form and the API accept (5 m: draft-limited ships load nothing).
-MAX_CASPIAN_DROP_M = 5.0
+#: Caspian fall the form and the API accept: below 5 m, where draft-limited ships load
+#: nothing (the interval of `corridor stress --caspian-drop-m`, from the schema).
+MAX_CASPIAN_DROP_M = PARAMETERS["caspian_drop_m"].hi
 #: Most closures or outages one request may hold.
 MAX_ITEMS = 40
 #: Falls of the Caspian offered by the form, in metres.
@@ -164,7 +166,7 @@ def add_stress_routes(app: FastAPI, templates: Any, service: Service) -> None:
         close: list[str] = Query([], description="Closures as component:id, e.g. countries:RU"),
         outage: list[str] = Query([], description="Outages as element:days, e.g. p_cpc:30"),
         caspian_drop_m: float = Query(
-            0.0, ge=0, le=MAX_CASPIAN_DROP_M, description="Metres the Caspian falls"
+            0.0, ge=0, lt=MAX_CASPIAN_DROP_M, description="Metres the Caspian falls"
         ),
         commodity: str | None = Query(None, description="Only this commodity"),
     ) -> dict[str, Any]:
@@ -177,7 +179,7 @@ def add_stress_routes(app: FastAPI, templates: Any, service: Service) -> None:
         close: list[str] = Query([]),
         outage_element: str = Query(""),
         outage_days: float = Query(0.0, ge=0, le=365),
-        caspian_drop_m: float = Query(0.0, ge=0, le=MAX_CASPIAN_DROP_M),
+        caspian_drop_m: float = Query(0.0, ge=0, lt=MAX_CASPIAN_DROP_M),
     ) -> str:
         outage = [f"{outage_element}:{outage_days:g}"] if outage_element and outage_days else []
         q = query(close, outage, caspian_drop_m, None)
