@@ -215,8 +215,9 @@ PARAMETERS: dict[str, Bounds] = {
     "caspian_drop_m": Bounds(0.0, 5.0, hi_open=True),
     # `stress --demand` factor (0: that demand stops)
     "demand_factor": Bounds(0.0, 100.0),
-    "max_p90_rise": Bounds(0.0, 10.0, lo_open=True),
-    "max_cost_rise": Bounds(0.0, 10.0, lo_open=True),
+    # headroom's thresholds: up to a hundredfold rise (100 in effect: no threshold)
+    "max_p90_rise": Bounds(0.0, 100.0, lo_open=True),
+    "max_cost_rise": Bounds(0.0, 100.0, lo_open=True),
     # `assign`
     "rgap": Bounds(0.0, 1.0),
     "max_iter": Bounds(1, 100_000),
