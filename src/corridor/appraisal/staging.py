@@ -80,9 +80,9 @@ def staged_plan(
     >>> from corridor import load_network
     >>> from corridor.model.scenario import Scenario
     >>> ev = Evaluator(Scenario("base", load_network()))
-    >>> plan = staged_plan(ev, ["i_alat_scanner"], annual_budget_usd=1e9, window_years=5)
+    >>> plan = staged_plan(ev, ["i_red_bridge_joint_control"], annual_budget_usd=1e9, window_years=5)
     >>> plan.start
-    {'i_alat_scanner': 0}
+    {'i_red_bridge_joint_control': 0}
     """
     p = ev.params
     h = p.horizon_years
