@@ -80,7 +80,8 @@ def staged_plan(
     >>> from corridor import load_network
     >>> from corridor.model.scenario import Scenario
     >>> ev = Evaluator(Scenario("base", load_network()))
-    >>> plan = staged_plan(ev, ["i_red_bridge_joint_control"], annual_budget_usd=1e9, window_years=5)
+    >>> ids = ["i_red_bridge_joint_control"]
+    >>> plan = staged_plan(ev, ids, annual_budget_usd=1e9, window_years=5)
     >>> plan.start
     {'i_red_bridge_joint_control': 0}
     """
