@@ -111,3 +111,18 @@ def test_bulk_routes_cost_per_tonne_containers_per_feu(tmp_path: Path) -> None:
     )  # fmt: skip
     assert page.count("<td>$3,000/FEU</td>") == 2  # before and after
     assert page.count("<td>$100.0/t</td>") == 2 and "$5,000/FEU" not in page
+
+
+def test_a_route_through_a_full_element_says_so(tmp_path: Path) -> None:
+    net = tiny(tmp_path / "t", **BULK)
+    before = {"origin": "a", "destination": "f", "commodity": "ore", "unit": "t",
+              "corridor": "middle", "time_days": 25.6, "cost_usd_per_t": 90.0,
+              "bottlenecks": [{"id": "fe", "utilisation": 0.6}]}  # fmt: skip
+    full = [{"id": "fe", "utilisation": 1.0}, {"id": "td", "utilisation": 0.9}]
+    after = {**before, "time_days": 271.4, "bottlenecks": full}
+    page = stress_section(
+        {"scenario": "s", "routes_before": [before], "routes_after": [after],
+         "exposure": {}, "stranded": {}, "min_cut": {}, "headroom": []},
+        net,
+    )  # fmt: skip
+    assert "<td>25.6</td><td>271.4 (full: fe)</td>" in page

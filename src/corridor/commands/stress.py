@@ -206,7 +206,7 @@ def _print(result: dict[str, Any], out: Path) -> None:
             r["commodity"],
             r["corridor"],
             _num(r["time_days"]),
-            _num(a["time_days"]) if a else "closed",
+            _after_days(a),
             cost_text(r),
             cost_text(a) if a else "closed",
             " ".join(r["transits"]) or "-",
@@ -270,6 +270,16 @@ def _print(result: dict[str, Any], out: Path) -> None:
             )
         console.print(h)
     console.print(f"Wrote {out / 'stress.json'} and {out / 'stress.html'}")
+
+
+def _after_days(route: dict[str, Any] | None) -> str:
+    """Days after, with the element at capacity when one is (the time is then its queue)."""
+    from corridor.report.stress_section import full_element
+
+    if route is None:
+        return "closed"
+    full = full_element(route)
+    return f"{_num(route['time_days'])} (full: {full})" if full else _num(route["time_days"])
 
 
 def _multiplier(h: dict[str, Any]) -> str:

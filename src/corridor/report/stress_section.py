@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from corridor.report.sections import ReportContext, Section
 
 __all__ = [
+    "full_element",
     "min_cut_svg",
     "report_section",
     "share_bars_svg",
@@ -42,6 +43,31 @@ def _table(caption: str, head: Sequence[str], rows: Iterable[Sequence[str]]) -> 
         out.append("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
+
+
+def full_element(route: Mapping[str, Any]) -> str | None:
+    """The id of an element at capacity on ``route`` (its time is then the queue of the last
+    unit, not a timetable), or ``None``.
+
+    Examples
+    --------
+    >>> full_element({"bottlenecks": [{"id": "s_tankers", "utilisation": 1.0}]})
+    's_tankers'
+    >>> full_element({"bottlenecks": [{"id": "t_poti", "utilisation": 0.92}]}) is None
+    True
+    """
+    for b in route.get("bottlenecks") or []:
+        if float(b.get("utilisation") or 0.0) >= 1 - 1e-6:
+            return str(b["id"])
+    return None
+
+
+def _days_after(route: Mapping[str, Any] | None) -> str:
+    if route is None:
+        return "closed"
+    full = full_element(route)
+    days = _n(route["time_days"])
+    return f"{days} (full: {_e(full)})" if full else days
 
 
 def min_cut_svg(
@@ -165,7 +191,7 @@ def stress_body(result: Mapping[str, Any], network: Any, *, base: BaseMap | None
         a = after.get((r["origin"], r["destination"], r["commodity"], r["corridor"]))
         rows.append([
             f"{_e(r['origin'])} → {_e(r['destination'])}", _e(r["commodity"]), _e(r["corridor"]),
-            _n(r["time_days"]), _n(a["time_days"]) if a else "closed",
+            _n(r["time_days"]), _days_after(a),
             _e(cost_text(r)), _e(cost_text(a)) if a else "closed",
         ])  # fmt: skip
     parts.append(_table(
