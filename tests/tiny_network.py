@@ -30,8 +30,8 @@ cr,c,r,rail_1520,800,60,,inf,inf,0.8,A,true,s1
 rf,r,f,rail_1520,900,60,,inf,inf,0.8,A,true,s1
 af,a,f,road,6000,50,,inf,inf,2.5,B,true,s1
 """,
-    "borders": """id,name,from,to,from_mode,to_mode,dwell_h,dwell_cv,servers,fee_usd_per_feu,gauge_change,scanner,capacity_teu_per_year,bidirectional,source
-bc,Bravo–Charlie,b,c,rail_1435,rail_1520,30,0.6,2,329,true,false,100000,true,s1
+    "borders": """id,name,from,to,from_mode,to_mode,dwell_h,dwell_cv,servers,fee_usd_per_feu,gauge_change,capacity_teu_per_year,bidirectional,source
+bc,Bravo–Charlie,b,c,rail_1435,rail_1520,30,0.6,2,329,true,100000,true,s1
 """,
     "terminals": """id,node,kind,modes,handling_h,handling_cv,fee_usd_per_feu,berths,capacity_teu_per_year,source
 ta,a,rail_terminal,rail_1435;road,6,0.3,100,2,inf,est

@@ -22,6 +22,7 @@ MEASURES = (
     "i_kg_customs_training_irk",
     "i_kg_customs_training_irk_cv",
     "i_kg_china_weekend_opening",  # Torugart only; Irkeshtam has its own row
+    "i_red_bridge_scanner",
 )
 
 
@@ -52,8 +53,9 @@ def test_spitamen_scanner_cuts_the_tajik_inspection(
     graphs: tuple[CompiledNetwork, CompiledNetwork],
 ) -> None:
     before, after = (_wait(g, "b_oybek_fotehobod", "oybek") for g in graphs)
-    # bp_fotehobod_tj_entry: 0.4 of trucks inspected for 3 h, scanned in a quarter of it
-    assert before - after == pytest.approx(0.4 * 3.0 * 0.75)
+    # bp_fotehobod_tj_entry: 0.4 of trucks inspected; by hand 3 h, with the scanner
+    # 0.25 h to scan and a quarter of them still opened for 3 h
+    assert before - after == pytest.approx(0.4 * (3.0 - (0.25 + 0.25 * 3.0)))
 
 
 def test_training_and_weekend_opening_at_the_kyrgyz_china_posts(
@@ -65,3 +67,16 @@ def test_training_and_weekend_opening_at_the_kyrgyz_china_posts(
     assert before - after == pytest.approx(training + weekend)
     before, after = (_wait(g, "b_irkeshtamcn_irkeshtam", "irkeshtam_cn") for g in graphs)
     assert before - after == pytest.approx(training)
+
+
+def test_red_bridge_scanner_is_installed_by_its_flag(
+    graphs: tuple[CompiledNetwork, CompiledNetwork],
+) -> None:
+    before, after = (_wait(g, "b_qirmizikorpu_tsitelikhidi", "qirmizi_korpu") for g in graphs)
+    # bp_redbridge_az_exit: 0.4 of trucks inspected, 4 h by hand; scanned in 0.25 h, a
+    # quarter of them still opened: 0.4 x (4 - 1.25) = 1.1 h
+    assert before == pytest.approx(15.4)
+    assert before - after == pytest.approx(1.1)
+    # the other direction has its own posts and no scanner
+    back = [_wait(g, "b_tsitelikhidi_qirmizikorpu", "tsiteli_khidi") for g in graphs]
+    assert back[0] == pytest.approx(back[1])

@@ -179,3 +179,42 @@ def test_a_post_open_more_than_seven_days_is_refused(tiny_dataset: Callable[...,
     bad = bad.replace("1,24,,est", "1,24,7,,est").replace("2,18,false,est", "2,18,8,false,est")
     with pytest.raises(DataError, match="row 3, column 'open_days_per_week'"):
         load_network(tiny_dataset(border_procedures=bad))
+
+
+SCANNED = """id,border,side,documents_h,documents_cv,inspection_share,inspection_h,scanner,scan_h,\
+scan_referral_share,lanes,opening_h_per_day,joint_control,source
+px,bc,exit,4,0.6,0.5,6,false,0.5,0.2,1,24,,est
+pn,bc,entry,2,0.6,0.2,10,,,,2,18,false,est
+"""
+
+
+def test_a_scanner_scans_the_selected_units_and_opens_only_the_referred_ones(
+    tiny_dataset: Callable[..., Path],
+) -> None:
+    folder = tiny_dataset(border_procedures=SCANNED)
+    assert border_wait(folder) == pytest.approx(DWELL)  # no scanner yet: as PROCEDURES
+    rest = DWELL - posts()
+    got = border_wait(folder, SetValue("border_procedures", "px", "scanner", "set", "true"))
+    # half the trains selected; each scanned in 0.5 h, a fifth of them then opened for 6 h
+    assert got == pytest.approx(rest + posts(exit_inspection=0.5 + 0.2 * 6.0))
+    # exit service 4 + 0.5 x 6 = 7 h falls to 4 + 0.5 x 1.7 = 4.85 h at a one-lane post, rho 0.3
+    assert DWELL - got == pytest.approx(2.15 * (1 + 0.68 * 0.3 / 0.7))
+    # a scanner that refers every unit and takes time of its own is slower than none
+    slow = border_wait(
+        folder,
+        SetValue("border_procedures", "px", "scanner", "set", "true"),
+        SetValue("border_procedures", "px", "scan_referral_share", "set", 1.0),
+    )
+    assert slow > DWELL
+
+
+def test_a_scanner_without_its_figures_is_refused(tiny_dataset: Callable[..., Path]) -> None:
+    from corridor.errors import DataError
+
+    bad = SCANNED.replace("6,false,0.5,0.2,", "6,true,,0.2,")
+    with pytest.raises(DataError, match="row 2, column 'scan_h'"):
+        load_network(tiny_dataset(border_procedures=bad))
+    # installing one by intervention on a post without them names the row
+    folder = tiny_dataset(border_procedures=SCANNED)
+    with pytest.raises(DataError, match=r"row 'pn'.*scan_h"):
+        border_wait(folder, SetValue("border_procedures", "pn", "scanner", "set", "true"))

@@ -32,8 +32,8 @@ cr,c,r,rail_1520,800,60,inf,inf,0.8,A,true,est
 rf,r,f,rail_1520,900,60,inf,inf,0.8,A,true,est
 """,
     "borders": """id,name,from,to,from_mode,to_mode,dwell_h,dwell_cv,servers,fee_usd_per_feu,\
-gauge_change,scanner,capacity_teu_per_year,bidirectional,source
-bc,Bravo–Charlie,b,c,rail_1435,rail_1520,30,0.6,2,329,true,false,100000,true,est
+gauge_change,capacity_teu_per_year,bidirectional,source
+bc,Bravo–Charlie,b,c,rail_1435,rail_1520,30,0.6,2,329,true,100000,true,est
 """,
     "terminals": """id,node,kind,modes,handling_h,handling_cv,fee_usd_per_feu,berths,\
 capacity_teu_per_year,source

@@ -39,8 +39,8 @@ def _border_network(tmp: Path, *, servers: int, cv: float, dwell: float, cap: fl
         "ab,a,b,rail_1520,500,50,inf,inf,1.0,A,true,est\n"
         "cf,c,f,rail_1520,500,50,inf,inf,1.0,A,true,est\n",
         "borders": "id,name,from,to,from_mode,to_mode,dwell_h,dwell_cv,servers,"
-        "fee_usd_per_feu,gauge_change,scanner,capacity_teu_per_year,bidirectional,source\n"
-        f"bc,B-C,b,c,rail_1520,rail_1520,{dwell},{cv},{servers},100,false,false,{cap},"
+        "fee_usd_per_feu,gauge_change,capacity_teu_per_year,bidirectional,source\n"
+        f"bc,B-C,b,c,rail_1520,rail_1520,{dwell},{cv},{servers},100,false,{cap},"
         "false,est\n",
         "terminals": "id,node,kind,modes,handling_h,handling_cv,fee_usd_per_feu,berths,"
         "capacity_teu_per_year,source\n"

@@ -4,8 +4,12 @@ A crossing with rows in ``border_procedures`` is two posts in a row (the
 exporting country's exit, the importing country's entry). At each post ``i``
 a train or truck is served in
 
-    s_i = documents_h + inspection_share × inspection_h
+    s_i = documents_h + inspection_share × t_i
 
+where ``t_i`` is the inspection of one selected unit: ``inspection_h`` by
+hand, or, at a post with a non-intrusive ``scanner``,
+``scan_h + scan_referral_share × inspection_h`` (every selected unit is
+scanned, only those whose image raises a doubt are opened)
 (on the exit side without documents when the entry side has
 ``joint_control``: one stop instead of two), by ``lanes`` parallel servers,
 during ``opening_h_per_day`` hours ``H`` on ``open_days_per_week`` days
@@ -30,7 +34,9 @@ observation, their times are scaled by ``f < 1`` to it. So the base
 reproduces its inputs, and a scanner (inspection time), risk management
 (inspection share), staff training (document time and its variability), a
 single window or eTIR (document time), joint controls and round-the-clock
-opening each change the dwell through their own term.
+opening each change the dwell through their own term. Installing a scanner
+is ``scanner`` set to true on a post whose ``scan_h`` and
+``scan_referral_share`` say how it would work there.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from corridor.errors import DataError
 from corridor.graph.compiled import EDGE_KINDS, CompiledNetwork
 
 FloatArray = npt.NDArray[np.float64]
@@ -115,7 +122,7 @@ def procedures(g: CompiledNetwork) -> Procedures:
             if r is None:
                 continue
             docs = 0.0 if (side == "exit" and joint) else _num(r["documents_h"])
-            service[j, i] = docs + _num(r["inspection_share"]) * _num(r["inspection_h"])
+            service[j, i] = docs + _num(r["inspection_share"]) * inspection_h(r)
             cv = _num(r["documents_cv"], default=_num(cv_of.get(bid), default=0.5))
             lanes[j, i] = max(_num(r["lanes"], default=1.0), 1.0)
             k[j, i] = (1.0 + cv * cv) / (2.0 * lanes[j, i])
@@ -133,6 +140,33 @@ def procedures(g: CompiledNetwork) -> Procedures:
     )
 
 
+def inspection_h(row: dict[str, object]) -> float:
+    """Hours to inspect one selected unit at a post (``row`` of ``border_procedures``).
+
+    By hand, ``inspection_h``; with a scanner, the scan plus the manual inspection
+    of the share of scanned units referred to it.
+
+    Examples
+    --------
+    >>> inspection_h({"inspection_h": 4.0, "scanner": False})
+    4.0
+    >>> inspection_h({"inspection_h": 4.0, "scanner": True, "scan_h": 0.25,
+    ...               "scan_referral_share": 0.25})  # 0.25 + 0.25 x 4
+    1.25
+    """
+    manual = _num(row["inspection_h"])
+    if not _flag(row.get("scanner")):
+        return manual
+    for col in ("scan_h", "scan_referral_share"):
+        if np.isnan(_num(row.get(col), default=np.nan)):
+            raise DataError(
+                f"border_procedures row '{row.get('id', '?')}'",
+                "a post with a scanner needs scan_h and scan_referral_share",
+                column=col,
+            )
+    return _num(row["scan_h"]) + _num(row["scan_referral_share"]) * manual
+
+
 def open_wait_h(hours_per_day: float, days_per_week: float) -> float:
     """Mean wait for a post to open, for a unit arriving at a random hour of the week.
 
@@ -146,6 +180,15 @@ def open_wait_h(hours_per_day: float, days_per_week: float) -> float:
     night = days_per_week * (24.0 - hours_per_day) ** 2
     weekend = (24.0 * (7.0 - days_per_week)) ** 2
     return (night + weekend) / 336.0
+
+
+def _flag(x: object) -> bool:
+    """A boolean cell; blank, NaN or a false word is False."""
+    if isinstance(x, str):
+        return x.strip().lower() in ("true", "1", "yes")
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return False
+    return bool(x)
 
 
 def _num(x: object, default: float = 0.0) -> float:

@@ -276,6 +276,13 @@ def _check_operations(file: Path, line: int, component: str, row: dict[str, Any]
                     str(file), f"expected a value in {'[0' if col == 'inspection_share' else '(0'}"
                     f", {top:g}]", row=line, column=col,
                 )  # fmt: skip
+        if row["scanner"] is True:
+            for col in ("scan_h", "scan_referral_share"):
+                if math.isnan(row[col]):
+                    raise DataError(
+                        str(file), "a post with a scanner needs scan_h and scan_referral_share",
+                        row=line, column=col,
+                    )  # fmt: skip
     if component == "rolling_stock":
         if row["kind"] == "locomotive_pool" and not row["country"]:
             raise DataError(
