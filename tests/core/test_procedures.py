@@ -218,3 +218,16 @@ def test_a_scanner_without_its_figures_is_refused(tiny_dataset: Callable[..., Pa
     folder = tiny_dataset(border_procedures=SCANNED)
     with pytest.raises(DataError, match=r"row 'pn'.*scan_h"):
         border_wait(folder, SetValue("border_procedures", "pn", "scanner", "set", "true"))
+
+
+def test_station_servers_are_the_servers_of_the_queue_curve(
+    tiny_dataset: Callable[..., Path],
+) -> None:
+    # the figure the simulation's station takes is the curve's servers too
+    folder = tiny_dataset()
+    k2 = (1 + 0.6**2) / (2 * 2)
+    service = DWELL / (1 + k2 * q(RHO, 2))
+    got = border_wait(folder, SetValue("borders", "bc", "station_servers", "set", 6))
+    k6 = (1 + 0.6**2) / (2 * 6)
+    assert got == pytest.approx(service * (1 + k6 * q(RHO, 6)))
+    assert got < DWELL - 1.0

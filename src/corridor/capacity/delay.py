@@ -172,8 +172,11 @@ def _positions(n: int, edges: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
 
 def _column(g: CompiledNetwork, kinds: tuple[int, ...], table: str, col: str) -> FloatArray:
     """Per edge, column ``col`` of the ``table`` row behind edges of ``kinds`` (nan elsewhere)."""
-    values = g.network.tables[table][col].to_numpy(dtype=np.float64, na_value=np.nan)
     out = np.full(g.n_edges, np.nan)
+    frame = g.network.tables[table]
+    if col not in frame.columns:  # a table built in code without this optional column
+        return out
+    values = frame[col].to_numpy(dtype=np.float64, na_value=np.nan)
     sel = np.isin(g.kind, kinds) & (g.element >= 0)
     out[sel] = values[g.element[sel]]
     return out
@@ -317,12 +320,28 @@ def service_time_h(dwell_h: float, observed_utilisation: float, servers: float, 
 
 
 def element_servers(g: CompiledNetwork) -> FloatArray:
-    """Parallel servers per edge: ``servers`` of borders, ``berths`` of terminals, else 1."""
+    """Parallel servers per edge, else 1.
+
+    A border's or terminal's ``station_servers`` (the units it works at once,
+    the figure the simulation's station has) where the dataset gives one;
+    otherwise ``servers`` of borders and ``berths`` of terminals.
+    """
     servers = np.ones(g.n_edges)
     border = g.kind == _BORDER
     terminal = np.isin(g.kind, _TERMINAL_KINDS) & (g.element >= 0)
     col = _column(g, (_BORDER,), "borders", "servers")
+    station = _column(g, (_BORDER,), "borders", "station_servers")
+    col = np.where(np.isnan(station), col, station)
     servers[border] = np.nan_to_num(col[border], nan=1.0).clip(min=1.0)
     col = _column(g, _TERMINAL_KINDS, "terminals", "berths")
+    station = _column(g, _TERMINAL_KINDS, "terminals", "station_servers")
+    col = np.where(np.isnan(station), col, station)
     servers[terminal] = np.nan_to_num(col[terminal], nan=1.0).clip(min=1.0)
     return servers
+
+
+def stated_station_servers(g: CompiledNetwork) -> FloatArray:
+    """Per edge, the dataset's ``station_servers`` of its border or terminal (NaN: none given)."""
+    out = _column(g, (_BORDER,), "borders", "station_servers")
+    term = _column(g, _TERMINAL_KINDS, "terminals", "station_servers")
+    return np.where(np.isnan(out), term, out)

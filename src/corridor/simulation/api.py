@@ -135,7 +135,9 @@ def model_notes(built: Built) -> tuple[str, ...]:
     raised = [
         f"{k} {int(c['servers_stated'])}->{int(c['servers'])}"
         for k, c in cal.items()
-        if "servers" in c and c["servers"] > c["servers_stated"]
+        if "servers" in c
+        and not c.get("servers_from_dataset")
+        and c["servers"] > c["servers_stated"]
     ]
     pools = [
         f"{k} {int(c['pool_units'])} units, turnaround {c['pool_turnaround_h']:.0f} h"

@@ -20,18 +20,20 @@ Choices, stated once:
   ``±15 %`` over the year with a peak on day 300 (the autumn peak of
   China-Europe rail before Christmas and Chinese New Year).
 * **Borders and terminals with a queue** (delay-curve shape ``QUEUE``) are
-  FCFS stations with the curve's servers (``borders.servers``,
-  ``terminals.berths``) and service CV, whose mean dwell at the loaded
-  shipment rate is the curve's wait at the loaded utilisation,
-  ``service_h · (1 + k · q(ρ))``.  Where the dataset's servers, capacity and
-  shipment sizes agree (``λ · service_h / servers = ρ``), the station *is* the
-  curve's queue: its service time is ``service_h``.  Where they do not (a
-  border with one "server", a 100-hour dwell and a capacity of a thousand
-  trains a year processes many trains at once), the servers are raised to
+  FCFS stations with the curve's servers and service CV, whose mean dwell at
+  the loaded shipment rate is the curve's wait at the loaded utilisation,
+  ``service_h · (1 + k · q(ρ))``.  The servers are the dataset's
+  ``station_servers`` (borders and terminals: the units the element works at
+  once, read by the delay curve too), and the mean service time is solved so
+  that the curve's queue formula (Sakasegawa) gives the curve's dwell at the
+  loaded shipment rate.  A dataset that gives no ``station_servers`` for an
+  element leaves them to be derived here: the curve's servers
+  (``borders.servers``, ``terminals.berths``) raised to
   ``ceil(λ · service_h / ρ)``, the fewest at which the shipments load the
-  station no more than the loaded network loads the element, and the mean
-  service time is solved so that the same queue formula (Sakasegawa, the
-  curve's own) gives the curve's dwell at the loaded shipment rate.  A
+  station no more than the loaded network loads the element (a border with
+  one "server", a 100-hour dwell and a capacity of a thousand trains a year
+  processes many trains at once).  The default dataset states them for every
+  such station, so nothing is derived for it.  A
   scenario that cuts a dwell (a scanner) cuts the curve's service time and
   therefore the station's; more demand raises ρ in the loaded network and the
   arrivals in the simulation.  Borders and terminals without a queue
@@ -89,7 +91,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corridor.capacity.delay import QUEUE, queue_factor
+from corridor.capacity.delay import QUEUE, queue_factor, stated_station_servers
 from corridor.errors import CorridorError
 from corridor.graph.compiled import MOVING_CV
 from corridor.graph.structures import link_effects
@@ -300,6 +302,7 @@ def build_model(
     if not flows_raw:
         raise CorridorError(f"dataset {net.name}: the loaded network carries no demand")
     g, curves, caps = loaded.graph, loaded.curves, loaded.capacities
+    station_servers = stated_station_servers(g)
     utilisation = loaded.utilisation
     rolling = Rolling.of(net)
     rate: dict[str, float] = {}
@@ -367,14 +370,18 @@ def build_model(
         rho = float(utilisation[caps.element_of[e]])
         curve_service = float(curves.service_h[e])
         stated = round(float(curves.servers[e]))
+        given = float(station_servers[e])
         servers = stated
-        if rho > 0:
+        if not math.isnan(given):
+            servers = round(given)
+        elif rho > 0:  # no figure in the dataset: the fewest consistent with the load
             servers = max(stated, math.ceil(lam * curve_service / rho - 1e-9))
         service = station_service_h(target, servers, lam, cv)
         figures[key] |= {
             "utilisation": rho,
             "curve_service_h": curve_service,
             "servers_stated": stated,
+            "servers_from_dataset": float(not math.isnan(given)),
             "servers": servers,
             "service_h": service,
         }
