@@ -8,12 +8,14 @@ moves and the measures' savings add up: the formulas are those of
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from corridor.graph.compiled import CompiledNetwork
 from corridor.loaded.prepare import prepare
 from corridor.model.network import load_network
-from corridor.model.scenario import Intervention, Scenario
+from corridor.model.scenario import Intervention, Scenario, SetValue
 
 MEASURES = (
     "i_spitamen_scanner",
@@ -80,3 +82,32 @@ def test_red_bridge_scanner_is_installed_by_its_flag(
     # the other direction has its own posts and no scanner
     back = [_wait(g, "b_tsitelikhidi_qirmizikorpu", "tsiteli_khidi") for g in graphs]
     assert back[0] == pytest.approx(back[1])
+
+
+def test_each_direction_has_its_own_posts() -> None:
+    base = load_network()
+    g = prepare(base).graph
+    # Sarpi: CPMM's Georgian outbound 20.8 h one way, Georgian inbound 1.6 h + Turkish exit 1.1 h
+    assert _wait(g, "b_sarpi_sarp", "sarpi") == pytest.approx(20.8)
+    assert _wait(g, "b_sarp_sarpi", "sarp") == pytest.approx(2.7)
+    # halving the documents at the Chinese entry post (eastbound, 8 h) moves only eastbound
+    half = Scenario(
+        "cn entry", base, (SetValue("border_procedures", "bp_alashankou_entry", "documents_h",
+                                    "scale", 0.5),)
+    )  # fmt: skip
+    loaded = prepare(half)
+    rho = next(
+        r["utilisation"]
+        for r in loaded.capacity_table()
+        if r["id"] == "b_dostyk_alashankou" and r["from"] == "dostyk"
+    )
+    lanes, cv = 4, 0.8
+    k = (1 + cv**2) / (2 * lanes)
+    q = rho ** (math.sqrt(2 * (lanes + 1)) - 1) / (1 - rho)
+    east_before, east_after = (_wait(x, "b_dostyk_alashankou", "dostyk") for x in (g, loaded.graph))
+    assert east_before == pytest.approx(60.5)
+    assert east_before - east_after == pytest.approx(4.0 * (1 + k * q), rel=1e-3)
+    west = [_wait(x, "b_alashankou_dostyk", "alashankou") for x in (g, loaded.graph)]
+    # westbound keeps its posts; only the loads shift a little (a faster eastbound leg)
+    assert west[0] == pytest.approx(108.5, abs=0.05)
+    assert abs(west[1] - west[0]) < 0.05
