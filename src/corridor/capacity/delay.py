@@ -49,7 +49,7 @@ import numpy as np
 import numpy.typing as npt
 
 from corridor.capacity.elements import Capacities
-from corridor.capacity.procedures import Procedures, procedures
+from corridor.capacity.procedures import Procedures, port_customs_h, procedures
 from corridor.graph import services as svc
 from corridor.graph.compiled import EDGE_KINDS, CompiledNetwork
 from corridor.graph.weather import service_weather
@@ -194,6 +194,7 @@ class Observed:
     #: The ship's TEU in the base year (0: not recorded, the commercial load is
     #: then the larger of the base year's and the scenario's usable load).
     teu_per_sailing: float = 0.0
+    customs_h: float | None = None
 
 
 def delay_curves(
@@ -237,6 +238,8 @@ def delay_curves(
         else:
             service[e] = service_time_h(dwell[e], seen.utilisation, seen.servers, seen.cv)
     fixed = np.where(queue, 0.0, np.asarray(g.hours_waiting, dtype=np.float64))
+    _port_customs(g, caps, observed, terminal & queue, service)
+    _port_customs(g, caps, observed, terminal & ~queue, fixed)
     shape = np.full(m, CONSTANT, dtype=np.int8)
     shape[queue] = QUEUE
     srv_edges = np.flatnonzero(kind == _SERVICE)
@@ -303,6 +306,35 @@ def delay_curves(
         procedure_scale=scale,
         procedure_rest_h=rest,
     )
+
+
+def _port_customs(
+    g: CompiledNetwork,
+    caps: Capacities,
+    observed: Mapping[tuple[str, str, str, str], Observed],
+    edges: npt.NDArray[np.bool_],
+    hours: FloatArray,
+) -> None:
+    """Move the service (or fixed dwell) of port edges by their customs change, in place.
+
+    The observed handling holds the base year's customs hours
+    (:func:`~corridor.capacity.procedures.port_customs_h`, ``Observed.customs_h``);
+    a scenario's customs hours replace them, scaled by ``f = min(1, hours / base)``
+    where the base customs would explain more than the handling.
+    """
+    customs = port_customs_h(g.network)
+    if not customs:
+        return
+    ids = g.network.terminals["id"].to_numpy()
+    for e in np.flatnonzero(edges).tolist():
+        now = customs.get(str(ids[g.element[e]]))
+        if now is None:
+            continue
+        i = int(caps.element_of[e])
+        seen = observed.get(caps.key[i]) if i >= 0 else None
+        base = seen.customs_h if seen is not None and seen.customs_h is not None else now
+        f = min(1.0, float(hours[e]) / base) if base > 0 else 1.0
+        hours[e] = max(float(hours[e]) + f * (now - base), 0.0)
 
 
 def service_time_h(dwell_h: float, observed_utilisation: float, servers: float, cv: float) -> float:

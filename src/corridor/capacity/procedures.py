@@ -140,7 +140,33 @@ def procedures(g: CompiledNetwork) -> Procedures:
     )
 
 
-def inspection_h(row: dict[str, object]) -> float:
+def port_customs_h(net: object) -> dict[str, float]:
+    """Per port with ``port_procedures`` rows, its customs hours per consignment.
+
+    ``documents_h + inspection_share × t`` summed over the port's rows, ``t``
+    as for a border post (:func:`inspection_h`). A port's customs are a part
+    of its handling time (``terminals.handling_h``, observed with them), not a
+    queue of their own: :mod:`corridor.capacity.delay` holds the base part
+    against the observed handling and moves the port's service time by what
+    a scenario changes in it.
+
+    Examples
+    --------
+    >>> from corridor import load_network
+    >>> round(port_customs_h(load_network())["t_alat"], 2)  # 0.6 h + 0.4 x 3 h
+    1.8
+    """
+    table = getattr(net, "tables", {}).get("port_procedures")
+    out: dict[str, float] = {}
+    if table is None:
+        return out
+    for r in table.to_dict("records"):
+        hours = _num(r["documents_h"]) + _num(r["inspection_share"]) * inspection_h(r, "port")
+        out[str(r["terminal"])] = out.get(str(r["terminal"]), 0.0) + hours
+    return out
+
+
+def inspection_h(row: dict[str, object], table: str = "border") -> float:
     """Hours to inspect one selected unit at a post (``row`` of ``border_procedures``).
 
     By hand, ``inspection_h``; with a scanner, the scan plus the manual inspection
@@ -160,7 +186,7 @@ def inspection_h(row: dict[str, object]) -> float:
     for col in ("scan_h", "scan_referral_share"):
         if np.isnan(_num(row.get(col), default=np.nan)):
             raise DataError(
-                f"border_procedures row '{row.get('id', '?')}'",
+                f"{table}_procedures row '{row.get('id', '?')}'",
                 "a post with a scanner needs scan_h and scan_referral_share",
                 column=col,
             )

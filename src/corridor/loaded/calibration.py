@@ -19,7 +19,7 @@ import numpy as np
 
 from corridor.capacity.delay import DelayCurves, Observed, delay_curves, element_servers
 from corridor.capacity.elements import Capacities, capacities
-from corridor.capacity.procedures import procedures
+from corridor.capacity.procedures import port_customs_h, procedures
 from corridor.graph.compiled import CompiledNetwork, compile_network
 from corridor.loaded.cache import ResultCache, network_digest
 from corridor.loaded.segments import Segment, shipper_segments
@@ -132,6 +132,7 @@ def _calibrate(base: Network) -> Calibration:
             strict=True,
         )
     )
+    customs = port_customs_h(base)
     observed = {
         caps.key[i]: Observed(
             utilisation=float(util[i]),
@@ -147,6 +148,7 @@ def _calibrate(base: Network) -> Calibration:
             if caps.key[i][0] == "services"
             else 0.0,
             procedure_h=explained.get(caps.key[i]),
+            customs_h=customs.get(caps.key[i][1]) if caps.key[i][0] == "terminals" else None,
         )
         for i in range(caps.n)
     }

@@ -254,7 +254,7 @@ def _check_row(file: Path, line: int, component: str, row: dict[str, Any]) -> No
 
 
 def _check_operations(file: Path, line: int, component: str, row: dict[str, Any]) -> None:
-    """Rules of the weather_closures, rolling_stock and border_procedures rows."""
+    """Rules of the weather_closures, rolling_stock, border and port procedure rows."""
     if component == "weather_closures":
         start, end = row["window_start_day"], row["window_end_day"]
         if math.isnan(start) != math.isnan(end):
@@ -268,6 +268,13 @@ def _check_operations(file: Path, line: int, component: str, row: dict[str, Any]
                 raise DataError(str(file), "expected a day of the year 0-365", row=line, column=col)
         if row["mean_h"] <= 0 and row["closures_per_year"] > 0:
             raise DataError(str(file), "expected hours > 0", row=line, column="mean_h")
+    if component in ("border_procedures", "port_procedures") and row["scanner"] is True:
+        for col in ("scan_h", "scan_referral_share"):
+            if math.isnan(row[col]):
+                raise DataError(
+                    str(file), "a post with a scanner needs scan_h and scan_referral_share",
+                    row=line, column=col,
+                )  # fmt: skip
     if component == "border_procedures":
         limits = {"inspection_share": 1.0, "opening_h_per_day": 24.0, "open_days_per_week": 7.0}
         for col, top in limits.items():
@@ -276,13 +283,6 @@ def _check_operations(file: Path, line: int, component: str, row: dict[str, Any]
                     str(file), f"expected a value in {'[0' if col == 'inspection_share' else '(0'}"
                     f", {top:g}]", row=line, column=col,
                 )  # fmt: skip
-        if row["scanner"] is True:
-            for col in ("scan_h", "scan_referral_share"):
-                if math.isnan(row[col]):
-                    raise DataError(
-                        str(file), "a post with a scanner needs scan_h and scan_referral_share",
-                        row=line, column=col,
-                    )  # fmt: skip
     if component == "rolling_stock":
         if row["kind"] == "locomotive_pool" and not row["country"]:
             raise DataError(
@@ -380,6 +380,7 @@ def _parse(
         "node": "nodes",
         "nodes": "nodes",
         "border": "borders",
+        "terminal": "terminals",
         "link": "links",
         "via": "nodes",
         "sources": "sources",
@@ -391,7 +392,7 @@ def _parse(
     if kind in refs and ids is not None:
         table = refs[kind]
         known = ids.get(table, set())
-        single = kind in ("node", "border", "link")
+        single = kind in ("node", "border", "terminal", "link")
         names = [text] if single else [n for g in _split(text) for n in g.split("|")]
         for n in names:
             if n not in known:

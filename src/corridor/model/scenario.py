@@ -37,6 +37,7 @@ EDITABLE = (
     "borders",
     "border_procedures",
     "terminals",
+    "port_procedures",
     "services",
     "weather_closures",
     "rolling_stock",

@@ -26,6 +26,7 @@ COMPONENTS = (
     "borders",
     "border_procedures",
     "terminals",
+    "port_procedures",
     "services",
     "weather_closures",
     "rolling_stock",
