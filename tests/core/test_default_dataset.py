@@ -248,13 +248,17 @@ def test_pipelines_and_crude_flows_2024(net: Network) -> None:
     cpc = _row(net.links, "p_cpc")
     assert 63.01e6 <= cpc["capacity_t_per_year"] < 72.5e6  # shipped 2024 ≤ cap < 2025 section
     demand = net.demand.set_index("id")["volume_per_year"]
-    assert demand["d_crude_btc"] == 1.4e6  # Tokayev: above 1.4 Mt in 2024
-    # Ministry of Energy: 46.3 Mt through CPC in January–October 2024, to Europe and Korea
-    kazakh_cpc = demand["d_crude_cpc"] + demand["d_crude_cpc_korea"]
+    # Tokayev: above 1.4 Mt in 2024, to Europe and (a probe of two cargoes a year) to Japan
+    assert demand["d_crude_btc"] + demand["d_crude_btc_japan"] == pytest.approx(1.4e6)
+    # Ministry of Energy: 46.3 Mt through CPC in January–October 2024, to Europe, Korea, Japan
+    kazakh_cpc = demand["d_crude_cpc"] + demand["d_crude_cpc_korea"] + demand["d_crude_cpc_japan"]
     assert kazakh_cpc == pytest.approx(46.3e6 * 12 / 10, rel=0.01)
     assert kazakh_cpc < 63.01e6  # CPC's 2024 total includes Russian crude
     # S&P 2024: Korea buys 2-5 million barrels of CPC Blend a month (7.6 bbl/t)
     assert 2e6 * 12 / 7.6 <= demand["d_crude_cpc_korea"] <= 5e6 * 12 / 7.6
+    # Japan: one 135,000-t Suezmax cargo a month (Platts CPC-Far East), two by BTC a year
+    assert demand["d_crude_cpc_japan"] == 12 * 135_000
+    assert demand["d_crude_btc_japan"] == 2 * 135_000
 
 
 def test_port_capacities_and_poti_trade_2024(net: Network) -> None:
