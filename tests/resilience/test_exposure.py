@@ -9,9 +9,9 @@ from stress_cases import loaded
 
 from corridor.resilience.exposure import exposure, hhi, penalty
 
-# demand.csv: Kazakh crude to Europe, 50.1 Mt by CPC (the other 5.5 of the 55.6 Mt go to
-# Korea) and 1.4 Mt by BTC
-CPC, BTC = 50_100_000, 1_400_000
+# demand.csv: Kazakh crude to Europe, 48.48 Mt by CPC (the other 5.5 and 1.62 of the 55.6 Mt
+# go to Korea and Japan) and 1.13 Mt by BTC (0.27 of the 1.4 Mt go to Japan)
+CPC, BTC = 48_480_000, 1_130_000
 
 
 def test_hhi_by_hand() -> None:
