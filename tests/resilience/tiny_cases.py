@@ -49,7 +49,7 @@ def with_tonnes(border_t: str, terminal_t: str, base: dict[str, str] = BULK) -> 
         "borders": borders.replace(
             "capacity_teu_per_year,bidirectional",
             "capacity_teu_per_year,capacity_t_per_year,bidirectional",
-        ).replace("329,true,false,100000,true", f"329,true,false,100000,{border_t},true"),
+        ).replace("329,true,100000,true", f"329,true,100000,{border_t},true"),
         "terminals": terminals.replace(
             "capacity_teu_per_year,source", "capacity_teu_per_year,capacity_t_per_year,source"
         )
