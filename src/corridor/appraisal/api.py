@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -154,6 +154,36 @@ def constraints(ev: Evaluator) -> tuple[list[tuple[str, str]], list[tuple[str, s
     return requires, excludes
 
 
+def choose_within(
+    cands: Sequence[Candidate],
+    b: Budgets,
+    evaluate: Callable[[frozenset[str]], float],
+    batch: Callable[[Sequence[frozenset[str]]], None],
+    *,
+    touched: Mapping[str, set[str]],
+    pairs: tuple[Sequence[tuple[str, str]], Sequence[tuple[str, str]]],
+    max_iterations: int,
+    tolerance: float = 1.0,
+) -> Portfolio:
+    """:func:`~corridor.appraisal.portfolio.choose` under every budget of ``b``, with the
+    catalogue's (requires, excludes) ``pairs``, pairwise terms for measures whose
+    ``touched`` segments meet, and ``batch`` told the sets about to be evaluated."""
+    requires, excludes = pairs
+    return choose(
+        cands,
+        b.total_usd,
+        evaluate,
+        country_budgets=b.country_usd,
+        lender_budgets=b.lender_usd,
+        requires=requires,
+        excludes=excludes,
+        interacts=lambda x, y: bool(touched[x] & touched[y]),
+        max_iterations=max_iterations,
+        tolerance_usd=tolerance,
+        batch=batch,
+    )
+
+
 def appraise(
     network: Network | Scenario,
     *,
@@ -234,18 +264,15 @@ def _appraise(
         else:
             ev.prefetch(sets)
 
-    best = choose(
+    best = choose_within(
         cands,
-        b.total_usd,
+        b,
         value,
-        country_budgets=b.country_usd,
-        lender_budgets=b.lender_usd,
-        requires=requires,
-        excludes=excludes,
-        interacts=lambda x, y: bool(touched[x] & touched[y]),
+        batch,
+        touched=touched,
+        pairs=(requires, excludes),
         max_iterations=max_iterations,
-        tolerance_usd=1.0 if objective == "npv" else 1e-4,
-        batch=batch,
+        tolerance=1.0 if objective == "npv" else 1e-4,
     )
     chosen = ev.appraise(best.ids) if best.ids else None
     portfolio = _portfolio(ev, best, chosen, b, objective, out_dir)

@@ -30,10 +30,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from corridor.appraisal.api import Budgets, candidates, constraints, touched_segments
+from corridor.appraisal.api import (
+    Budgets,
+    candidates,
+    choose_within,
+    constraints,
+    touched_segments,
+)
 from corridor.appraisal.economics import Parameters
 from corridor.appraisal.evaluation import Evaluator, prefetch
-from corridor.appraisal.portfolio import Candidate, Portfolio, choose
+from corridor.appraisal.portfolio import Candidate, Portfolio
 from corridor.appraisal.runner import Runner
 from corridor.errors import CorridorError
 from corridor.loaded.calibration import Calibration, calibrate
@@ -121,17 +127,14 @@ def _robust(
         cands = [
             Candidate(c.id, c.cost_usd, values[c.id], c.country, c.funders) for c in base_cands
         ]
-        return choose(
+        return choose_within(
             cands,
-            budgets.total_usd,
+            budgets,
             evaluate,
-            country_budgets=budgets.country_usd,
-            lender_budgets=budgets.lender_usd,
-            requires=requires,
-            excludes=excludes,
-            interacts=lambda a, b: bool(touched[a] & touched[b]),
+            batch,
+            touched=touched,
+            pairs=(requires, excludes),
             max_iterations=max_iterations,
-            batch=batch,
         )
 
     def npv(k: int, ids: Sequence[str]) -> float:
