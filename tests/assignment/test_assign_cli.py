@@ -39,6 +39,24 @@ def test_assign_sioux_falls_writes_flows(tntp_dir: Path, tmp_path: Path) -> None
     np.testing.assert_allclose(table["cost"], best["cost"], rtol=1e-2)
 
 
+def test_assign_without_the_store_runs_without_pandas(tntp_dir: Path, tmp_path: Path) -> None:
+    # the flows CSV is written without pandas (about half a second of imports); pyarrow,
+    # which stores the flows with the run, still loads it, so this runs with --no-store
+    folder = tntp_dir / "SiouxFalls"
+    probe = (
+        "import atexit, sys; from corridor.cli import main; "
+        "atexit.register(lambda: print('pandas loaded:', 'pandas' in sys.modules)); main()"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, "assign", "--net", str(folder / "SiouxFalls_net.tntp"),
+         "--trips", str(folder / "SiouxFalls_trips.tntp"), "--out", str(tmp_path / "f.csv"),
+         "--no-store"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "pandas loaded: False" in proc.stdout
+
+
 def test_bad_input_is_one_line_and_writes_nothing(tntp_dir: Path, tmp_path: Path) -> None:
     folder = tntp_dir / "SiouxFalls"
     bad = tmp_path / "bad_net.tntp"

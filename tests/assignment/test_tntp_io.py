@@ -15,6 +15,7 @@ from corridor.errors import DataError
 from corridor.io import tntp
 from corridor.io.tntp import (
     TntpNetwork,
+    flow_csv,
     read_flows,
     read_network,
     read_trips,
@@ -398,3 +399,17 @@ def test_bulk_readers_take_the_benchmark_files(tntp_dir: Path) -> None:
         table = tntp._links_in_bulk(body, n_nodes, n_links)
         assert table is not None
         np.testing.assert_array_equal(table, tntp._links_by_line("x", lines, n_nodes, n_links, 0))
+
+
+@given(
+    ints=st.lists(st.integers(-(2**62), 2**62), min_size=1, max_size=20),
+    floats=st.lists(st.floats(allow_nan=False), min_size=1, max_size=20),
+)
+def test_flow_csv_reads_back_exactly(ints: list[int], floats: list[float]) -> None:
+    n = min(len(ints), len(floats))
+    columns = {"from": np.array(ints[:n], dtype=np.int64), "volume": np.array(floats[:n])}
+    lines = flow_csv(columns).splitlines()
+    assert lines[0] == "from,volume" and len(lines) == n + 1
+    back = [line.split(",") for line in lines[1:]]
+    assert [int(a) for a, _ in back] == ints[:n]
+    assert [float(b) for _, b in back] == floats[:n]  # 17 digits: every double exactly

@@ -155,6 +155,17 @@ def test_a_run_keeps_its_parameters_and_results(store_url: str) -> None:
             store.result(run_id, "nothing")
 
 
+def test_a_pyarrow_table_is_stored_and_read_back_as_a_dataframe(store_url: str) -> None:
+    # `corridor assign` records its flows as a pyarrow table so it never imports pandas
+    import pyarrow as pa
+
+    columns = {"from": [1, 2], "to": [2, 1], "volume": [0.1, 1e300]}
+    with Store.open(store_url) as store:
+        run_id = store.start_run("assign", {})
+        store.finish_run(run_id, results={"flows": pa.table(columns)})
+        pd.testing.assert_frame_equal(store.result(run_id, "flows"), pd.DataFrame(columns))
+
+
 def test_runs_filter_and_come_newest_first(store_url: str) -> None:
     with Store.open(store_url) as store:
         a = store.start_run("analyze", {}, scenario="x")

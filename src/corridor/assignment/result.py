@@ -110,6 +110,18 @@ class AssignmentResult:
         """Links (source order) whose capacity group carries more than ``rho`` x capacity."""
         return np.flatnonzero(self.utilisation() > rho)
 
+    def flow_columns(self, class_index: int = 0) -> dict[str, NDArray[np.int64] | FloatArray]:
+        """The columns of :meth:`to_frame` as arrays (no pandas needed)."""
+        g = self.graph
+        tail = g.to_source_order(g.tail)
+        head = g.to_source_order(g.head)
+        return {
+            "from": g.node_ids[tail],
+            "to": g.node_ids[head],
+            "volume": self.link_flow,
+            "cost": self.link_cost[class_index],
+        }
+
     def to_frame(self, class_index: int = 0) -> pd.DataFrame:
         """Link table ``from, to, volume, cost`` (TNTP flow-file columns).
 
@@ -119,14 +131,4 @@ class AssignmentResult:
         """
         import pandas as pd
 
-        g = self.graph
-        tail = g.to_source_order(g.tail)
-        head = g.to_source_order(g.head)
-        return pd.DataFrame(
-            {
-                "from": g.node_ids[tail],
-                "to": g.node_ids[head],
-                "volume": self.link_flow,
-                "cost": self.link_cost[class_index],
-            }
-        )
+        return pd.DataFrame(self.flow_columns(class_index))

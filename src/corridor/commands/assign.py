@@ -42,8 +42,8 @@ def command(
 
         from corridor.assignment import ALGORITHMS, assign
         from corridor.errors import CorridorError
-        from corridor.io.atomic import atomic_path
-        from corridor.io.tntp import read_network, read_trips
+        from corridor.io.atomic import write_text
+        from corridor.io.tntp import flow_csv, read_network, read_trips
 
         if algorithm not in ALGORITHMS:
             raise CorridorError(
@@ -99,10 +99,12 @@ def command(
                 progress=report,
             )
         elapsed = time.perf_counter() - start
-        flows = result.to_frame()
-        with atomic_path(out) as tmp:
-            flows.to_csv(tmp, index=False, float_format="%.17g")
-        run.add("flows", flows)
+        columns = result.flow_columns()
+        write_text(out, flow_csv(columns))
+        if run.run_id is not None:
+            import pyarrow as pa  # only when recording: no pandas DataFrame on this path
+
+            run.add("flows", pa.table(columns))
         run.add(
             "convergence",
             {"iterations": result.iterations, "relative_gap": float(result.relative_gap),

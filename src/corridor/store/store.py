@@ -89,13 +89,28 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def _to_bytes(value: Any) -> tuple[str, bytes, int | None]:
-    """A result as (kind, bytes, rows): a DataFrame as Parquet, anything else as JSON."""
-    import pandas as pd
+    """A result as (kind, bytes, rows): a table as Parquet, anything else as JSON.
 
-    if isinstance(value, pd.DataFrame):
-        buf = io.BytesIO()
-        value.to_parquet(buf, engine="pyarrow", index=False)
-        return "parquet", buf.getvalue(), len(value)
+    A table is a pandas DataFrame or a pyarrow Table (read back as a DataFrame either
+    way); neither library is imported for a JSON value, so recording a run that stores
+    no DataFrame does not pay for pandas.
+    """
+    module = type(value).__module__
+    if module.startswith("pandas"):
+        import pandas as pd
+
+        if isinstance(value, pd.DataFrame):
+            buf = io.BytesIO()
+            value.to_parquet(buf, engine="pyarrow", index=False)
+            return "parquet", buf.getvalue(), len(value)
+    if module.startswith("pyarrow"):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if isinstance(value, pa.Table):
+            buf = io.BytesIO()
+            pq.write_table(value, buf)
+            return "parquet", buf.getvalue(), value.num_rows
     text = json.dumps(value, allow_nan=False, separators=(",", ":"))
     return "json", text.encode(), None
 
