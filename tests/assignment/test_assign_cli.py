@@ -81,7 +81,7 @@ def test_unknown_algorithm_is_a_user_error(tntp_dir: Path, tmp_path: Path) -> No
         "--out", tmp_path / "f.csv",
     )  # fmt: skip
     assert proc.returncode == 2
-    assert "--algorithm must be one of msa, fw, cfw, bfw" in proc.stderr
+    assert "--algorithm must be one of auto, gp, bfw, cfw, fw, msa" in proc.stderr
 
 
 def test_help_has_an_example() -> None:

@@ -166,6 +166,36 @@ def test_matches_pure_python_frank_wolfe(seed: int) -> None:
     assert (tstt - sptt) / tstt == pytest.approx(result.relative_gap, abs=1e-12)
 
 
+@pytest.mark.parametrize("seed", [0, 3])
+def test_gradient_projection_gap_is_the_frank_wolfe_gap(seed: int) -> None:
+    """gp's reported gap, at its own flows, is the gap BFW's definition gives there:
+    recomputed with NetworkX, and with the all-or-nothing kernel BFW measures it with."""
+    from corridor.assignment import kernels, steps
+
+    net, demand = small_random(seed)
+    g = to_graph(net)
+    result = assign(g, demand, algorithm="gp", rgap=1e-3)  # stops early: a non-zero gap
+    assert result.algorithm == "gp" and result.relative_gap > 0
+    t = bpr(net, result.link_flow)
+    _, sptt = aon(net, t, demand)
+    tstt = float(t @ result.link_flow)
+    assert (tstt - sptt) / tstt == pytest.approx(result.relative_gap, rel=1e-9, abs=1e-14)
+    # BFW's own measurement: aon_load at the costs of these flows
+    d = demand.copy()
+    np.fill_diagonal(d, 0.0)
+    wanted = (d > 0).sum(axis=1).astype(np.int64)
+    cost = g.from_source_order(t)
+    y = np.empty(g.n_links)
+    kg = kernels.Graph(g.indptr, g.head, g.tail, g.first_thru)
+    ws = kernels.workspace(g.n_nodes, g.n_links, 1)
+    origins = np.flatnonzero(wanted > 0).astype(np.int32)
+    sp, bad = kernels.aon_load(kg, cost, origins, wanted, d, ws, y)
+    x = g.from_source_order(result.link_flow)[None, :]
+    total = steps.total_cost(x, cost[None, :], np.ones(1), np.ones((1, g.n_links), dtype=bool))
+    assert bad == 0 and (total - sp) / total == pytest.approx(result.relative_gap, rel=1e-9)
+    check_against_fw(net, demand, assign(g, demand, algorithm="gp", rgap=1e-10).link_flow, 1e-4)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(6))
 def test_matches_pure_python_frank_wolfe_tightly(seed: int) -> None:
@@ -179,7 +209,9 @@ def test_matches_pure_python_frank_wolfe_tightly(seed: int) -> None:
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
 def test_every_algorithm_converges(algorithm: str, braess: tuple[Net, np.ndarray]) -> None:
     net, demand = small_random(3)
-    target = {"msa": 1e-3, "fw": 1e-4, "cfw": 1e-5, "bfw": 1e-7}[algorithm]
+    target = {"msa": 1e-3, "fw": 1e-4, "cfw": 1e-5, "bfw": 1e-7, "gp": 1e-9, "auto": 1e-9}[
+        algorithm
+    ]
     result = assign(to_graph(net), demand, algorithm=algorithm, rgap=target, max_iter=20000)
     assert result.converged and result.relative_gap <= target
     assert (result.link_flow >= 0).all()
@@ -292,7 +324,8 @@ def test_module_passes_without_jit() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
          "-k", "closed_form or networkx or braess or multiclass_identities or no_route "
-               "or first_thru or pure_python_frank_wolfe or parallel_and_serial",
+               "or first_thru or pure_python_frank_wolfe or parallel_and_serial "
+               "or gradient_projection",
          str(here)],
         capture_output=True, text=True, env=env, cwd=here.parents[2], check=False, timeout=600,
     )  # fmt: skip
@@ -304,8 +337,8 @@ def test_parallel_and_serial_loading_agree() -> None:
     """Origins split over threads load the same flows as one thread."""
     net, demand = small_random(2)
     g = to_graph(net)
-    serial = assign(g, demand, rgap=1e-9, parallel=False)
-    threaded = assign(g, demand, rgap=1e-9, parallel=True)
+    serial = assign(g, demand, algorithm="bfw", rgap=1e-9, parallel=False)
+    threaded = assign(g, demand, algorithm="bfw", rgap=1e-9, parallel=True)
     np.testing.assert_allclose(threaded.link_flow, serial.link_flow, rtol=1e-9, atol=1e-9)
     assert threaded.skim_cost is not None and serial.skim_cost is not None
     np.testing.assert_allclose(threaded.skim_cost, serial.skim_cost, rtol=1e-12)

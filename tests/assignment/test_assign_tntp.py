@@ -34,14 +34,22 @@ def as_net(net: TntpNetwork) -> Net:
     )
 
 
-@pytest.fixture(scope="module", params=["SiouxFalls", "Anaheim", "Barcelona"])
+@pytest.fixture(
+    scope="module",
+    params=[
+        (name, algorithm)
+        for name in ("SiouxFalls", "Anaheim", "Barcelona")
+        for algorithm in ("bfw", "gp")
+    ],
+    ids=lambda p: "-".join(p),
+)
 def solved(request: pytest.FixtureRequest, tntp_dir: Path) -> dict[str, object]:
-    name = request.param
+    name, algorithm = request.param
     folder = tntp_dir / name
     net = read_network(folder / f"{name}_net.tntp")
     demand = read_trips(folder / f"{name}_trips.tntp", zones=net.n_zones)
     best = read_flows(folder / f"{name}_flow.tntp")
-    result = assign(net, demand, algorithm="bfw", rgap=1e-5, max_iter=2000)
+    result = assign(net, demand, algorithm=algorithm, rgap=1e-5, max_iter=2000)
     return {"name": name, "net": net, "demand": demand, "best": best, "result": result}
 
 
@@ -100,7 +108,7 @@ def test_gap_history_is_consistent(solved: dict[str, object]) -> None:
     result = solved["result"]
     assert result.gap.shape == result.objective.shape == result.step_size.shape
     assert np.all(result.gap >= 0)
-    # each line-search step lowers the objective (MSA aside)
+    # each line-search step, and each round of path moves, lowers the objective (MSA aside)
     assert np.all(np.diff(result.objective) <= 1e-9 * result.objective[0])
     first = result.iterations_to(1e-4)
     assert first is not None and first <= result.iterations

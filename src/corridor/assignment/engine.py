@@ -1,4 +1,5 @@
-"""Static user-equilibrium assignment: MSA, Frank-Wolfe, conjugate and bi-conjugate FW.
+"""Static user-equilibrium assignment: MSA, Frank-Wolfe, conjugate and bi-conjugate FW,
+and gradient projection over path sets.
 
 Iterate ``k`` holds class flows ``x_k``; ``x_1`` is the all-or-nothing load at
 free-flow costs. Each iteration refreshes link costs at ``x_k``, loads every class
@@ -14,17 +15,26 @@ all-or-nothing on its shortest paths (``y_k``), measures the relative gap of
 
 A conjugate direction that does not descend, or a full step (which collapses the
 history), restarts the sequence with a Frank-Wolfe step.
+
+- ``gp``: path-based, gradient projection with column generation
+  (:mod:`corridor.assignment.paths`): each OD pair keeps its used paths and moves
+  flow between them, so far fewer shortest-path trees reach a small gap. Its
+  iterate ``x_1`` is the same all-or-nothing load and its gap the same definition
+  (costs at ``x_k``, trees grown at those costs). It does not handle capacity
+  groups (links sharing one volume-delay function).
+- ``auto`` (the default): ``gp`` unless the graph has capacity groups, else ``bfw``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from corridor.assignment import kernels, steps
+from corridor.assignment import kernels, paths, steps, vdf
 from corridor.assignment.classes import TrafficClass
 from corridor.assignment.graph import AssignmentGraph, from_tntp
 from corridor.assignment.result import AssignmentResult
@@ -36,12 +46,17 @@ __all__ = ["ALGORITHMS", "assign"]
 FloatArray = NDArray[np.float64]
 
 #: Accepted values of ``algorithm``.
-ALGORITHMS = ("msa", "fw", "cfw", "bfw")
+ALGORITHMS = ("auto", "gp", "bfw", "cfw", "fw", "msa")
+#: Sweeps of path moves over every OD pair per ``gp`` iteration (one set of trees).
+GP_SWEEPS = 1
 _CONJUGATE_MAX = 0.99999
 _FULL_STEP = 1.0 - 1e-12
 # Origin-links (origins with demand x links) per all-or-nothing load from which the
 # origins run in parallel; below it the parallel region costs more than it saves.
 PARALLEL_WORK = 2_000_000
+# The same for gp, whose trees make one parallel region per iteration (not one per
+# class load, and ten times fewer iterations): a stalled region start costs less.
+GP_PARALLEL_WORK = 200_000
 
 Progress = Callable[[int, float], None]
 
@@ -104,7 +119,7 @@ def assign(
     graph_or_network: AssignmentGraph | TntpNetwork,
     demand: FloatArray | None = None,
     *,
-    algorithm: str = "bfw",
+    algorithm: str = "auto",
     rgap: float = 1e-4,
     max_iter: int = 1000,
     toll_factor: float = 0.0,
@@ -124,7 +139,9 @@ def assign(
         ``(zones, zones)`` OD matrix of a single class; leave ``None`` when giving
         ``classes``.
     algorithm
-        ``"msa"``, ``"fw"``, ``"cfw"`` or ``"bfw"`` (bi-conjugate Frank-Wolfe).
+        ``"auto"`` (``"gp"`` where it applies, else ``"bfw"``), ``"gp"`` (gradient
+        projection over path sets; not with capacity groups), ``"bfw"`` (bi-conjugate
+        Frank-Wolfe), ``"cfw"``, ``"fw"`` or ``"msa"``.
     rgap
         Stop at the first iterate whose relative gap is at or below this.
     max_iter
@@ -139,7 +156,8 @@ def assign(
         Compute zone-to-zone skims at the final costs.
     parallel
         Run origins on all numba threads; ``None`` decides by size (parallel from
-        ``PARALLEL_WORK`` origin-links per load).
+        ``PARALLEL_WORK`` origin-links per load, ``GP_PARALLEL_WORK`` for ``gp``).
+        The flows do not depend on it.
     progress
         Called as ``progress(iteration, gap)`` after each gap is measured.
 
@@ -150,7 +168,8 @@ def assign(
     Raises
     ------
     ValueError
-        On an unknown algorithm or inconsistent demand / class data.
+        On an unknown algorithm, ``"gp"`` on a graph with capacity groups, or
+        inconsistent demand / class data.
     corridor.errors.NoRouteError
         If some OD pair with demand has no path.
 
@@ -179,6 +198,11 @@ def assign(
         if isinstance(graph_or_network, TntpNetwork)
         else graph_or_network
     )
+    shared = graph.n_groups < graph.n_links
+    if algorithm == "auto":
+        algorithm = "bfw" if shared else "gp"
+    elif algorithm == "gp" and shared:
+        raise ValueError("algorithm 'gp' does not handle capacity groups; use 'bfw' or 'auto'")
     if classes is None:
         if demand is None:
             raise ValueError("give either demand or classes")
@@ -193,13 +217,84 @@ def assign(
     g = graph
     wanted = (od > 0).sum(axis=2).astype(np.int64)  # (classes, zones)
     origins = [np.flatnonzero(wanted[k] > 0).astype(np.int32) for k in range(n_classes)]
+    work = sum(len(o) for o in origins) * m
+    gp_parallel = work >= GP_PARALLEL_WORK if parallel is None else parallel
     if parallel is None:
-        parallel = sum(len(o) for o in origins) * m >= PARALLEL_WORK
+        parallel = work >= PARALLEL_WORK
     threads = numba.get_num_threads() if parallel else 1
+    gp_threads = numba.get_num_threads() if gp_parallel else 1
     ws = kernels.workspace(n, m, threads)
     kg = kernels.Graph(g.indptr, g.head, g.tail, g.first_thru)
-    total_demand = float((pce[:, None, None] * od).sum())
 
+    if algorithm == "gp":
+        x, volume, time, cost, gaps, aecs, objectives, step_sizes = _solve_gp(
+            g, classes, od, fixed, allowed, pce, wanted, kg, gp_threads, rgap, max_iter, progress
+        )
+    else:
+        x, volume, time, cost, gaps, aecs, objectives, step_sizes = _solve_fw(
+            g, classes, od, fixed, allowed, pce, wanted, origins, kg, ws, algorithm,
+            rgap, max_iter, progress,
+        )  # fmt: skip
+
+    skim_cost = skim_time = skim_distance = None
+    if skims:
+        z = g.n_zones
+        skim_cost = np.empty((n_classes, z, z))
+        skim_time = np.empty((n_classes, z, z))
+        skim_distance = np.empty((n_classes, z, z))
+        along = np.empty((threads, 2, n))
+        for k in range(n_classes):
+            kernels.skim_trees(
+                kg, cost[k], time, g.length, z, ws, along,
+                skim_cost[k], skim_time[k], skim_distance[k],
+            )  # fmt: skip
+
+    gap_arr = np.asarray(gaps)
+    return AssignmentResult(
+        graph=g,
+        algorithm=algorithm,
+        rgap_target=rgap,
+        class_names=tuple(c.name for c in classes),
+        link_flow=g.to_source_order(volume),
+        class_flow=g.to_source_order(x),
+        link_time=g.to_source_order(time),
+        link_cost=g.to_source_order(cost),
+        skim_cost=skim_cost,
+        skim_time=skim_time,
+        skim_distance=skim_distance,
+        gap=gap_arr,
+        average_excess_cost=np.asarray(aecs),
+        objective=np.asarray(objectives),
+        step_size=np.asarray(step_sizes[: len(gaps)]),
+        converged=bool(gap_arr[-1] <= rgap),
+    )
+
+
+_Solution = tuple[
+    FloatArray, FloatArray, FloatArray, FloatArray, list[float], list[float], list[float],
+    list[float],
+]  # fmt: skip
+
+
+def _solve_fw(
+    g: AssignmentGraph,
+    classes: Sequence[TrafficClass],
+    od: FloatArray,
+    fixed: FloatArray,
+    allowed: NDArray[np.bool_],
+    pce: FloatArray,
+    wanted: NDArray[np.int64],
+    origins: list[NDArray[np.int32]],
+    kg: kernels.Graph,
+    ws: kernels.Work,
+    algorithm: str,
+    rgap: float,
+    max_iter: int,
+    progress: Progress | None,
+) -> _Solution:
+    """The linear-approximation algorithms (module docs): MSA, FW, CFW, BFW."""
+    n_classes, m = len(classes), g.n_links
+    total_demand = float((pce[:, None, None] * od).sum())
     x = np.zeros((n_classes, m))
     y = np.zeros((n_classes, m))
     s = np.zeros((n_classes, m))
@@ -324,35 +419,90 @@ def assign(
         n_conjugate += 1
         restart = tau >= _FULL_STEP
 
-    skim_cost = skim_time = skim_distance = None
-    if skims:
-        z = g.n_zones
-        skim_cost = np.empty((n_classes, z, z))
-        skim_time = np.empty((n_classes, z, z))
-        skim_distance = np.empty((n_classes, z, z))
-        along = np.empty((threads, 2, n))
-        for k in range(n_classes):
-            kernels.skim_trees(
-                kg, cost[k], time, g.length, z, ws, along,
-                skim_cost[k], skim_time[k], skim_distance[k],
-            )  # fmt: skip
+    return x, volume, time, cost, gaps, aecs, objectives, step_sizes
 
-    gap_arr = np.asarray(gaps)
-    return AssignmentResult(
-        graph=g,
-        algorithm=algorithm,
-        rgap_target=rgap,
-        class_names=tuple(c.name for c in classes),
-        link_flow=g.to_source_order(volume),
-        class_flow=g.to_source_order(x),
-        link_time=g.to_source_order(time),
-        link_cost=g.to_source_order(cost),
-        skim_cost=skim_cost,
-        skim_time=skim_time,
-        skim_distance=skim_distance,
-        gap=gap_arr,
-        average_excess_cost=np.asarray(aecs),
-        objective=np.asarray(objectives),
-        step_size=np.asarray(step_sizes[: len(gaps)]),
-        converged=bool(gap_arr[-1] <= rgap),
+
+def _solve_gp(
+    g: AssignmentGraph,
+    classes: Sequence[TrafficClass],
+    od: FloatArray,
+    fixed: FloatArray,
+    allowed: NDArray[np.bool_],
+    pce: FloatArray,
+    wanted: NDArray[np.int64],
+    kg: kernels.Graph,
+    threads: int,
+    rgap: float,
+    max_iter: int,
+    progress: Progress | None,
+) -> _Solution:
+    """Gradient projection over path sets (:mod:`corridor.assignment.paths`); the
+    trees run on ``threads`` threads (the result is the same for any number)."""
+    n_classes, m = len(classes), g.n_links
+    total_demand = float((pce[:, None, None] * od).sum())
+    k_idx, o_idx, d_idx = np.nonzero(od > 0)  # sorted by class, then origin
+    blocks = np.flatnonzero(np.r_[True, (np.diff(k_idx) != 0) | (np.diff(o_idx) != 0)])
+    pairs = paths.Pairs(
+        block_class=k_idx[blocks].astype(np.int64),
+        block_origin=o_idx[blocks].astype(np.int64),
+        block_start=np.r_[blocks, k_idx.size].astype(np.int64),
+        dest=d_idx.astype(np.int64),
+        demand=od[k_idx, o_idx, d_idx],
+        pair_class=k_idx.astype(np.int64),
     )
+    n_pairs = int(k_idx.size)
+    pool = paths.new_pool(n_pairs, 16 * n_pairs)
+    spare = paths.new_pool(0, 0)
+    ws = kernels.workspace(g.n_nodes, m, min(threads, blocks.size))
+    trees_out = paths.new_trees(blocks.size, g.n_nodes, n_pairs)
+    mark = np.empty(m, dtype=np.int64)
+    x = np.zeros((n_classes, m))
+    volume = np.zeros(m)
+    time = np.empty(m)
+    slope = np.empty(m)
+    cost = np.empty((n_classes, m))
+    t0, cap, alpha, beta, kind = g.free_flow_time, g.capacity, g.alpha, g.beta, g.vdf
+    gaps: list[float] = []
+    aecs: list[float] = []
+    objectives: list[float] = []
+
+    def trees(first: bool) -> float:
+        nonlocal pool
+        steps.refresh_costs(volume, t0, cap, alpha, beta, kind, fixed, allowed, time, cost)
+        pool, sptt, bad = paths.generate(
+            kg, cost, pairs, wanted, od, pce, ws, trees_out, pool, x, first
+        )
+        for k in range(n_classes if bad else 0):
+            o, d = _first_unreachable(g, cost[k], od[k])
+            if o >= 0:
+                raise NoRouteError(
+                    f"class {classes[k].name!r}: no path from zone {g.node_ids[o]} "
+                    f"to zone {g.node_ids[d]} ({bad} OD pairs with demand have none)"
+                )
+        return float(sptt)
+
+    trees(first=True)  # all-or-nothing at free-flow costs: iterate 1
+    while True:
+        steps.aggregate(x, pce, volume)
+        sptt = trees(first=False)
+        tstt = steps.total_cost(x, cost, pce, allowed)
+        excess = max(tstt - sptt, 0.0)
+        gap = excess / tstt if tstt > 0 else 0.0
+        gaps.append(gap)
+        aecs.append(excess / total_demand if total_demand > 0 else 0.0)
+        objectives.append(
+            vdf.integral_sum(volume, t0, cap, alpha, beta, kind)
+            + steps.fixed_cost_total(x, fixed, pce)
+        )
+        if progress is not None:
+            progress(len(gaps), gap)
+        if gap <= rgap or len(gaps) >= max_iter:
+            break
+        vdf.derivatives_array(volume, t0, cap, alpha, beta, kind, slope)
+        paths.equilibrate(
+            pairs, pool, pce, fixed, x, volume, time, slope, t0, cap, alpha, beta, kind, mark,
+            GP_SWEEPS,
+        )  # fmt: skip
+        pool, spare = paths.compact(pairs, pool, spare, x), pool  # x from the path flows
+    # the loop ends right after a gap was measured, with ``time`` and ``cost`` at ``x``
+    return x, volume, time, cost, gaps, aecs, objectives, [math.nan] * len(gaps)

@@ -16,7 +16,9 @@ def command(
     trips: Path = typer.Option(..., "--trips", help="TNTP trip file (*_trips.tntp)."),
     out: Path = typer.Option(..., "--out", help="CSV to write: from,to,volume,cost."),
     algorithm: str = typer.Option(
-        "bfw", help="msa, fw (Frank-Wolfe), cfw (conjugate FW) or bfw (bi-conjugate FW)."
+        "auto",
+        help="auto (gp, or bfw where links share a capacity), gp (gradient projection over "
+        "path sets), bfw (bi-conjugate Frank-Wolfe), cfw (conjugate FW), fw or msa.",
     ),
     rgap: float = typer.Option(1e-4, help="Stop at this relative gap."),
     max_iter: int = typer.Option(1000, help="Stop after this many iterations."),
@@ -107,11 +109,13 @@ def command(
             run.add("flows", pa.table(columns))
         run.add(
             "convergence",
-            {"iterations": result.iterations, "relative_gap": float(result.relative_gap),
+            {"algorithm": result.algorithm, "iterations": result.iterations,
+             "relative_gap": float(result.relative_gap),
              "converged": bool(result.converged), "seconds": elapsed},
         )  # fmt: skip
         status = "" if result.converged else f" (did not reach --rgap {rgap:g})"
         typer.echo(
-            f"{network.n_links} links, {result.iterations} iterations, relative gap "
+            f"{network.n_links} links, {result.iterations} iterations of {result.algorithm}, "
+            f"relative gap "
             f"{result.relative_gap:.3e}{status}, {elapsed:.2f} s -> {out}"
         )
