@@ -109,22 +109,6 @@ def _queue_wait_integral(rho: float, beta: float) -> float:
 
 
 @njit(cache=True)
-def _power(ratio: float, beta: float) -> float:
-    """``ratio ** beta``, by multiplication for the common integer powers 1 to 4 (the
-    BPR power is 4 on most networks: a tenth of the time of a general power)."""
-    if beta == 4.0:
-        square = ratio * ratio
-        return square * square
-    if beta == 1.0:
-        return ratio
-    if beta == 2.0:
-        return ratio * ratio
-    if beta == 3.0:
-        return ratio * ratio * ratio
-    return math.pow(ratio, beta)
-
-
-@njit(cache=True)
 def _constant(capacity: float, alpha: float, beta: float) -> bool:
     return alpha == 0.0 or capacity <= 0.0 or math.isinf(capacity)
 
@@ -143,7 +127,7 @@ def link_time(
         return t0 * (1.0 + alpha) if (kind == 0 and beta == 0.0) else t0
     ratio = max(volume, 0.0) / capacity
     if kind == 0:
-        return t0 * (1.0 + alpha * _power(ratio, beta))
+        return t0 * (1.0 + alpha * math.pow(ratio, beta))
     if ratio <= QUEUE_RHO_MAX:
         return t0 + _queue_wait(ratio, alpha, beta)
     return (
@@ -169,7 +153,7 @@ def link_derivative(
     if kind == 0:
         if ratio == 0.0:
             return t0 * alpha / capacity if beta == 1.0 else 0.0
-        return t0 * alpha * beta * _power(ratio, beta - 1.0) / capacity
+        return t0 * alpha * beta * math.pow(ratio, beta - 1.0) / capacity
     return _queue_wait_slope(min(ratio, QUEUE_RHO_MAX), alpha, beta) / capacity
 
 
