@@ -21,7 +21,10 @@ AequilibraE (``pip install aequilibrae==1.7.2``, the ``bench`` extra) rejects BP
 powers below 1, so its copy of Barcelona gets power 1 on the 565 connectors that
 have b = 0 and power 0: their cost is the free-flow time either way.
 
-Run: ``python benchmarks/bench_assignment.py [--repeat 3] [--curve-iter 400]``.
+``--algorithm`` picks corridor's algorithm (default ``auto``, which is gradient
+projection ``gp`` on these networks; ``bfw`` for the Frank-Wolfe family's figures).
+
+Run: ``python benchmarks/bench_assignment.py [--repeat 3] [--curve-iter 400] [--algorithm bfw]``.
 """
 
 from __future__ import annotations
@@ -68,11 +71,11 @@ def load(name: str, scratch: Path) -> tuple[TntpNetwork, np.ndarray, np.ndarray,
     return net, demand, best, net_path, trips_path
 
 
-def whole_process(net_path: Path, trips_path: Path, out: Path) -> float:
+def whole_process(net_path: Path, trips_path: Path, out: Path, algorithm: str) -> float:
     t0 = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "corridor", "assign", "--net", str(net_path), "--trips",
-         str(trips_path), "--rgap", "1e-4", "--out", str(out)],
+         str(trips_path), "--rgap", "1e-4", "--out", str(out), "--algorithm", algorithm],
         check=True, capture_output=True,
     )  # fmt: skip
     return time.perf_counter() - t0
@@ -143,10 +146,12 @@ def mean_rel_diff(flow: np.ndarray, best: np.ndarray) -> float:
 # ------------------------------------------------------------------------------ corridor
 
 
-def corridor_run(net: TntpNetwork, demand: np.ndarray, rgap: float, max_iter: int) -> Any:
+def corridor_run(
+    net: TntpNetwork, demand: np.ndarray, rgap: float, max_iter: int, algorithm: str
+) -> Any:
     graph = from_tntp(net)
     t0 = time.perf_counter()
-    result = assign(graph, demand, algorithm="bfw", rgap=rgap, max_iter=max_iter, skims=False)
+    result = assign(graph, demand, algorithm=algorithm, rgap=rgap, max_iter=max_iter, skims=False)
     return time.perf_counter() - t0, result
 
 
@@ -227,6 +232,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timed solves per tool")
     parser.add_argument("--curve-iter", type=int, default=400, help="iterations for the curves")
     parser.add_argument("--networks", nargs="+", default=list(NETWORKS), choices=NETWORKS)
+    parser.add_argument(
+        "--algorithm", default="auto", help="corridor's algorithm (auto: gp here; or bfw, ...)"
+    )
     args = parser.parse_args()
     from importlib.metadata import PackageNotFoundError, version
 
@@ -244,10 +252,10 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp())
     for name in args.networks:
         net, demand, best, net_path, trips_path = load(name, scratch)
-        corridor_run(net, demand, 1e-2, 5)  # warm: load the numba cache
+        corridor_run(net, demand, 1e-2, 5, args.algorithm)  # warm: load the numba cache
         c_times, c_result = [], None
         for _ in range(args.repeat):
-            elapsed, c_result = corridor_run(net, demand, 1e-4, 1000)
+            elapsed, c_result = corridor_run(net, demand, 1e-4, 1000, args.algorithm)
             c_times.append(elapsed)
         graph, matrix = aeq_prepare(net, demand)
         aeq_run(graph, matrix, net.n_links, 1e-2, 5)  # warm
@@ -257,9 +265,11 @@ def main() -> int:
             a_times.append(elapsed)
         # whole `corridor assign` processes interleaved with AequilibraE's solve alone
         w_times, a2_times = [], []
-        whole_process(net_path, trips_path, scratch / "flows.csv")  # warm
+        whole_process(net_path, trips_path, scratch / "flows.csv", args.algorithm)  # warm
         for _ in range(args.repeat):
-            w_times.append(whole_process(net_path, trips_path, scratch / "flows.csv"))
+            w_times.append(
+                whole_process(net_path, trips_path, scratch / "flows.csv", args.algorithm)
+            )
             a2_times.append(aeq_run(graph, matrix, net.n_links, 1e-4, 1000)[0])
         assert c_result is not None
         c_med, a_med = statistics.median(c_times), statistics.median(a_times)
@@ -267,7 +277,7 @@ def main() -> int:
         loads.append({"network": name, "links": net.n_links, "zones": net.n_zones,
                       **per_load(net, demand)})  # fmt: skip
         # long runs for the convergence curves and the 1e-6 iteration counts
-        _, c_long = corridor_run(net, demand, 1e-7, args.curve_iter)
+        _, c_long = corridor_run(net, demand, 1e-7, args.curve_iter, args.algorithm)
         _, _, a_long = aeq_run(graph, matrix, net.n_links, 1e-7, args.curve_iter)
         curves[name] = {"corridor": list(c_long.gap), "AequilibraE": a_long}
         rows.append(
@@ -293,7 +303,8 @@ def main() -> int:
               f"vs AequilibraE {a2_times}", file=sys.stderr)  # fmt: skip
 
     print(
-        f"AequilibraE {aeq_version} ({THREADS} cores), corridor with numba {numba.__version__} "
+        f"AequilibraE {aeq_version} ({THREADS} cores), corridor {args.algorithm} with numba "
+        f"{numba.__version__} "
         f"(origins in parallel only above assign's size threshold); "
         f"median of {args.repeat} solves to rgap 1e-4\n"
     )

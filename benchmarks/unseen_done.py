@@ -11,7 +11,9 @@ own BFW solution at relative gap 1e-6, which AequilibraE's flows confirm indepen
 
 Time ``corridor assign --net DIR/Unseen_net.tntp --trips DIR/Unseen_trips.tntp --rgap 1e-4
 --out FLOWS`` as a whole process, interleaved with ``aeq DIR`` (which prints its own solve
-seconds), e.g. with ``/usr/bin/time`` around each, several pairs.
+seconds), e.g. with ``/usr/bin/time`` around each, several pairs. Its default algorithm
+(``auto``) is gradient projection on this network; add ``--algorithm bfw`` for the
+Frank-Wolfe figure.
 """
 
 from __future__ import annotations
