@@ -55,3 +55,22 @@ def test_one_batch_serves_evaluators_of_several_scenarios(tiny: Network) -> None
 def test_workers_out_of_range_are_refused(workers: int) -> None:
     with pytest.raises(ValueError, match="workers"):
         Runner(workers)
+
+
+def test_a_worker_run_refers_to_this_process_base_tables(tiny: Network) -> None:
+    # the base's tables go to the workers once: a run's result names them instead of
+    # copying them, so the tables the measure leaves alone are this process's own
+    scen = Scenario("base", tiny)
+    with Runner(2) as runner:
+        ev = Evaluator(scen, runner=runner)
+        ev.prefetch([["m_scanner"], ["m_nothing"]])
+        loaded = ev.loaded(["m_scanner"], _first_anchor(ev))
+    changed = {t for r in ev.measure("m_scanner").changes() for t in _tables_of(tiny, r.id)}
+    for name, table in tiny.tables.items():
+        if name not in changed:
+            assert loaded.network.tables[name] is table, name
+    assert changed and all(loaded.network.tables[t] is not tiny.tables[t] for t in changed)
+
+
+def _tables_of(net: Network, row_id: str) -> list[str]:
+    return [str(c) for c in net.interventions.set_index("id").loc[[row_id], "component"]]

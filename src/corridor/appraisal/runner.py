@@ -7,16 +7,25 @@ task carries its scenario, demand growth and the calibration, and returns the
 loaded network: nothing is shared between tasks, and a run gives the same
 result in a worker as in this process.
 
+The base networks (with their tables) and calibrations of the first batch
+are handed to each worker once, when the pool starts; a task and its result
+then name them instead of copying them (pickle's persistent ids), so a task
+carries only the scenario's changes and a result only the tables its scenario
+changed, the compiled network and the loads. A result read back refers to this
+process's own base objects, as a run in this process would.
+
 On Linux the workers are forked (they inherit the compiled kernels of the
 parent, so they start in milliseconds); elsewhere they are spawned.
 """
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
+import pickle
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from types import TracebackType
@@ -44,6 +53,68 @@ def run_job(job: Job) -> LoadedNetwork:
     return prepare(job.scenario, growth=job.growth, calibration=job.calibration)
 
 
+def shared_objects(jobs: Iterable[Job]) -> tuple[object, ...]:
+    """The objects the jobs share, to hand to the workers once: each distinct base
+    network, its tables and each distinct calibration (in a fixed order)."""
+    out: dict[int, object] = {}
+    for job in jobs:
+        base = job.scenario.base
+        for obj in (base, *base.tables.values(), job.calibration):
+            out.setdefault(id(obj), obj)
+    return tuple(out.values())
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles the shared objects by their index (persistent ids)."""
+
+    def __init__(self, file: io.BytesIO, shared: tuple[object, ...]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._index = {id(obj): i for i, obj in enumerate(shared)}
+
+    def persistent_id(self, obj: object) -> int | None:
+        return self._index.get(id(obj))
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, shared: tuple[object, ...]) -> None:
+        super().__init__(file)
+        self._shared = shared
+
+    def persistent_load(self, pid: object) -> object:
+        if not isinstance(pid, int) or not 0 <= pid < len(self._shared):
+            raise pickle.UnpicklingError(f"unknown shared object {pid!r}")
+        return self._shared[pid]
+
+
+def pack(obj: object, shared: tuple[object, ...]) -> bytes:
+    """``obj`` pickled with references to the ``shared`` objects by index."""
+    buf = io.BytesIO()
+    _Pickler(buf, shared).dump(obj)
+    return buf.getvalue()
+
+
+def unpack(data: bytes, shared: tuple[object, ...]) -> object:
+    """What :func:`pack` pickled, its references resolved to ``shared``."""
+    return _Unpickler(io.BytesIO(data), shared).load()
+
+
+#: The shared objects of this worker process (set once by :func:`_start_worker`;
+#: empty in the parent, which passes its own to :func:`pack` and :func:`unpack`).
+_WORKER_SHARED: list[tuple[object, ...]] = [()]
+
+
+def _start_worker(shared: tuple[object, ...]) -> None:
+    _WORKER_SHARED[0] = shared
+
+
+def _run_packed(data: bytes) -> bytes:
+    """A worker's task: unpack a job, run it, pack its loaded network."""
+    shared = _WORKER_SHARED[0]
+    job = unpack(data, shared)
+    assert isinstance(job, Job)
+    return pack(run_job(job), shared)
+
+
 def default_workers() -> int:
     """The cores this process may use (at most :data:`MAX_WORKERS`)."""
     try:
@@ -65,6 +136,7 @@ class Runner:
             raise ValueError(f"expected 1 to {MAX_WORKERS} workers, found {workers}")
         self.workers = workers
         self._pool: Executor | None = None
+        self._shared: tuple[object, ...] = ()
 
     def __enter__(self) -> Runner:
         return self
@@ -91,9 +163,18 @@ class Runner:
             return
         if self._pool is None:
             method = "fork" if sys.platform.startswith("linux") else "spawn"
+            self._shared = shared_objects(jobs)
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context(method)
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context(method),
+                initializer=_start_worker,
+                initargs=(self._shared,),
             )
-        futures = {self._pool.submit(run_job, job): i for i, job in enumerate(jobs)}
+        shared = self._shared
+        futures = {
+            self._pool.submit(_run_packed, pack(job, shared)): i for i, job in enumerate(jobs)
+        }
         for future in as_completed(futures):
-            done(futures[future], future.result())
+            loaded = unpack(future.result(), shared)
+            assert isinstance(loaded, LoadedNetwork)
+            done(futures[future], loaded)
