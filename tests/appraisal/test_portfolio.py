@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corridor.appraisal.evaluation import Evaluator
-from corridor.appraisal.portfolio import Candidate, choose
+from corridor.appraisal.portfolio import Candidate, choose, search, side_by_side
 from corridor.model.network import Network
 from corridor.model.scenario import Scenario
 
@@ -135,3 +135,28 @@ def test_lender_budgets_split_the_financing() -> None:
     # b can be split between the two lenders: 2.5 + 2.5 leaves room for neither a nor c
     half = choose(cands, 100, value, lender_budgets={"adb": 2.5, "jica": 2.5}, tolerance_usd=1e-9)
     assert half.ids == ("b", "d")
+
+
+def test_searches_side_by_side_return_what_each_returns_alone() -> None:
+    # three measures on one bottleneck in the first future, independent in the second
+    ids = ["a", "b", "c", "d"]
+    cands = [Candidate(i, 10.0, v) for i, v in zip(ids, (30.0, 25.0, 20.0, 5.0), strict=True)]
+    own = {c.id: c.npv_usd for c in cands}
+
+    def crowded(s: frozenset[str]) -> float:
+        return sum(own[i] for i in s) - 18.0 * max(len(s & {"a", "b", "c"}) - 1, 0)
+
+    def free(s: frozenset[str]) -> float:
+        return sum(own[i] for i in s)
+
+    alone = [choose(cands, 30.0, f, tolerance_usd=1e-9) for f in (crowded, free)]
+    rounds: list[dict[int, list[frozenset[str]]]] = []
+    together = side_by_side(
+        [search(cands, 30.0, f, tolerance_usd=1e-9) for f in (crowded, free)],
+        lambda wanted: rounds.append({k: list(v) for k, v in wanted.items()}),
+    )
+    assert together == alone
+    assert together[0].npv_usd == pytest.approx(brute_force(cands, 30.0, crowded))
+    assert together[1].ids == ("a", "b", "c")
+    # the first round asks both searches' sets in one call
+    assert set(rounds[0]) == {0, 1}

@@ -11,7 +11,7 @@ from typing import Any
 
 from corridor.appraisal.economics import Parameters
 from corridor.appraisal.evaluation import Appraisal, Evaluator
-from corridor.appraisal.portfolio import Candidate, Portfolio, choose
+from corridor.appraisal.portfolio import Candidate, Portfolio, Search, search, side_by_side
 from corridor.appraisal.runner import Runner
 from corridor.appraisal.sensitivity import plot_tornado, sensitivity, switching_values
 from corridor.appraisal.staging import staged_plan
@@ -168,8 +168,31 @@ def choose_within(
     """:func:`~corridor.appraisal.portfolio.choose` under every budget of ``b``, with the
     catalogue's (requires, excludes) ``pairs``, pairwise terms for measures whose
     ``touched`` segments meet, and ``batch`` told the sets about to be evaluated."""
+    steps = search_within(
+        cands,
+        b,
+        evaluate,
+        touched=touched,
+        pairs=pairs,
+        max_iterations=max_iterations,
+        tolerance=tolerance,
+    )
+    return side_by_side([steps], lambda wanted: batch(wanted[0]))[0]
+
+
+def search_within(
+    cands: Sequence[Candidate],
+    b: Budgets,
+    evaluate: Callable[[frozenset[str]], float],
+    *,
+    touched: Mapping[str, set[str]],
+    pairs: tuple[Sequence[tuple[str, str]], Sequence[tuple[str, str]]],
+    max_iterations: int,
+    tolerance: float = 1.0,
+) -> Search:
+    """:func:`choose_within` in steps (:func:`~corridor.appraisal.portfolio.search`)."""
     requires, excludes = pairs
-    return choose(
+    return search(
         cands,
         b.total_usd,
         evaluate,
@@ -180,7 +203,6 @@ def choose_within(
         interacts=lambda x, y: bool(touched[x] & touched[y]),
         max_iterations=max_iterations,
         tolerance_usd=tolerance,
-        batch=batch,
     )
 
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from itertools import combinations
@@ -203,9 +203,78 @@ def choose(
     >>> choose(cands, 13, together).ids
     ('a', 'c')
     """
-    known = {c.id for c in candidates}
+    steps = search(
+        candidates,
+        budget_usd,
+        evaluate,
+        country_budgets=country_budgets,
+        lender_budgets=lender_budgets,
+        requires=requires,
+        excludes=excludes,
+        interacts=interacts,
+        max_iterations=max_iterations,
+        tolerance_usd=tolerance_usd,
+    )
+
+    def each(wanted: Mapping[int, Sequence[frozenset[str]]]) -> None:
+        if batch is not None:
+            batch(wanted[0])
+
+    return side_by_side([steps], each)[0]
+
+
+#: A search in steps: it yields the sets it is about to evaluate and returns its portfolio.
+Search = Generator[list[frozenset[str]], None, Portfolio]
+
+
+def side_by_side(
+    searches: Sequence[Search], batch: Callable[[Mapping[int, Sequence[frozenset[str]]]], None]
+) -> list[Portfolio]:
+    """Run several searches in lockstep and return their portfolios, in order.
+
+    Each round, the sets every unfinished search is about to evaluate go to
+    ``batch`` in one call (by the search's index), so the model runs of
+    independent searches (one per scenario) share one batch of worker processes;
+    then each search goes on. The searches do not see each other: each returns
+    what it would alone.
+    """
+    done: dict[int, Portfolio] = {}
+    wanted: dict[int, list[frozenset[str]]] = {}
+
+    def step(i: int) -> None:
+        try:
+            wanted[i] = next(searches[i])
+        except StopIteration as end:
+            wanted.pop(i, None)
+            done[i] = end.value
+
+    for i in range(len(searches)):
+        step(i)
+    while wanted:
+        batch(dict(wanted))
+        for i in sorted(wanted):
+            step(i)
+    return [done[i] for i in range(len(searches))]
+
+
+def search(
+    candidates: Sequence[Candidate],
+    budget_usd: float,
+    evaluate: Callable[[frozenset[str]], float],
+    *,
+    country_budgets: Mapping[str, float] | None = None,
+    lender_budgets: Mapping[str, float] | None = None,
+    requires: Sequence[tuple[str, str]] = (),
+    excludes: Sequence[tuple[str, str]] = (),
+    interacts: Callable[[str, str], bool] | None = None,
+    max_iterations: int = 50,
+    tolerance_usd: float = 1.0,
+) -> Search:
+    """:func:`choose` in steps: before evaluating sets whose value is not known yet,
+    it yields them (so their model runs can be done first, in one batch)."""
+    listed = {c.id for c in candidates}
     for a, b in (*requires, *excludes):
-        if a not in known or b not in known:
+        if a not in listed or b not in listed:
             raise CorridorError(f"unknown measure in the pair ({a}, {b})")
     needed = {b for _, b in requires}
     cands = [c for c in candidates if c.npv_usd > 0 or c.id in needed]
@@ -249,8 +318,8 @@ def choose(
             nxt = [best[0] | {c.id} for c in cands if c.id not in best[0]]
             nxt += [best[0] - {i} for i in best[0]]
             ok = [t for t in nxt if feasible(t)]
-            if batch is not None:
-                batch([t for t in ok if t not in values])
+            if any(t not in values for t in ok):
+                yield [t for t in ok if t not in values]
             better = [t for t in ok if value(t) > best[1] + tolerance_usd]
             for t in nxt:
                 if t in values:
@@ -261,8 +330,8 @@ def choose(
             best = (top, values[top], terms.predict(own, top))
             continue
         chosen, predicted = found
-        if batch is not None and chosen not in values:
-            batch([chosen])
+        if chosen not in values:
+            yield [chosen]
         v = value(chosen)
         if v > best[1]:
             best = (chosen, v, predicted)
@@ -272,8 +341,8 @@ def choose(
             if frozenset(p) not in terms.coef and (interacts is None or interacts(*p))
         ]
         if len(chosen) > 2:
-            if batch is not None:
-                batch([p for p in new_pairs if p not in values])
+            if any(p not in values for p in new_pairs):
+                yield [p for p in new_pairs if p not in values]
             for p in new_pairs:
                 terms.coef[p] = value(p) - sum(own[i] for i in p)
         learn(chosen)

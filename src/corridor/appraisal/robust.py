@@ -35,11 +35,12 @@ from corridor.appraisal.api import (
     candidates,
     choose_within,
     constraints,
+    search_within,
     touched_segments,
 )
 from corridor.appraisal.economics import Parameters
 from corridor.appraisal.evaluation import Evaluator, prefetch
-from corridor.appraisal.portfolio import Candidate, Portfolio
+from corridor.appraisal.portfolio import Candidate, side_by_side
 from corridor.appraisal.runner import Runner
 from corridor.errors import CorridorError
 from corridor.loaded.calibration import Calibration, calibrate
@@ -119,23 +120,8 @@ def _robust(
             touched.setdefault(mid, set()).update(segs)
     requires, excludes = constraints(first)
 
-    def best_for(
-        values: dict[str, float],
-        evaluate: Callable[[frozenset[str]], float],
-        batch: Callable[[Sequence[frozenset[str]]], None],
-    ) -> Portfolio:
-        cands = [
-            Candidate(c.id, c.cost_usd, values[c.id], c.country, c.funders) for c in base_cands
-        ]
-        return choose_within(
-            cands,
-            budgets,
-            evaluate,
-            batch,
-            touched=touched,
-            pairs=(requires, excludes),
-            max_iterations=max_iterations,
-        )
+    def valued(values: dict[str, float]) -> list[Candidate]:
+        return [Candidate(c.id, c.cost_usd, values[c.id], c.country, c.funders) for c in base_cands]
 
     def npv(k: int, ids: Sequence[str]) -> float:
         return evs[k].appraise(ids).result.npv_usd if ids else 0.0
@@ -143,16 +129,34 @@ def _robust(
     expected_values = {
         mid: sum(wk * o[mid] for wk, o in zip(w, own, strict=True)) for mid in first.measures
     }
-    expected = best_for(
-        expected_values,
+    expected = choose_within(
+        valued(expected_values),
+        budgets,
         lambda s: sum(wk * npv(k, tuple(s)) for k, wk in enumerate(w)),
         lambda sets: prefetch([(ev, sets) for ev in evs]),
+        touched=touched,
+        pairs=(requires, excludes),
+        max_iterations=max_iterations,
     )
 
     def in_scenario(k: int) -> Callable[[frozenset[str]], float]:
         return lambda s: npv(k, tuple(s))
 
-    own_best = [best_for(own[k], in_scenario(k), evs[k].prefetch) for k in range(len(evs))]
+    # each scenario's own search; they go side by side, their model runs in shared batches
+    own_best = side_by_side(
+        [
+            search_within(
+                valued(own[k]),
+                budgets,
+                in_scenario(k),
+                touched=touched,
+                pairs=(requires, excludes),
+                max_iterations=max_iterations,
+            )
+            for k in range(len(evs))
+        ],
+        lambda wanted: prefetch([(evs[k], sets) for k, sets in wanted.items()]),
+    )
     options: dict[tuple[str, ...], str] = {expected.ids: "expected_npv"}
     for k, p in enumerate(own_best):
         options.setdefault(p.ids, f"best_in_{scenarios[k].name}")
