@@ -8,12 +8,13 @@ evaluation over the catalogue's measures at both anchors, then ``appraise`` (ran
 portfolio, sensitivity, staged plan) and ``robust`` (five scenarios) with their model-run
 counts, on as many worker processes as there are cores (and on one, the ratio is what the
 workers buy); wall and CPU seconds (this process and its workers) are both printed, since
-the machine is shared. Then the whole command in a fresh process. Prints a Markdown table;
-run with `make bench`.
+the machine is shared, with the load average before and after. Then the whole command in a
+fresh process. Prints a Markdown table; run with `make bench`.
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import statistics
 import subprocess
@@ -31,6 +32,7 @@ def main() -> None:
     from corridor.appraisal.runner import default_workers
     from corridor.model.scenario import Scenario, load_scenario
 
+    load_before = os.getloadavg()[0]
     net = load_network()
     ev = Evaluator(Scenario("base", net))
     p = ev.params
@@ -60,9 +62,11 @@ def main() -> None:
     out = tempfile.mkdtemp()
     cmd = [sys.executable, "-m", "corridor", "appraise", "--budget", "5e9", "--scenarios",
            "default", "--json", "--no-store", "--out", out]  # fmt: skip
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     subprocess.run(cmd, check=True, capture_output=True)
     t_cmd = time.perf_counter() - t0
+    c_cmd = _cpu() - c0
+    cmd_runs = " + ".join(str(n) for n in _runs(out)) or "–"
 
     print("| benchmark | wall | CPU | model runs |")
     print("|---|---:|---:|---:|")
@@ -70,8 +74,21 @@ def main() -> None:
           f"{len(times)}) | {per_eval:.0f} ms | – | 1 |")  # fmt: skip
     for name, wall, cpu, runs in rows:
         print(f"| {name} | {wall:.1f} s | {cpu:.1f} s | {runs} |")
-    print(f"| `corridor appraise --budget 5e9 --scenarios default --json` whole process "
-          f"| {t_cmd:.1f} s | – | – |")  # fmt: skip
+    print(f"| `corridor appraise --budget 5e9 --scenarios default --json` whole process, "
+          f"{workers} worker(s) | {t_cmd:.1f} s | {c_cmd:.1f} s | {cmd_runs} |")  # fmt: skip
+    print(f"\nload average (1 min) {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
+
+
+def _runs(out: str) -> tuple[int, ...]:
+    """Model runs of the single and the robust appraisal, from the command's JSON."""
+    import json
+    from pathlib import Path
+
+    path = Path(out) / "appraisal.json"
+    if not path.exists():
+        return ()
+    result = json.loads(path.read_text())
+    return (result["model_runs"], result.get("robust", {}).get("model_runs", 0))
 
 
 def _cpu() -> float:
