@@ -184,6 +184,14 @@ class Store:
         if "\x00" in name or "\x00" in note or len(name) > 200:
             raise CorridorError("a scenario name (at most 200 characters) and note hold no NUL")
         text = json.dumps(dict(document), ensure_ascii=False, allow_nan=False)
+        for what, value in (("name", name), ("note", note), ("document", text)):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as err:
+                raise CorridorError(
+                    f"the scenario's {what} is not valid Unicode text (a lone surrogate "
+                    f"{value[err.start]!r} at character {err.start}); a database cannot store it"
+                ) from None
         now = _now()
         with self.engine.begin() as conn:
             if dataset is not None:
