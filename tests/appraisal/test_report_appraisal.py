@@ -234,3 +234,23 @@ def test_a_p90_portfolio_names_its_target_and_its_days(tiny_folder: Path) -> Non
     line = re.search(r'<p class="appraisal-target">([^<]*)</p>', html)
     assert line is not None
     assert f"{t['p90_days_before']:.1f} → {t['p90_days_after']:.1f} days" in line.group(1)
+
+
+def test_a_sensitivity_figure_left_null_is_a_dash_not_a_bar(
+    appraisal_file: Path, tmp_path: Path
+) -> None:
+    """Hypothesis found it: ``npv_low_usd: null`` passed the checks (numbers may be
+    null) and then broke the tornado's float()."""
+    result = json.loads(appraisal_file.read_text())
+    cases = result["portfolio"]["sensitivity"]
+    assert len(cases) >= 2
+    gone = cases[0]["name"]
+    cases[0]["npv_low_usd"] = None
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(result))
+    html = render_report({"dataset": "d", "scenario": "base", "routes": []},
+                         appraisal=read_appraisal(path))  # fmt: skip
+    tornado = html[html.index('<figure class="tornado">') :]
+    tornado = tornado[: tornado.index("</figure>")]
+    assert cases[1]["name"] in tornado
+    assert gone not in tornado

@@ -150,10 +150,16 @@ def appraisal_blocks(
         )
     if p.get("sensitivity") and (tornado or sensitivity_table):
         right.append("<h3>Sensitivity of the portfolio's NPV</h3>")
-    if p.get("sensitivity") and tornado:
+    # a bar needs both ends and a centre (the JSON may hold null for a figure it lacks;
+    # the table below shows those as a dash)
+    drawable = [
+        c for c in p.get("sensitivity") or []
+        if _is_number(c.get("npv_low_usd")) and _is_number(c.get("npv_high_usd"))
+    ]  # fmt: skip
+    if drawable and tornado and _is_number(p.get("npv_usd")):
         from corridor.appraisal.sensitivity import cases_from_dicts, tornado_svg
 
-        svg = tornado_svg(p["npv_usd"], cases_from_dicts(p["sensitivity"]), "Portfolio NPV")
+        svg = tornado_svg(p["npv_usd"], cases_from_dicts(drawable), "Portfolio NPV")
         right.append(f'<figure class="tornado">{svg}</figure>')
     if p.get("sensitivity") and sensitivity_table:
         right.append(
