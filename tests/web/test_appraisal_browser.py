@@ -55,14 +55,29 @@ def test_an_appraisal_shows_its_progress_then_its_result(
     page.wait_for_selector("#appraisal-form")
     assert page.locator("#appraisal-form input[type=text]").count() == 0  # lists and numbers
     page.fill("#appraisal-budget", "6")  # USD million
+    page.evaluate(
+        """() => { window.statuses = [];
+        new MutationObserver(() => window.statuses.push(
+            document.getElementById('appraisal-status').textContent))
+          .observe(document.getElementById('appraisal-status'), {childList: true}); }"""
+    )
     page.click("#appraisal-run")
     assert page.is_visible("#appraisal-progress")
     page.wait_for_selector("#appraisal-result[data-done]", timeout=WAIT_MS)
     job_id = page.eval_on_selector("#appraisal-result", "e => e.dataset.done")
     api = httpx.get(f"{tiny_server}/api/jobs/{job_id}", timeout=60).json()["result"]
     # the bar moved while the model ran, and was full only once the result was there
-    running = [p["progress"] for p in polls if p["state"] == "running"]
-    assert any(0 < x < 1 for x in running), polls
+    running = [p for p in polls if p["state"] == "running"]
+    assert any(0 < p["progress"] < 1 for p in running), polls
+    # each poll names the batch of model runs under way and counts it to its known total
+    batches = [p for p in running if p["total"] > 0]
+    assert batches and all(0 < p["done"] <= p["total"] and p["phase"] for p in batches), polls
+    shown = page.evaluate("() => window.statuses")
+    assert any(
+        f"{p['phase']}, {p['done']} of {p['total']} model runs" in text
+        for p in batches
+        for text in shown
+    ), shown
     assert page.eval_on_selector("#appraisal-progress", "e => e.value") == 1
     assert page.inner_text("#appraisal-status") == "Appraisal done."
     assert api["portfolio"]["budget_usd"] == 6e6

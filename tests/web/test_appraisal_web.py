@@ -138,3 +138,37 @@ def test_the_page_offers_lists_and_a_bounded_budget(tiny_client: Any) -> None:
     spec = tiny_client.get("/openapi.json").json()
     params = {p["name"]: p["schema"] for p in spec["paths"]["/api/appraise"]["post"]["parameters"]}
     assert params["budget_usd"]["maximum"] == MAX_BUDGET_USD
+
+
+def test_progress_counts_each_batch_of_runs_to_its_known_total(tiny_folder: Path) -> None:
+    from corridor.appraisal.economics import Parameters
+    from corridor.appraisal.measures import catalogue
+    from corridor.model.network import load_network
+    from corridor.model.scenario import Scenario
+    from corridor.web.appraisal_view import call_appraise
+
+    net = load_network(tiny_folder)
+    reports: list[tuple[float, str, int, int]] = []
+
+    def record(x: float, /, phase: str = "", done: int = 0, total: int = 0) -> None:
+        reports.append((x, phase, done, total))
+
+    result = call_appraise(Scenario("base", net), 6e6, 0.09, record)
+    # one report per model run; the first batch is every measure alone and the base,
+    # at each growth anchor
+    assert len(reports) == result["model_runs"]
+    anchors = len(Parameters(discount_rate=0.09).anchors())
+    first = reports[0]
+    assert first[1] == "each measure alone"
+    assert first[3] == (len(catalogue(net)) + 1) * anchors
+    # every batch counts 1, 2, ... up to the total it announced from its first run
+    i = 0
+    while i < len(reports):
+        phase, total = reports[i][1], reports[i][3]
+        batch = reports[i : i + total]
+        assert [r[2] for r in batch] == list(range(1, total + 1)), reports
+        assert {(r[1], r[3]) for r in batch} == {(phase, total)}
+        i += total
+    assert any(r[1] == "sets of measures" for r in reports)
+    shares = [r[0] for r in reports]
+    assert shares == sorted(shares) and shares[-1] < 1

@@ -12,7 +12,7 @@ from typing import Any
 from corridor.appraisal.economics import Parameters
 from corridor.appraisal.evaluation import Appraisal, Evaluator
 from corridor.appraisal.portfolio import Candidate, Portfolio, Search, search, side_by_side
-from corridor.appraisal.runner import Runner
+from corridor.appraisal.runner import Runner, RunProgress
 from corridor.appraisal.sensitivity import plot_tornado, sensitivity, switching_values
 from corridor.appraisal.staging import staged_plan
 from corridor.errors import CorridorError
@@ -211,7 +211,7 @@ def appraise(
     *,
     budget_usd: float,
     params: Parameters | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[RunProgress], None] | None = None,
     max_iterations: int = 50,
     out_dir: str | os.PathLike[str] | None = None,
     budgets: Budgets | None = None,
@@ -236,7 +236,10 @@ def appraise(
     model runs go on in parallel (worker processes, :mod:`~corridor.appraisal.runner`);
     ``runs_of`` and ``calibration`` are the scenario's runs already done and its
     base's calibration (:class:`~corridor.appraisal.evaluation.Evaluator`), to
-    share them with a robust appraisal of the same scenario.
+    share them with a robust appraisal of the same scenario. ``progress`` is
+    called after each model run with a
+    :class:`~corridor.appraisal.runner.RunProgress` (the batch's phase, its
+    runs done and total, the runs so far).
 
     Examples
     --------

@@ -31,7 +31,7 @@ from corridor.appraisal.economics import (
 )
 from corridor.appraisal.measures import Measure, catalogue
 from corridor.appraisal.reliability import co2_benefit, reliability_benefit
-from corridor.appraisal.runner import Job, Runner
+from corridor.appraisal.runner import Job, Runner, RunProgress, batch_phase
 from corridor.errors import UnknownIdError
 from corridor.loaded.calibration import Calibration, calibrate
 from corridor.loaded.network import LoadedNetwork
@@ -78,7 +78,9 @@ class Evaluator:
     params
         Economic parameters.
     progress
-        Called with the number of model runs so far after each run.
+        Called after each model run with where the runs are
+        (:class:`~corridor.appraisal.runner.RunProgress`: the phase, the runs done
+        of its batch's total, the runs so far).
     calibration
         The base year's calibration (computed from ``base.base`` when not given;
         pass it to share one between scenarios of the same base).
@@ -94,7 +96,7 @@ class Evaluator:
         self,
         base: Scenario,
         params: Parameters | None = None,
-        progress: Callable[[int], None] | None = None,
+        progress: Callable[[RunProgress], None] | None = None,
         calibration: Calibration | None = None,
         runner: Runner | None = None,
         runs_of: dict[tuple[frozenset[str], float], LoadedNetwork] | None = None,
@@ -107,11 +109,17 @@ class Evaluator:
         self.calibration = calibration if calibration is not None else calibrate(base.base)
         self._loaded = runs_of if runs_of is not None else {}
         self._benefits: dict[tuple[frozenset[str], float], Benefits] = {}
-        self.runs = 0
+        self._runs = [0]  # shared with the evaluators of with_params
+
+    @property
+    def runs(self) -> int:
+        """Model runs done by this evaluator and those of :meth:`with_params`."""
+        return self._runs[0]
 
     def with_params(self, params: Parameters) -> Evaluator:
         """An evaluator of the same scenario with other parameters; it shares the
-        loaded networks already prepared (they depend on the demand only)."""
+        loaded networks already prepared (they depend on the demand only) and the
+        count of runs."""
         other = copy.copy(self)
         other.params = params
         other._benefits = {}
@@ -130,11 +138,17 @@ class Evaluator:
         scen = self.base.with_changes(*changes, name="+".join(sorted(ids)) or self.base.name)
         return Job(scen, growth, self.calibration)
 
-    def _keep(self, key: tuple[frozenset[str], float], loaded: LoadedNetwork) -> None:
+    def _keep(
+        self,
+        key: tuple[frozenset[str], float],
+        loaded: LoadedNetwork,
+        batch: tuple[str, int, int] = ("one more run", 1, 1),
+    ) -> None:
+        """Keep a run; ``batch`` is (phase, runs done of the batch, its total)."""
         self._loaded[key] = loaded
-        self.runs += 1
+        self._runs[0] += 1
         if self.progress is not None:
-            self.progress(self.runs)
+            self.progress(RunProgress(*batch, runs=self.runs))
 
     def loaded(self, ids: Iterable[str], growth: float = 1.0) -> LoadedNetwork:
         """The base scenario with the measures ``ids`` applied, prepared at ``growth``
@@ -252,9 +266,12 @@ def run_keys(batches: Sequence[tuple[Evaluator, Iterable[tuple[frozenset[str], f
         return
     items = list(todo.items())
     jobs = [ev._job(ids, growth) for (_, ids, growth), ev in items]
+    phase = batch_phase([ids for _, ids, _ in todo], len({ev.base.name for ev in todo.values()}))
+    finished = [0]
 
     def done(i: int, loaded: LoadedNetwork) -> None:
         (_, ids, growth), ev = items[i]
-        ev._keep((ids, growth), loaded)
+        finished[0] += 1
+        ev._keep((ids, growth), loaded, (phase, finished[0], len(items)))
 
     items[0][1].runner.run(jobs, done)

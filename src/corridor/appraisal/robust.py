@@ -41,7 +41,7 @@ from corridor.appraisal.api import (
 from corridor.appraisal.economics import Parameters
 from corridor.appraisal.evaluation import Evaluator, prefetch
 from corridor.appraisal.portfolio import Candidate, side_by_side
-from corridor.appraisal.runner import Runner
+from corridor.appraisal.runner import Runner, RunProgress
 from corridor.errors import CorridorError
 from corridor.loaded.calibration import Calibration, calibrate
 from corridor.loaded.network import LoadedNetwork
@@ -63,7 +63,7 @@ def robust(
     budgets: Budgets,
     *,
     params: Parameters | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[RunProgress], None] | None = None,
     max_iterations: int = 50,
     workers: int = 1,
     runs_of: Mapping[str, dict[tuple[frozenset[str], float], LoadedNetwork]] | None = None,
@@ -91,10 +91,10 @@ def robust(
     shared = runs_of or {}
     runs = [0]
 
-    def tick(_: int) -> None:
+    def tick(p: RunProgress) -> None:
         runs[0] += 1
         if progress is not None:
-            progress(runs[0])
+            progress(replace(p, runs=runs[0]))
 
     with Runner(workers) as runner:
         evs = [Evaluator(s, params, tick, cal, runner, shared.get(s.name)) for s in scenarios]

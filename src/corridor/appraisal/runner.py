@@ -25,7 +25,7 @@ import multiprocessing
 import os
 import pickle
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from types import TracebackType
@@ -46,6 +46,32 @@ class Job:
     scenario: Scenario
     growth: float
     calibration: Calibration
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    """How far an appraisal's model runs are, for a progress bar: ``done`` of the
+    ``total`` runs of the batch under way (its ``phase`` says what the batch is
+    for; every batch's size is known before it starts), and ``runs`` done in all."""
+
+    phase: str
+    done: int
+    total: int
+    runs: int
+
+
+def batch_phase(sets: Collection[frozenset[str]], scenarios: int = 1) -> str:
+    """What a batch of model runs is for, from the sets of measures it prepares.
+
+    Examples
+    --------
+    >>> batch_phase([frozenset(), frozenset({"a"}), frozenset({"b"})])
+    'each measure alone'
+    >>> batch_phase([frozenset({"a", "b"})], scenarios=5)
+    'sets of measures, 5 scenarios'
+    """
+    what = "each measure alone" if all(len(s) <= 1 for s in sets) else "sets of measures"
+    return what if scenarios == 1 else f"{what}, {scenarios} scenarios"
 
 
 def run_job(job: Job) -> LoadedNetwork:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -217,14 +218,21 @@ def _run(
     weights: list[float] | None,
     workers: int,
 ) -> dict[str, Any]:
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from corridor.appraisal.api import appraise
 
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed} runs"),
+        MofNCompleteColumn(),
+        TextColumn("runs of the batch"),
         TimeElapsedColumn(),
     )
     from corridor.loaded.calibration import calibrate
@@ -232,13 +240,20 @@ def _run(
     cal = calibrate(scen.base)
     runs_of: dict[Any, Any] = {}
     with Progress(*columns, transient=True, disable=not show) as bar:
-        task = bar.add_task("appraisal: model runs", total=None)
+        task = bar.add_task("appraisal", total=None)
+
+        def show_on(task: Any, title: str) -> Callable[[Any], None]:
+            def update(p: Any) -> None:  # a RunProgress
+                bar.update(task, description=f"{title}: {p.phase}", completed=p.done, total=p.total)
+
+            return update
+
         result = appraise(
             scen,
             budget_usd=budgets.total_usd,
             budgets=budgets,
             params=params,
-            progress=lambda n: bar.update(task, completed=n),
+            progress=show_on(task, "appraisal"),
             out_dir=out,
             objective=objective,
             target=target,
@@ -249,13 +264,13 @@ def _run(
         if robust_set is not None and weights is not None:
             from corridor.appraisal.robust import robust
 
-            task2 = bar.add_task("robust portfolio: model runs", total=None)
+            task2 = bar.add_task("robust portfolio", total=None)
             result["robust"] = robust(
                 robust_set,
                 weights,
                 budgets,
                 params=params,
-                progress=lambda n: bar.update(task2, completed=n),
+                progress=show_on(task2, "robust portfolio"),
                 workers=workers,
                 # the same scenario's runs are shared (same base, same calibration)
                 runs_of={

@@ -18,13 +18,12 @@ from __future__ import annotations
 import hmac
 import re
 import threading
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from corridor.web.jobs import Job, Jobs
+    from corridor.web.jobs import Job, Jobs, Progress
     from corridor.web.service import Service
 
 #: Largest budget the dashboard accepts, USD: more than the default catalogue's
@@ -68,12 +67,14 @@ def call_appraise(
     scenario: Any,
     budget_usd: float,
     discount_rate: float,
-    progress: Callable[[float], None],
+    progress: Progress,
     calibration: Any = None,
 ) -> dict[str, Any]:
     """Run :func:`corridor.appraisal.api.appraise` in this thread (one worker: the web
-    app's pool bounds what runs at once), reporting progress in [0, 1]; ``calibration``
-    is the base year's, shared with the app's analyses."""
+    app's pool bounds what runs at once), reporting after each model run the batch
+    under way (its phase, runs done and total: known before it starts) and the
+    whole job's share, estimated; ``calibration`` is the base year's, shared with the
+    app's analyses."""
     from corridor.appraisal.api import appraise
     from corridor.appraisal.economics import Parameters
     from corridor.appraisal.measures import catalogue
@@ -84,7 +85,7 @@ def call_appraise(
         scenario,
         budget_usd=budget_usd,
         params=params,
-        progress=lambda runs: progress(progress_fraction(runs, expected)),
+        progress=lambda p: progress(progress_fraction(p.runs, expected), p.phase, p.done, p.total),
         workers=1,
         calibration=calibration,
     )

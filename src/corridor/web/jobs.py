@@ -16,9 +16,15 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-Progress = Callable[[float], None]
+
+class Progress(Protocol):
+    """A job's progress report: ``x`` in [0, 1] for the whole job, and optionally
+    the step under way (``phase``) with its ``done`` of ``total`` units."""
+
+    def __call__(self, x: float, /, phase: str = "", done: int = 0, total: int = 0) -> None: ...
+
 
 MAX_REPLICATIONS = 500
 """Most replications one web request may ask for (about 1 MB of results each)."""
@@ -42,6 +48,9 @@ class Job:
     kind: str
     state: str = "queued"  # queued | running | cancelling | done | failed | cancelled
     progress: float = 0.0
+    phase: str = ""
+    done: int = 0
+    total: int = 0
     result: Any = None
     error: str = ""
     query: Any = None
@@ -49,9 +58,11 @@ class Job:
     cancel_requested: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def public(self) -> dict[str, Any]:
-        """The job as the API shows it (without the result)."""
+        """The job as the API shows it (without the result): ``progress`` in [0, 1],
+        and the step under way, ``phase`` with ``done`` of its ``total`` units."""
         return {"id": self.id, "kind": self.kind, "state": self.state,
-                "progress": self.progress, "error": self.error}  # fmt: skip
+                "progress": self.progress, "phase": self.phase, "done": self.done,
+                "total": self.total, "error": self.error}  # fmt: skip
 
 
 @dataclass
@@ -158,10 +169,11 @@ class Jobs:
             self._run(job, work)
 
     def _run(self, job: Job, work: Callable[[Progress], Any] | None) -> None:
-        def progress(x: float) -> None:
+        def progress(x: float, /, phase: str = "", done: int = 0, total: int = 0) -> None:
             if job.cancel_requested.is_set():
                 raise Cancelled
             job.progress = min(1.0, max(job.progress, float(x)))
+            job.phase, job.done, job.total = phase, int(done), int(total)
 
         result: Any = None
         error = ""
@@ -196,6 +208,6 @@ def call_simulate(network: Any, replications: int, seed: int, progress: Progress
     from corridor.simulation import simulate
 
     def report(done: int, total: int) -> None:
-        progress(done / total if total else 1.0)
+        progress(done / total if total else 1.0, "replications", done, total)
 
     return simulate(network, replications=replications, seed=seed, progress=report)

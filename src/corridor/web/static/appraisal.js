@@ -26,6 +26,7 @@
       discount_rate: f.discount_rate.value
     });
     bar.hidden = false;
+    bar.max = 1;
     bar.value = 0;
     run.disabled = true;
     status.textContent = 'Queueing the appraisal…';
@@ -47,14 +48,18 @@
 
   function poll(id) {
     fetch('/api/jobs/' + id).then(function (r) { return r.json(); }).then(function (job) {
-      bar.value = job.progress;
+      // the bar follows the batch of model runs under way: its size is known before it starts
+      if (job.total > 0) { bar.max = job.total; bar.value = job.done; }
       if (job.state === 'queued' || job.state === 'running' || job.state === 'cancelling') {
         status.textContent = job.state === 'queued' ? 'Waiting for a free worker…'
           : job.state === 'cancelling' ? 'Cancelling…'
-          : 'Appraising… about ' + Math.round(100 * job.progress) + ' %';
+          : job.total > 0 ? 'Appraising: ' + job.phase + ', ' + job.done + ' of ' + job.total
+            + ' model runs'
+          : 'Appraising: preparing the base…';
         setTimeout(function () { poll(id); }, 500);
         return;
       }
+      if (job.state === 'done') { bar.max = 1; bar.value = 1; }
       if (job.state === 'cancelled') { done('Appraisal cancelled.'); return; }
       if (job.state === 'failed') { done('Appraisal failed: ' + job.error); return; }
       return fetch('/ui/appraisal/' + id).then(function (r) { return r.text(); }).then(function (html) {
