@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-all check bench clean
+.PHONY: install run test test-all check bench docs-img clean
 
 install: $(STAMP)
 
@@ -27,6 +27,10 @@ check: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+
+# the README's screenshots (docs/img), regenerated on demand; `make test` leaves them alone
+docs-img: install
+	CORRIDOR_UPDATE_DOCS_IMG=1 $(BIN)/python -m pytest -q tests/web/test_report_layout_browser.py
 
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,web,sweep,postgres,bench]'

@@ -30,6 +30,10 @@ class DataError(CorridorError):
         super().__init__(f"{where}: {message}")
 
 
+class ParameterError(CorridorError, ValueError):
+    """A numeric parameter outside its stated bounds (also a :class:`ValueError`)."""
+
+
 class UnknownIdError(CorridorError):
     """An id (node, commodity, corridor, scenario) that the data does not define."""
 

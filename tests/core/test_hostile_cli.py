@@ -60,6 +60,9 @@ CASES = [
     (["runs", "list", "--limit", str(10**23)], "--limit must be in [1, 10000]"),
     (["runs", "list", "--limit", "0"], "--limit must be in [1, 10000]"),
     (["runs", "show", str(10**23)], "the run id must be in [1, 9.22337e+18]"),
+    # serve: an impossible port was Typer's boxed usage error
+    (["serve", "--port", "70000"], "--port must be in [1, 65535], got 70000"),
+    (["serve", "--port", "0"], "--port must be in [1, 65535], got 0"),
 ]
 
 

@@ -54,7 +54,10 @@ def test_caspian_drop_follows_the_datasets_one_metre_figure(default: dict[str, A
     assert {c.id for c in changes} == limited
     assert all(c.value == pytest.approx(0.8) for c in changes)
     assert all(c.value == pytest.approx(0.6) for c in caspian_drop(base, 2.0))
-    assert all(c.value == 0 for c in caspian_drop(base, 9.0))
+    # beyond the range, an error naming it, never a silent clamp to empty ships
+    for metres in (9.0, 5.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match=r"Caspian drop in metres must be in \[0, 5\)"):
+            caspian_drop(base, metres)
 
 
 def test_a_caspian_drop_never_makes_a_caspian_route_faster(default: dict[str, Any]) -> None:
@@ -82,6 +85,6 @@ def test_bad_disruptions_are_one_line_errors(default: dict[str, Any]) -> None:
         outage(base, "p_cpc", 400)
     with pytest.raises(CorridorError, match="no link"):
         outage(base, "nothing", 3)
-    with pytest.raises(CorridorError, match="0 metres or more"):
+    with pytest.raises(CorridorError, match=r"must be in \[0, 5\), got -1"):
         caspian_drop(base, -1)
     assert np.isfinite(outage(base, "p_cpc", 0)[0].value)

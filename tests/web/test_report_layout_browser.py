@@ -1,9 +1,12 @@
 """The report and the dashboard as a reader sees them, in Chromium: page one's numbers are the
 JSON's, the maps keep everything in their frame, a phone gets no sideways scroll, the PDF stays
-short. Screenshots go to docs/img (the README shows them)."""
+short. The screenshots the README shows are written to docs/img only when
+CORRIDOR_UPDATE_DOCS_IMG=1 (`make docs-img`); otherwise to a temporary folder, so the
+suite leaves the tree as it found it."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,15 @@ pytestmark = pytest.mark.browser
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "img"
 WAIT_MS = 180_000
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the README's screenshots go: docs/img on demand, else a temporary folder."""
+    if os.environ.get("CORRIDOR_UPDATE_DOCS_IMG") == "1":
+        DOCS.mkdir(parents=True, exist_ok=True)
+        return DOCS
+    return tmp_path_factory.mktemp("img")
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +84,7 @@ def test_page_one_numbers_are_the_json_numbers(
 
 
 def test_maps_keep_every_mark_and_label_in_their_frame(
-    guarded_page: tuple[Any, Guard], closed_report: tuple[Path, dict[str, Any]]
+    guarded_page: tuple[Any, Guard], closed_report: tuple[Path, dict[str, Any]], shots: Path
 ) -> None:
     page, _guard = guarded_page
     path, _result = closed_report
@@ -112,14 +124,15 @@ def test_maps_keep_every_mark_and_label_in_their_frame(
         assert m["overlaps"] == 0, m
         # the legend sits in its band below the map (the attribution note excepted)
         assert m["legend_on_map"] <= 1, m
-    DOCS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1100, "height": 900})
-    page.locator("#summary").screenshot(path=str(DOCS / "report_summary.png"))
-    page.locator("figure.pair-map").first.screenshot(path=str(DOCS / "report_map.png"))
-    page.locator("#breakdown figure").first.screenshot(path=str(DOCS / "report_time_by_kind.png"))
+    page.locator("#summary").screenshot(path=str(shots / "report_summary.png"))
+    page.locator("figure.pair-map").first.screenshot(path=str(shots / "report_map.png"))
+    page.locator("#breakdown figure").first.screenshot(path=str(shots / "report_time_by_kind.png"))
 
 
-def test_dashboard_fits_a_phone_and_shows_the_difference(live_server: str, chromium: Any) -> None:
+def test_dashboard_fits_a_phone_and_shows_the_difference(
+    live_server: str, chromium: Any, shots: Path
+) -> None:
     context = chromium.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     query = urlencode(
@@ -144,9 +157,8 @@ def test_dashboard_fits_a_phone_and_shows_the_difference(live_server: str, chrom
     assert page.locator("#r-summary tr.closed", has_text="closed").count() == 1
     box = page.locator("#r-map svg").bounding_box()
     assert box is not None and box["width"] >= 300
-    DOCS.mkdir(parents=True, exist_ok=True)
     page.evaluate("() => document.getElementById('result').scrollIntoView()")
-    page.screenshot(path=str(DOCS / "dashboard_phone.png"))
+    page.screenshot(path=str(shots / "dashboard_phone.png"))
     context.close()
 
 

@@ -13,7 +13,7 @@ def command(
     host: str = typer.Option(
         "127.0.0.1", help="Address to listen on; any other than loopback needs CORRIDOR_API_TOKEN."
     ),
-    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on (1-65535)."),
     dataset: str | None = typer.Option(None, help="Dataset folder or name (default eurasia-2024)."),
     allow_host: list[str] = typer.Option(
         [], help="Further name accepted in the Host header (e.g. this machine's LAN name)."
@@ -26,7 +26,9 @@ def command(
     """
     with user_errors():
         from corridor.errors import CorridorError
+        from corridor.model.schema import check_parameter
 
+        check_parameter("port", port)
         _require_web_extra()
         from corridor.web.security import TOKEN_VARIABLE, Security, is_loopback
 

@@ -226,6 +226,8 @@ PARAMETERS: dict[str, Bounds] = {
     "distance_factor": Bounds(0.0, 1e6),
     # `sweep`: local worker processes (0: one by one in this process)
     "workers": Bounds(0, 64),
+    # `serve --port`
+    "port": Bounds(1, 65_535),
     # `runs list --limit` and `runs show RUN_ID` (the store's ids are 64-bit)
     "limit": Bounds(1, 10_000),
     "run_id": Bounds(1, INT_MAX),
@@ -249,14 +251,14 @@ def check_parameter(name: str, value: float, *, flag: str | None = None) -> None
     >>> check_parameter("k", -1)
     Traceback (most recent call last):
     ...
-    corridor.errors.CorridorError: --k must be in [0, 50], got -1
+    corridor.errors.ParameterError: --k must be in [0, 50], got -1
     """
-    from corridor.errors import CorridorError
+    from corridor.errors import ParameterError
 
     bounds = PARAMETERS[name]
     if isinstance(value, bool) or value not in bounds:
         label = flag or "--" + name.replace("_", "-")
-        raise CorridorError(f"{label} must be in {bounds.text()}, got {value}")
+        raise ParameterError(f"{label} must be in {bounds.text()}, got {value}")
 
 
 def check_simulation_size(*, days: int, replications: int, seed: int) -> None:

@@ -42,6 +42,7 @@ import numpy as np
 from corridor.errors import UnknownIdError
 from corridor.graph.weather import service_weather, weather_rows
 from corridor.model.network import Network
+from corridor.model.schema import check_parameter
 from corridor.model.scenario import (
     CLOSABLE,
     Change,
@@ -127,16 +128,20 @@ def outage(network: Network, element: str, days: float) -> tuple[Change, ...]:
 
 
 def caspian_drop(network: Network, metres: float) -> tuple[Change, ...]:
-    """Changes for a Caspian ``metres`` lower (module docs).
+    """Changes for a Caspian ``metres`` lower (module docs), ``metres`` in [0, 5): at
+    5 m the draft-limited ships would carry nothing (a :class:`ValueError` beyond).
 
     Examples
     --------
     >>> from corridor import load_network
     >>> [c.value for c in caspian_drop(load_network(), 1.0)]
     [0.8, 0.8, 0.8, 0.8]
+    >>> caspian_drop(load_network(), 9.0)
+    Traceback (most recent call last):
+    ...
+    corridor.errors.ParameterError: the Caspian drop in metres must be in [0, 5), got 9.0
     """
-    if not math.isfinite(metres) or metres < 0:
-        raise UnknownIdError(f"--caspian-drop-m must be a drop of 0 metres or more, found {metres}")
+    check_parameter("caspian_drop_m", metres, flag="the Caspian drop in metres")
     factor = round(max(0.0, 1.0 - LOAD_LOST_PER_METRE * metres), 12)
     services = network.services
     limited = services[services["draft_limited"].astype(bool)]
