@@ -162,7 +162,9 @@ def test_dashboard_fits_a_phone_and_shows_the_difference(
     context.close()
 
 
-def test_default_pdf_is_about_a_dozen_pages(tmp_path: Path) -> None:
+def test_default_pdf_with_stress_and_appraisal_is_at_most_fourteen_pages(tmp_path: Path) -> None:
+    import json
+
     from corridor.analysis import analyze
     from corridor.model.network import load_network
     from corridor.report import html_to_pdf, write_report
@@ -171,10 +173,27 @@ def test_default_pdf_is_about_a_dozen_pages(tmp_path: Path) -> None:
 
     net = load_network()
     shock = stress(stress_scenario(net, close=("RU",)))  # what `corridor report` adds
-    html = write_report(analyze(net), net, tmp_path / "report.html", stress=shock)
-    assert 'id="stress"' in html.read_text()
+    # `corridor appraise --budget 5e9 --scenarios default --out DIR` on the default
+    # dataset (24 measures, the robust portfolio over five scenarios): what
+    # `corridor report --appraisal DIR/appraisal.json` prints; its layout matters here
+    appraisal = json.loads((Path(__file__).parent / "appraisal_default.json").read_text())
+    html = write_report(
+        analyze(net), net, tmp_path / "report.html", stress=shock, appraisal=appraisal
+    )
+    text = html.read_text()
+    # everything a reader needs is still there: every section, the three pairs' maps,
+    # every measure ranked, the robust portfolio, the stress tables
+    for section in ("summary", "maps", "breakdown", "pairs", "capacity", "appraisal",
+                    "stress", "tcd", "sources"):  # fmt: skip
+        assert f'<section id="{section}"' in text, section
+    assert text.count('<figure class="pair-map"') == 3
+    ranking = text.split('class="records appraisal-ranking"')[1].split("</table>")[0]
+    assert ranking.count("<tr") == len(appraisal["measures"]) + 1
+    assert 'class="records appraisal-robust"' in text and text.count('<table class="stress"') == 3
     pdf = html_to_pdf(html, tmp_path / "report.pdf")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
     assert 3 <= pages <= 14, pages
-    detailed = write_report(analyze(net), net, tmp_path / "full.html", detail=True)
-    assert len(detailed.read_text()) > len(html.read_text())  # the appendix is still there
+    detailed = write_report(
+        analyze(net), net, tmp_path / "full.html", detail=True, stress=shock, appraisal=appraisal
+    )
+    assert len(detailed.read_text()) > len(text)  # the appendix is still there
