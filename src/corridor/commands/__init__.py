@@ -56,6 +56,36 @@ INTERVENTION_HELP = (
 FORMAT_HELP = "table (Rich, full width when piped), csv or json."
 
 
+def scenario_option() -> Any:
+    """``--scenario``: a built-in or stored scenario, or a scenario JSON file."""
+    return typer.Option("base", help="Built-in or stored scenario name, or a scenario JSON file.")
+
+
+def dataset_option() -> Any:
+    """``--dataset``: a dataset folder or name (default: the embedded one)."""
+    return typer.Option(None, help="Dataset folder or name (default eurasia-2024).")
+
+
+def close_option() -> Any:
+    """``--close`` (repeatable): closures on top of the scenario (:func:`flagged_scenario`)."""
+    return typer.Option([], "--close", help=CLOSE_HELP)
+
+
+def intervention_option() -> Any:
+    """``--intervention`` (repeatable): interventions on top of the scenario."""
+    return typer.Option([], "--intervention", help=INTERVENTION_HELP)
+
+
+def format_option() -> Any:
+    """``--format``: table, csv or json (:func:`check_format`)."""
+    return typer.Option("table", "--format", help=FORMAT_HELP)
+
+
+def json_option() -> Any:
+    """``--json``: the result as one JSON object (``--format json``)."""
+    return typer.Option(False, "--json", help="Print the result as one JSON object.")
+
+
 def check_format(fmt: str, as_json: bool = False) -> str:
     """The chosen output format (``--json`` is ``--format json``), or a user error."""
     from corridor.errors import CorridorError

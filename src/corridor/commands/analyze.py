@@ -9,31 +9,32 @@ from typing import Any
 import typer
 
 from corridor.commands import (
-    CLOSE_HELP,
-    FORMAT_HELP,
-    INTERVENTION_HELP,
     check_format,
+    close_option,
     console,
+    dataset_option,
     db_option,
     flagged_scenario,
+    format_option,
+    intervention_option,
+    json_option,
     no_store_option,
+    scenario_option,
     user_errors,
     write_csv,
 )
 
 
 def command(
-    scenario: str = typer.Option(
-        "base", help="Built-in or stored scenario name, or a scenario JSON file."
-    ),
+    scenario: str = scenario_option(),
     origin: str | None = typer.Option(None, help="Origin node id (default: the dataset's pairs)."),
     destination: str | None = typer.Option(None, help="Destination node id."),
     commodity: str = typer.Option("containers", help="Commodity id for --origin/--destination."),
-    dataset: str | None = typer.Option(None, help="Dataset folder or name (default eurasia-2024)."),
-    close: list[str] = typer.Option([], "--close", help=CLOSE_HELP),
-    intervention: list[str] = typer.Option([], "--intervention", help=INTERVENTION_HELP),
-    fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
+    dataset: str | None = dataset_option(),
+    close: list[str] = close_option(),
+    intervention: list[str] = intervention_option(),
+    fmt: str = format_option(),
+    as_json: bool = json_option(),
     out: Path = typer.Option(
         Path("out"),
         help="Folder for analysis.json, charts and report (new, or replaced whole by the run).",

@@ -9,15 +9,20 @@ from typing import Any
 
 import typer
 
-from corridor.commands import db_option, no_store_option, user_errors
+from corridor.commands import (
+    dataset_option,
+    db_option,
+    json_option,
+    no_store_option,
+    scenario_option,
+    user_errors,
+)
 
 
 def command(
     budget: float = typer.Option(5e9, help="Total budget in USD (sum of the measures' capex)."),
-    scenario: str = typer.Option(
-        "base", help="Built-in or stored scenario name, or a scenario JSON file."
-    ),
-    dataset: str | None = typer.Option(None, help="Dataset folder or name (default eurasia-2024)."),
+    scenario: str = scenario_option(),
+    dataset: str | None = dataset_option(),
     years: str = typer.Option(
         "2026-2040", help="Planning window FIRST-LAST: year 0 of the appraisal and the staged plan."
     ),
@@ -56,7 +61,7 @@ def command(
     reliability_ratio: float = typer.Option(
         1.2, help="Value of reliability / value of time, on the standard deviation."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
+    as_json: bool = json_option(),
     out: Path | None = typer.Option(
         None, help="Folder to write appraisal.json, appraisal.html and appraisal_tornado.png to."
     ),

@@ -6,7 +6,14 @@ import json
 
 import typer
 
-from corridor.commands import FORMAT_HELP, check_format, console, user_errors, write_csv
+from corridor.commands import (
+    check_format,
+    console,
+    dataset_option,
+    format_option,
+    user_errors,
+    write_csv,
+)
 
 
 def command(
@@ -14,8 +21,8 @@ def command(
         None, help="Text in the node's id or name (case and accents ignored)."
     ),
     country: str | None = typer.Option(None, help="ISO 3166-1 alpha-2 country code, e.g. KZ."),
-    dataset: str | None = typer.Option(None, help="Dataset folder or name (default eurasia-2024)."),
-    fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
+    dataset: str | None = dataset_option(),
+    fmt: str = format_option(),
 ) -> None:
     """List the network's nodes (ids for --origin, --destination and --close) with their
     name, country and kind; filter by text or country.

@@ -6,18 +6,23 @@ from pathlib import Path
 
 import typer
 
-from corridor.commands import CLOSE_HELP, INTERVENTION_HELP, flagged_scenario, user_errors
+from corridor.commands import (
+    close_option,
+    dataset_option,
+    flagged_scenario,
+    intervention_option,
+    scenario_option,
+    user_errors,
+)
 
 
 def command(
-    scenario: str = typer.Option(
-        "base", help="Built-in or stored scenario name, or a scenario JSON file."
-    ),
+    scenario: str = scenario_option(),
     out: Path = typer.Option(Path("report.html"), help="HTML file to write."),
     origin: str | None = typer.Option(None, help="Origin node id (default: the dataset's pairs)."),
     destination: str | None = typer.Option(None, help="Destination node id."),
     commodity: str = typer.Option("containers", help="Commodity id for --origin/--destination."),
-    dataset: str | None = typer.Option(None, help="Dataset folder or name (default eurasia-2024)."),
+    dataset: str | None = dataset_option(),
     analysis: Path | None = typer.Option(
         None, help="Use a saved `corridor analyze --json` file instead of running the analysis."
     ),
@@ -29,8 +34,8 @@ def command(
     pdf: bool = typer.Option(
         False, "--pdf", help="Also print it to a PDF beside the HTML (needs chromium)."
     ),
-    close: list[str] = typer.Option([], "--close", help=CLOSE_HELP),
-    intervention: list[str] = typer.Option([], "--intervention", help=INTERVENTION_HELP),
+    close: list[str] = close_option(),
+    intervention: list[str] = intervention_option(),
     detail: bool = typer.Option(
         False, "--detail", help="Add the appendix: every leg, every source, every pair's charts."
     ),

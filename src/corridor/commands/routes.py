@@ -7,12 +7,15 @@ import json
 import typer
 
 from corridor.commands import (
-    CLOSE_HELP,
-    FORMAT_HELP,
-    INTERVENTION_HELP,
     check_format,
+    close_option,
     console,
+    dataset_option,
     flagged_scenario,
+    format_option,
+    intervention_option,
+    json_option,
+    scenario_option,
     user_errors,
     write_csv,
 )
@@ -29,14 +32,12 @@ def command(
     avoid_node: list[str] = typer.Option([], help="Node id to avoid (repeatable)."),
     via: list[str] = typer.Option([], help="Node id the route must pass (repeatable, in order)."),
     k: int = typer.Option(0, help="Instead of corridors, list the k cheapest loopless routes."),
-    scenario: str = typer.Option(
-        "base", help="Built-in or stored scenario name, or a scenario JSON file."
-    ),
-    dataset: str | None = typer.Option(None, help="Dataset folder or name."),
-    close: list[str] = typer.Option([], "--close", help=CLOSE_HELP),
-    intervention: list[str] = typer.Option([], "--intervention", help=INTERVENTION_HELP),
-    fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+    scenario: str = scenario_option(),
+    dataset: str | None = dataset_option(),
+    close: list[str] = close_option(),
+    intervention: list[str] = intervention_option(),
+    fmt: str = format_option(),
+    as_json: bool = json_option(),
 ) -> None:
     """Best route of each corridor between two nodes, with every leg's time and cost.
 

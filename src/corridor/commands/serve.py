@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from corridor.commands import user_errors
+from corridor.commands import dataset_option, user_errors
 
 
 def command(
@@ -14,7 +14,7 @@ def command(
         "127.0.0.1", help="Address to listen on; any other than loopback needs CORRIDOR_API_TOKEN."
     ),
     port: int = typer.Option(8000, help="Port to listen on (1-65535)."),
-    dataset: str | None = typer.Option(None, help="Dataset folder or name (default eurasia-2024)."),
+    dataset: str | None = dataset_option(),
     allow_host: list[str] = typer.Option(
         [], help="Further name accepted in the Host header (e.g. this machine's LAN name)."
     ),

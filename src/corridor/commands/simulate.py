@@ -9,31 +9,32 @@ from typing import Any
 import typer
 
 from corridor.commands import (
-    CLOSE_HELP,
-    FORMAT_HELP,
-    INTERVENTION_HELP,
     check_format,
+    close_option,
     console,
+    dataset_option,
     db_option,
     flagged_scenario,
+    format_option,
+    intervention_option,
+    json_option,
     no_store_option,
+    scenario_option,
     user_errors,
     write_csv,
 )
 
 
 def command(
-    scenario: str = typer.Option(
-        "base", help="Built-in or stored scenario name, or a scenario JSON file."
-    ),
-    dataset: str | None = typer.Option(None, help="Dataset folder or name (default eurasia-2024)."),
+    scenario: str = scenario_option(),
+    dataset: str | None = dataset_option(),
     days: int = typer.Option(365, help="Days of shipments simulated."),
     replications: int = typer.Option(100, help="Independent replications (parallel)."),
     seed: int = typer.Option(1, help="Seed; the same seed gives the same result."),
-    close: list[str] = typer.Option([], "--close", help=CLOSE_HELP),
-    intervention: list[str] = typer.Option([], "--intervention", help=INTERVENTION_HELP),
-    fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
+    close: list[str] = close_option(),
+    intervention: list[str] = intervention_option(),
+    fmt: str = format_option(),
+    as_json: bool = json_option(),
     out: Path | None = typer.Option(
         None, help="Folder for simulation.json and the charts (new, or replaced whole)."
     ),

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from corridor.commands import db_option, no_store_option, user_errors
+from corridor.commands import dataset_option, db_option, json_option, no_store_option, user_errors
 
 
 def command(
@@ -51,8 +51,8 @@ def command(
         help="Headroom ends where the corridor's cost (per FEU, per tonne for bulk) rises by "
         "this share.",
     ),
-    dataset: str | None = typer.Option(None, help="Dataset folder or name (default eurasia-2024)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
+    dataset: str | None = dataset_option(),
+    as_json: bool = json_option(),
     out: Path = typer.Option(Path("out"), help="Folder for stress.json and stress.html."),
     db: str | None = db_option(),
     no_store: bool = no_store_option(),
