@@ -42,7 +42,6 @@ import numpy as np
 from corridor.errors import UnknownIdError
 from corridor.graph.weather import service_weather, weather_rows
 from corridor.model.network import Network
-from corridor.model.schema import check_parameter
 from corridor.model.scenario import (
     CLOSABLE,
     Change,
@@ -52,6 +51,7 @@ from corridor.model.scenario import (
     SetValue,
     parse_closure,
 )
+from corridor.model.schema import check_parameter
 
 #: Load lost per metre the Caspian falls (caspian-low-water.json: 1 m → × 0.8).
 LOAD_LOST_PER_METRE = 0.2
