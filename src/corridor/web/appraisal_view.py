@@ -38,7 +38,8 @@ KIND = "appraise"
 
 
 def expected_runs(measures: int, anchors: int) -> int:
-    """About how many model runs an appraisal takes, for the progress bar.
+    """About how many model runs an appraisal takes, for the job's estimated share done
+    (its ``progress``; the page's bar follows the batch under way, whose total is known).
 
     One run per measure and growth anchor plus the base, then about as many again
     for the portfolio's rounds, its days per route, sensitivity and staged plan
