@@ -3,6 +3,8 @@ measures on its one border."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tiny_network import TINY as NETWORK
 
 TINY = {
@@ -18,3 +20,11 @@ m_ferry_b,"More ferries D–E, second row",terminals,te,handling_h,scale,0.8,0,,
 m_nothing,A measure that changes nothing,borders,bc,dwell_h,scale,1,1000000,,10,,other,KZ,1,,est
 """,
 }
+
+
+def write_tiny(folder: Path) -> Path:
+    """Write the tiny dataset with its catalogue into ``folder`` (made if missing)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in TINY.items():
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    return folder

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from appraisal_tiny import TINY
+from appraisal_tiny import write_tiny
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -25,10 +25,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def tiny_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("tiny")
-    for name, text in TINY.items():
-        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
-    return folder
+    return write_tiny(tmp_path_factory.mktemp("tiny"))
 
 
 @pytest.fixture(scope="module")

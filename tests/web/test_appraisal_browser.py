@@ -11,7 +11,8 @@ import httpx
 import pytest
 from web_browser_support import Guard, screenshot, serve
 
-from appraisal.appraisal_tiny import TINY  # the appraisal tests' catalogue (tests/ is on the path)
+# the appraisal tests' catalogue (tests/ is on the path)
+from appraisal.appraisal_tiny import write_tiny
 
 pytestmark = pytest.mark.browser
 
@@ -31,9 +32,7 @@ def tiny_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from corridor.appraisal import runner
     from corridor.web.app import create_app
 
-    folder = tmp_path_factory.mktemp("tiny")
-    for name, text in TINY.items():
-        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    folder = write_tiny(tmp_path_factory.mktemp("tiny"))
     real = runner.run_job
 
     def paced(job: runner.Job) -> Any:

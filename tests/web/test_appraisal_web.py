@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from appraisal.appraisal_tiny import TINY  # the appraisal tests' catalogue (tests/ is on the path)
+# the appraisal tests' catalogue (tests/ is on the path)
+from appraisal.appraisal_tiny import write_tiny
 from corridor.cli import build_app
 from corridor.web.appraisal_view import MAX_BUDGET_USD
 from corridor.web.jobs import Jobs
@@ -23,10 +24,7 @@ TOKEN = "appraisal-token-123"
 @pytest.fixture(scope="module")
 def tiny_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny network with its catalogue of measures (an appraisal takes seconds)."""
-    folder = tmp_path_factory.mktemp("tiny")
-    for name, text in TINY.items():
-        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
-    return folder
+    return write_tiny(tmp_path_factory.mktemp("tiny"))
 
 
 def _client(dataset: str | None, *, jobs: Jobs | None = None, **security: Any) -> Any:
