@@ -29,7 +29,7 @@ def default_pairs(network: Network) -> list[tuple[str, str, str]]:
     """The dataset's default origin–destination pairs."""
     return [
         (r.origin, r.destination, r.commodity or "containers")
-        for r in network.od_pairs.itertuples(index=False)
+        for r in network.od_pairs.itertuples()
     ]
 
 

@@ -151,7 +151,7 @@ def test_routes_and_analyze_give_one_answer(loaded: LoadedNetwork) -> None:
     for r in result["routes"]:
         by_pair.setdefault((r["origin"], r["destination"], r["commodity"]), {})[r["corridor"]] = r
     net = loaded.network
-    for p in net.od_pairs.itertuples(index=False):
+    for p in net.od_pairs.itertuples():
         commodity = p.commodity or "containers"
         expected = by_pair.get((p.origin, p.destination, commodity), {})
         try:
@@ -169,7 +169,7 @@ def test_routes_and_analyze_give_one_answer(loaded: LoadedNetwork) -> None:
 def test_route_totals_recomputed_from_the_loaded_edges(loaded: LoadedNetwork) -> None:
     """A route's days and money are the sums over its edges of the loaded graph."""
     g = loaded.graph
-    for p in loaded.network.od_pairs.itertuples(index=False):
+    for p in loaded.network.od_pairs.itertuples():
         try:
             found = analysis_routes(loaded, p.origin, p.destination, commodity=p.commodity)
         except NoRouteError:
@@ -247,7 +247,7 @@ def test_caspian_low_water_never_speeds_a_caspian_route(
     ships = caspian_services()
     checked = []
     faster = []
-    for p in net.od_pairs.itertuples(index=False):
+    for p in net.od_pairs.itertuples():
         try:
             before = analysis_routes(base, p.origin, p.destination, commodity=p.commodity)
         except NoRouteError:

@@ -114,7 +114,7 @@ def test_crude_corridors_carry_crude_only(net: Network) -> None:
 
 def test_every_observed_corridor_flow_is_served(net: Network) -> None:
     # the demand table observes these flows on these corridors: they must be options
-    for row in net.demand.itertuples(index=False):
+    for row in net.demand.itertuples():
         if row.corridor:
             reason = corridor_applies(
                 net, row.corridor, row.origin, row.destination, commodity=row.commodity
@@ -124,7 +124,7 @@ def test_every_observed_corridor_flow_is_served(net: Network) -> None:
 
 def test_default_pairs_keep_at_least_two_corridors(net: Network) -> None:
     to_japan = {("almaty", "yokohama"), ("kyzylorda", "yokohama")}
-    for o, d, commodity in net.od_pairs.itertuples(index=False):
+    for o, d, commodity in net.od_pairs.itertuples():
         ok = {
             c
             for c in net.corridors["id"]

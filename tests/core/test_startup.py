@@ -89,3 +89,42 @@ def test_a_repeated_analysis_loads_no_compiled_kernel(tmp_path: Path) -> None:
     # control: the first run did search, so the check below can fail
     assert "numba" in loaded[0]
     assert set(loaded[1]) & {"numba", "llvmlite", "scipy", "matplotlib", "dask"} == set()
+
+
+_RECORDED = """
+import json, sys
+from corridor.store.store import Store
+with Store.open({db!r}) as store:
+    runs = store.runs()
+    print(json.dumps([len(runs), runs[0].command, runs[0].status,
+                      store.result(runs[0].id, "analysis"),
+                      store.result(runs[0].id, "routes").to_dict("list")]))
+"""
+
+
+def test_analyze_never_imports_pandas(tmp_path: Path) -> None:
+    """The whole `corridor analyze --json` of the default dataset, with its charts and
+    report, the result cache empty and the run recorded in a store, loads no pandas: the
+    network's tables are our own, and the routes go to the store as an Arrow table."""
+    env = {**os.environ, "CORRIDOR_CACHE_DIR": str(tmp_path / "cache")}
+    db = str(tmp_path / "runs.sqlite")
+    args = ["analyze", "--json", "--db", db, "--out", str(tmp_path / "out")]
+    proc = subprocess.run(
+        [sys.executable, "-c", _ANALYZE.format(args=args, heavy=HEAVY)],
+        capture_output=True, text=True, check=True, env=env,
+    )  # fmt: skip
+    loaded = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert "numpy" in loaded and "sqlalchemy" in loaded  # control: it did compute and record
+    assert "pandas" not in loaded
+    answer = json.loads((tmp_path / "out" / "analysis.json").read_text())
+    assert (tmp_path / "out" / "report.html").exists()
+    # the run is recorded as before: done, with its routes table readable as a DataFrame
+    rec = subprocess.run(
+        [sys.executable, "-c", _RECORDED.format(db=db)], capture_output=True, text=True,
+        check=True,
+    )  # fmt: skip
+    count, command, status, analysis, routes = json.loads(rec.stdout)
+    assert (count, command, status) == (1, "analyze", "done")
+    assert analysis == answer
+    assert routes["corridor"] == [r["corridor"] for r in answer["routes"]]
+    assert routes["time_days"] == [r["time_days"] for r in answer["routes"]]

@@ -176,7 +176,7 @@ def _column(g: CompiledNetwork, kinds: tuple[int, ...], table: str, col: str) ->
     frame = g.network.tables[table]
     if col not in frame.columns:  # a table built in code without this optional column
         return out
-    values = frame[col].to_numpy(dtype=np.float64, na_value=np.nan)
+    values = np.asarray(frame[col], dtype=np.float64)
     sel = np.isin(g.kind, kinds) & (g.element >= 0)
     out[sel] = values[g.element[sel]]
     return out
@@ -245,11 +245,11 @@ def delay_curves(
     srv_edges = np.flatnonzero(kind == _SERVICE)
     rows = g.network.services
     r = g.element[srv_edges]
-    vessels = rows["vessels"].to_numpy(dtype=np.float64)[r]
-    crossing = rows["crossing_h"].to_numpy(dtype=np.float64)[r]
-    turnaround = rows["port_turnaround_h"].to_numpy(dtype=np.float64)[r]
-    ship_teu = rows["teu_per_sailing"].to_numpy(dtype=np.float64)[r]
-    sailing = ship_teu * rows["load_factor"].to_numpy(dtype=np.float64)[r]
+    vessels = np.asarray(rows["vessels"], dtype=np.float64)[r]
+    crossing = np.asarray(rows["crossing_h"], dtype=np.float64)[r]
+    turnaround = np.asarray(rows["port_turnaround_h"], dtype=np.float64)[r]
+    ship_teu = np.asarray(rows["teu_per_sailing"], dtype=np.float64)[r]
+    sailing = ship_teu * np.asarray(rows["load_factor"], dtype=np.float64)[r]
     for j, e in enumerate(srv_edges):
         seen = observed.get(caps.key[el[e]])
         if seen is not None and seen.teu_per_sailing > 0:
@@ -261,7 +261,7 @@ def delay_curves(
             sailing[j] = max(sailing[j], seen.sailing_teu)
     shape[srv_edges] = DEPARTURE
     storms = service_weather(g.network)
-    ids = rows["id"].to_numpy()[r]
+    ids = rows["id"][r]
     storm = [storms.get(str(i)) for i in ids]
     storm_h = np.array([0.0 if w is None else w.expected_h for w in storm])
     storm_var = np.array([0.0 if w is None else w.variance_h2 for w in storm])
@@ -294,11 +294,11 @@ def delay_curves(
         k=k,
         cv=cv,
         service_edges=srv_edges.astype(np.int64),
-        when_full=(rows["policy"].to_numpy()[r] == "when_full"),
+        when_full=(rows["policy"][r] == "when_full"),
         sailing_teu=sailing,
         fleet_cycle_h=2.0 * (crossing + turnaround) / np.maximum(vessels, 1.0),
-        headway_h=np.nan_to_num(rows["headway_h"].to_numpy(dtype=np.float64)[r], nan=168.0),
-        max_wait_h=np.nan_to_num(rows["max_wait_h"].to_numpy(dtype=np.float64)[r], nan=336.0),
+        headway_h=np.nan_to_num(np.asarray(rows["headway_h"], dtype=np.float64)[r], nan=168.0),
+        max_wait_h=np.nan_to_num(np.asarray(rows["max_wait_h"], dtype=np.float64)[r], nan=336.0),
         service_capacity_teu=np.asarray(g.capacity_teu_per_year, dtype=np.float64)[srv_edges],
         service_storm_h=storm_h,
         service_storm_var_h2=storm_var,
@@ -325,7 +325,7 @@ def _port_customs(
     customs = port_customs_h(g.network)
     if not customs:
         return
-    ids = g.network.terminals["id"].to_numpy()
+    ids = g.network.terminals["id"]
     for e in np.flatnonzero(edges).tolist():
         now = customs.get(str(ids[g.element[e]]))
         if now is None:

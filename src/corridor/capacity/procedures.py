@@ -99,8 +99,8 @@ def procedures(g: CompiledNetwork) -> Procedures:
     border_ids = list(net.borders["id"])
     rows_of: dict[str, dict[str, dict[str, object]]] = {}
     if table is not None:
-        for r in table.to_dict("records"):
-            rows_of.setdefault(str(r["border"]), {})[str(r["side"])] = r
+        for rec in table.to_dict("records"):
+            rows_of.setdefault(str(rec["border"]), {})[str(rec["side"])] = rec
     cv_of = dict(zip(net.borders["id"], net.borders["dwell_cv"], strict=True))
     edges = [
         e

@@ -89,7 +89,7 @@ def command(
         from corridor.io.runs import check_run_folder, run_folder
         from corridor.loaded.cache import default_cache
         from corridor.loaded.prepare import prepare
-        from corridor.store.tables import routes_table
+        from corridor.store.tables import routes_arrow
 
         check_run_folder(out)  # refuse a folder of other files before the work
         scen = flagged_scenario(scenario, dataset, close, intervention, db=db)
@@ -124,7 +124,8 @@ def command(
                 sim = _simulate(scen, replications=replications, seed=seed)
                 apply_simulated_percentiles(result, sim.percentiles())
             text = json.dumps(result, indent=2, allow_nan=False)
-            run.add("routes", routes_table(result))
+            if run.active:  # the table needs pyarrow: built only when it is kept
+                run.add("routes", routes_arrow(result))
             run.add("analysis", result)
             write_text(folder / "analysis.json", text)
             if charts:

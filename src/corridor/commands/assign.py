@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import time
 from pathlib import Path
-from typing import Any
 
 import typer
 
@@ -104,8 +103,10 @@ def command(
         elapsed = time.perf_counter() - start
         columns = result.flow_columns()
         write_text(out, flow_csv(columns))
-        if run.run_id is not None:
-            run.add("flows", _arrow_table(columns))
+        if run.active:
+            from corridor.store.arrow import arrow_table
+
+            run.add("flows", arrow_table(columns))
         run.add(
             "convergence",
             {"algorithm": result.algorithm, "iterations": result.iterations,
@@ -118,18 +119,3 @@ def command(
             f"relative gap "
             f"{result.relative_gap:.3e}{status}, {elapsed:.2f} s -> {out}"
         )
-
-
-def _arrow_table(columns: dict[str, Any]) -> Any:
-    """The flows as a pyarrow table, built from the arrays' buffers: ``pa.table`` and
-    ``pa.array`` import pandas (about half a second) to check for its types."""
-    import numpy as np
-    import pyarrow as pa
-
-    arrays = []
-    for values in columns.values():
-        data = np.ascontiguousarray(values)
-        kind = pa.int64() if data.dtype.kind in "iu" else pa.float64()
-        data = data.astype(np.int64 if data.dtype.kind in "iu" else np.float64, copy=False)
-        arrays.append(pa.Array.from_buffers(kind, len(data), [None, pa.py_buffer(data)]))
-    return pa.Table.from_arrays(arrays, names=list(columns))

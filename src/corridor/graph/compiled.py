@@ -199,7 +199,7 @@ def compile_network(network: Network) -> CompiledNetwork:
     # and weather: the expected wait for snow closures on roads (graph.weather)
     effects = link_effects(network)
     snow = link_weather(network)
-    for row, r in enumerate(network.links.itertuples(index=False)):
+    for row, r in enumerate(network.links.itertuples()):
         speed = r.speed_kmh * speed_factor.get(r.condition, 1.0)
         fx = effects.get(r.id, NO_EFFECT)
         w = snow.get(r.id)
@@ -221,7 +221,7 @@ def compile_network(network: Network) -> CompiledNetwork:
         for a, z in ends:
             b.edge(b.platform(a, r.mode), b.platform(z, r.mode), "link", r.mode, row, **values)
 
-    for row, r in enumerate(network.borders.itertuples(index=False)):
+    for row, r in enumerate(network.borders.itertuples()):
         values = {
             "hours_waiting": r.dwell_h,
             "hours_waiting_cv": r.dwell_cv,
@@ -249,7 +249,7 @@ def compile_network(network: Network) -> CompiledNetwork:
             )
 
     storms = service_weather(network)
-    for row, r in enumerate(network.services.itertuples(index=False)):
+    for row, r in enumerate(network.services.itertuples()):
         cap = svc.capacity_teu_per_year(
             r.vessels, r.teu_per_sailing, r.load_factor, r.crossing_h, r.port_turnaround_h
         )
@@ -290,7 +290,7 @@ def compile_network(network: Network) -> CompiledNetwork:
             )
 
     has_terminal: set[int] = set()
-    for row, r in enumerate(network.terminals.itertuples(index=False)):
+    for row, r in enumerate(network.terminals.itertuples()):
         modes = split_list(r.modes)
         node = r.node
         has_terminal.add(b.node_pos[node])

@@ -154,12 +154,11 @@ def link_effects(network: Network) -> dict[str, LinkEffect]:
     factor = dict(
         zip(network.conditions["condition"], network.conditions["speed_factor"], strict=True)
     )
-    links = network.links.set_index("id")
     out: dict[str, LinkEffect] = {}
-    for s in structures.itertuples(index=False):
-        if s.link not in links.index:  # the link was closed by a scenario
+    for s in structures.itertuples():
+        link = network.row("links", s.link)
+        if link is None:  # the link was closed by a scenario
             continue
-        link = links.loc[s.link]
         v_link = float(link["speed_kmh"]) * factor.get(link["condition"], 1.0)
         v_section = float(link["speed_kmh"]) * factor.get(s.condition, 1.0)
         if not math.isnan(s.speed_limit_kmh):

@@ -83,7 +83,7 @@ def weather_rows(network: Network) -> tuple[WeatherClosure, ...]:
     if table is None or table.empty:
         return ()
     out = []
-    for r in table.itertuples(index=False):
+    for r in table.itertuples():
         start, end = float(r.window_start_day), float(r.window_end_day)
         window = None if math.isnan(start) or math.isnan(end) else (start, end)
         peak = None if math.isnan(float(r.peak_day)) else float(r.peak_day)
@@ -153,7 +153,7 @@ def link_weather(network: Network) -> dict[str, WeatherClosure]:
         return {}
     country = dict(zip(network.nodes["id"], network.nodes["country"], strict=True))
     out = {}
-    for r in network.links.itertuples(index=False):
+    for r in network.links.itertuples():
         w = road_closure(rows, r.mode, (country[r[1]], country[r[2]]))
         if w is not None:
             out[str(r.id)] = w
@@ -167,7 +167,7 @@ def service_weather(network: Network) -> dict[str, WeatherClosure]:
         return {}
     country = dict(zip(network.nodes["id"], network.nodes["country"], strict=True))
     out = {}
-    for r in network.services.itertuples(index=False):
+    for r in network.services.itertuples():
         w = service_closure(rows, r.mode, bool(r.draft_limited), country[r[2]])
         if w is not None:
             out[str(r.id)] = w

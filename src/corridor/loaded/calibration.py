@@ -63,19 +63,19 @@ def _observed(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """:func:`observed_edge_flows`, with the TEU of containers and the tonnes of bulk."""
     net = g.network
-    com = net.commodities.set_index("id")
     teu = np.zeros(g.n_edges)
     t = np.zeros(g.n_edges)
     box = np.zeros(g.n_edges)
     bulk = np.zeros(g.n_edges)
     missing = []
-    for d in net.demand.itertuples(index=False):
+    for d in net.demand.itertuples():
         corridor = d.corridor or BEST
         r = route(g, d.origin, d.destination, corridor=corridor, commodity=d.commodity)
         if r is None:
             missing.append(str(d.id))
             continue
-        c = com.loc[d.commodity]
+        c = net.row("commodities", d.commodity)
+        assert c is not None  # demand rows name commodities of the table (checked on reading)
         per_teu = float(c["tonnes_per_teu"])
         volume = float(d.volume_per_year)
         edges = list(r.edges)
@@ -122,7 +122,13 @@ def _calibrate(base: Network) -> Calibration:
     util = caps.utilisation(*caps.element_flows(teu, t), *caps.element_flows(box, bulk))
     servers = element_servers(g0)
     cv = np.asarray(g0.hours_waiting_cv)
-    services = base.services.set_index("id")
+    ship = {
+        str(i): (float(teu), float(load))
+        for i, teu, load in zip(
+            base.services["id"], base.services["teu_per_sailing"], base.services["load_factor"],
+            strict=True,
+        )
+    }  # fmt: skip
     edge_util0 = np.where(caps.element_of >= 0, util[np.maximum(caps.element_of, 0)], 0.0)
     procs = procedures(g0)
     explained = dict(
@@ -138,15 +144,10 @@ def _calibrate(base: Network) -> Calibration:
             utilisation=float(util[i]),
             servers=float(servers[caps.first_edge[i]]),
             cv=float(cv[caps.first_edge[i]]),
-            sailing_teu=float(
-                services.loc[caps.key[i][1], "teu_per_sailing"]
-                * services.loc[caps.key[i][1], "load_factor"]
-            )
+            sailing_teu=ship[caps.key[i][1]][0] * ship[caps.key[i][1]][1]
             if caps.key[i][0] == "services"
             else 0.0,
-            teu_per_sailing=float(services.loc[caps.key[i][1], "teu_per_sailing"])
-            if caps.key[i][0] == "services"
-            else 0.0,
+            teu_per_sailing=ship[caps.key[i][1]][0] if caps.key[i][0] == "services" else 0.0,
             procedure_h=explained.get(caps.key[i]),
             customs_h=customs.get(caps.key[i][1]) if caps.key[i][0] == "terminals" else None,
         )

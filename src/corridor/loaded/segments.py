@@ -143,11 +143,17 @@ def shipper_segments(
     it does not name keep their commodity's value.
     """
     net = g.network
-    demand = net.demand.assign(corridor=net.demand["corridor"].replace("", BEST))
+    demand = net.demand
+    groups: dict[tuple[str, str, str, str], list[int]] = {}
+    for i, (commodity, corridor, origin, destination) in enumerate(
+        zip(demand["commodity"], demand["corridor"], demand["origin"], demand["destination"],
+            strict=True)
+    ):  # fmt: skip
+        groups.setdefault((commodity, corridor or BEST, origin, destination), []).append(i)
+    volumes = demand["volume_per_year"]
     out = []
-    keys = ["commodity", "corridor", "origin", "destination"]
     usable = np.isfinite(g.hours())
-    for (commodity, corridor, origin, destination), rows in demand.groupby(keys, sort=False):
+    for (commodity, corridor, origin, destination), rows in groups.items():
         c = net.row("commodities", str(commodity))
         assert c is not None
         floor = float(c["value_of_time_usd_per_feu_h"])
@@ -178,8 +184,8 @@ def shipper_segments(
                 corridor=str(corridor),
                 origin=str(origin),
                 destination=str(destination),
-                demand_ids=tuple(str(i) for i in rows["id"]),
-                volume=growth * float(rows["volume_per_year"].sum()),
+                demand_ids=tuple(str(demand["id"][i]) for i in rows),
+                volume=growth * float(np.sum(volumes[rows])),
                 unit=unit,
                 teu_per_unit=1.0 if unit == "teu" else 1.0 / per_teu,
                 t_per_unit=per_teu if unit == "teu" else 1.0,

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from corridor.errors import DataError, UnknownIdError
 from corridor.model.schema import COMPONENTS, INT_MAX, MODES, Attribute, Bounds, schema
+from corridor.model.table import Table
 
 DEFAULT_DATASET = "eurasia-2024"
 REQUIRED_FILES = ("nodes", "links", "sources")
@@ -35,23 +35,23 @@ _INT = re.compile(r"^[+-]?[0-9]{1,30}$")
 
 @dataclass(frozen=True)
 class Network:
-    """The component tables of one dataset (pandas DataFrames, one per component).
+    """The component tables of one dataset (a :class:`~corridor.model.table.Table` each).
 
     A Network is treated as immutable: scenarios build new Networks with
     :meth:`with_tables` instead of editing these tables.
     """
 
     name: str
-    tables: Mapping[str, pd.DataFrame] = field(repr=False)
+    tables: Mapping[str, Table] = field(repr=False)
     path: str = ""
 
-    def __getattr__(self, name: str) -> pd.DataFrame:
-        tables = self.__dict__.get("tables", {})
+    def __getattr__(self, name: str) -> Table:
+        tables: Mapping[str, Table] = self.__dict__.get("tables", {})
         if name in tables:
             return tables[name]
         raise AttributeError(name)
 
-    def with_tables(self, **tables: pd.DataFrame) -> Network:
+    def with_tables(self, **tables: Table) -> Network:
         """Return a copy with some tables replaced (the rows of the others, already
         indexed by :meth:`row`, are shared: tables are never edited in place)."""
         merged = dict(self.tables)
@@ -150,11 +150,11 @@ def load_network(path: str | Path | None = None) -> Network:
     return Network(name=name, tables=tables, path=str(path or DEFAULT_DATASET))
 
 
-def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
+def read_tables(folder: Path) -> dict[str, Table]:
     """Read and validate every component table in ``folder``."""
     decl = schema()
     ids: dict[str, set[str]] = {}
-    tables: dict[str, pd.DataFrame] = {}
+    tables: dict[str, Table] = {}
     for component in COMPONENTS:
         file = folder / f"{component}.csv"
         if not file.exists():
@@ -163,26 +163,27 @@ def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
             rows: list[dict[str, Any]] = []
         else:
             rows = _read_component(file, decl[component], ids)
-        frame = pd.DataFrame(rows, columns=[a.name for a in decl[component]])
-        tables[component] = _typed(frame, decl[component])
-        if "id" in frame.columns:
-            ids[component] = set(frame["id"])
+        table = typed_table(rows, decl[component])
+        tables[component] = table
+        if "id" in table.columns:
+            ids[component] = set(table["id"])
         elif component == "conditions":
-            ids[component] = set(frame["condition"])
+            ids[component] = set(table["condition"])
     return tables
 
 
-def _typed(frame: pd.DataFrame, attrs: tuple[Attribute, ...]) -> pd.DataFrame:
-    for a in attrs:
-        if a.kind in ("float", "float+"):
-            frame[a.name] = frame[a.name].astype("float64")
-        elif a.kind == "int+":
-            frame[a.name] = frame[a.name].astype("int64")
-        elif a.kind == "bool":
-            frame[a.name] = frame[a.name].astype("bool")
-        else:
-            frame[a.name] = frame[a.name].astype("object")
-    return frame
+#: The column type of each kind of attribute (everything else: Python strings).
+_DTYPES = {"float": np.float64, "float+": np.float64, "int+": np.int64, "bool": np.bool_}
+
+
+def typed_table(rows: list[dict[str, Any]], attrs: tuple[Attribute, ...]) -> Table:
+    """A table of parsed rows, one column per declared attribute, typed by its kind."""
+    return Table(
+        {
+            a.name: np.array([r[a.name] for r in rows], dtype=_DTYPES.get(a.kind, object))
+            for a in attrs
+        }
+    )
 
 
 def _read_component(

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+import numpy as np
 
 from corridor.errors import DataError, UnknownIdError
 from corridor.model.network import Network, check_value
@@ -117,10 +117,9 @@ def _apply(net: Network, change: Change) -> Network:
     if isinstance(change, Closure):
         return _close(net, change)
     if isinstance(change, Intervention):
-        rows = net.interventions[net.interventions["id"] == change.id]
-        if rows.empty:
+        r = net.row("interventions", change.id)
+        if r is None:
             raise UnknownIdError(f"unknown intervention '{change.id}'")
-        r = rows.iloc[0]
         return _set(
             net,
             SetValue(r["component"], r["target"], r["attribute"], r["operation"], r["value"]),
@@ -135,14 +134,13 @@ def _apply(net: Network, change: Change) -> Network:
         )  # fmt: skip
     if change.commodity and change.commodity not in set(net.commodities["id"]):
         raise UnknownIdError(f"no commodity '{change.commodity}' in dataset {net.name}")
-    demand = net.demand.copy()
-    mask = (
-        demand["commodity"] == change.commodity
-        if change.commodity
-        else pd.Series(True, index=demand.index)
-    )
-    demand.loc[mask, "volume_per_year"] *= change.factor
-    return net.with_tables(demand=demand)
+    demand = net.demand
+    volume = np.array(demand["volume_per_year"], dtype=np.float64)
+    if change.commodity:
+        volume[demand["commodity"] == change.commodity] *= change.factor
+    else:
+        volume *= change.factor
+    return net.with_tables(demand=demand.with_column("volume_per_year", volume))
 
 
 def _close(net: Network, c: Closure) -> Network:
@@ -151,16 +149,16 @@ def _close(net: Network, c: Closure) -> Network:
     if c.component in ("nodes", "countries"):
         nodes = net.nodes
         col = "id" if c.component == "nodes" else "country"
-        closed = set(nodes.loc[nodes[col] == c.id, "id"])
+        closed = set(nodes["id"][nodes[col] == c.id])
         if not closed:
             what = "node" if c.component == "nodes" else "country"
             raise UnknownIdError(f"no {what} '{c.id}' in dataset {net.name}")
         tables = {}
         for name in ("links", "borders", "services"):
             t = net.tables[name]
-            tables[name] = t[~(t["from"].isin(closed) | t["to"].isin(closed))]
+            tables[name] = t[~(_among(t["from"], closed) | _among(t["to"], closed))]
         t = net.terminals
-        tables["terminals"] = t[~t["node"].isin(closed)]
+        tables["terminals"] = t[~_among(t["node"], closed)]
         return net.with_tables(**tables)
     t = net.tables[c.component]
     if c.id not in set(t["id"]):
@@ -168,16 +166,21 @@ def _close(net: Network, c: Closure) -> Network:
     return net.with_tables(**{c.component: t[t["id"] != c.id]})
 
 
+def _among(values: Any, wanted: set[str]) -> Any:
+    """Per value, whether it is one of ``wanted`` (a boolean array)."""
+    return np.array([v in wanted for v in values], dtype=bool)
+
+
 def _set(net: Network, s: SetValue) -> Network:
     if s.component not in EDITABLE:
         raise UnknownIdError(f"cannot edit '{s.component}' (editable: {', '.join(EDITABLE)})")
-    t = net.tables[s.component].copy()
+    t = net.tables[s.component]
     if s.id not in set(t["id"]):
         raise UnknownIdError(f"no {s.component} row '{s.id}' in dataset {net.name}")
     if s.attribute not in t.columns or s.attribute in ("id", "from", "to", "source"):
         raise UnknownIdError(f"cannot change column '{s.attribute}' of {s.component}")
     mask = t["id"] == s.id
-    old = t.loc[mask, s.attribute].iloc[0]
+    old = t[s.attribute][mask].tolist()[0]
     attr = next(a for a in schema()[s.component] if a.name == s.attribute)
     where = f"{s.component} row '{s.id}'"
     if s.operation == "set":
@@ -202,8 +205,11 @@ def _set(net: Network, s: SetValue) -> Network:
     new = check_value(attr, value, where, net.ids())
     if isinstance(new, str) and new == "" and attr.bounds is not None:
         new = math.nan
-    t.loc[mask, s.attribute] = new
-    return net.with_tables(**{s.component: t})
+    values = np.array(t[s.attribute])
+    if isinstance(new, float) and values.dtype.kind in "iub":
+        values = values.astype(np.float64)  # a blank in a whole-number column
+    values[mask] = new
+    return net.with_tables(**{s.component: t.with_column(s.attribute, values)})
 
 
 def suggestions(value: str, known: Sequence[str], *, limit: int = 5) -> list[str]:
@@ -346,8 +352,8 @@ def describe_change(change: Change, network: Network) -> str:
         t = network.tables.get(table)
         if t is None or "name" not in t.columns:
             return ident
-        hit = t.loc[t["id"] == ident, "name"]
-        return f"{hit.iloc[0]} ({ident})" if len(hit) else ident
+        hit = t["name"][t["id"] == ident]
+        return f"{hit[0]} ({ident})" if len(hit) else ident
 
     if isinstance(change, Closure):
         if change.component == "countries":

@@ -123,11 +123,11 @@ def corridor_constraints(network: Network, corridor: str) -> Constraints:
 
 def commodity_row(network: Network, commodity: str) -> dict[str, Any]:
     """The commodities-table row of ``commodity`` as a dict."""
-    table = network.commodities
-    rows = table[table["id"] == commodity]
-    if rows.empty:
-        raise UnknownIdError(f"unknown commodity '{commodity}' (known: {', '.join(table['id'])})")
-    return dict(rows.iloc[0])
+    row = network.row("commodities", commodity)
+    if row is None:
+        known = ", ".join(network.commodities["id"])
+        raise UnknownIdError(f"unknown commodity '{commodity}' (known: {known})")
+    return dict(row)
 
 
 def build_route(

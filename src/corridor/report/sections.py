@@ -348,7 +348,7 @@ def sources_section(ctx: ReportContext) -> Section | None:
     if ctx.detail:
         return Section("sources", "Sources", note + sources_table(network, used), new_page=True)
     frame = network.sources
-    reliability = dict(zip(frame["id"].astype(str), frame["reliability"].astype(str), strict=True))
+    reliability = {str(i): str(r) for i, r in zip(frame["id"], frame["reliability"], strict=True)}
     tally: dict[str, list[str]] = {}
     for sid in sorted(used):
         tally.setdefault(reliability.get(sid, "?"), []).append(sid)

@@ -494,8 +494,9 @@ def used_sources(network: Any, routes: Iterable[Mapping[str, Any]]) -> dict[str,
         frame = getattr(network, table, None)
         if frame is None or not len(frame) or not {"id", "source"} <= set(frame.columns):
             continue
-        hit = frame[frame["id"].astype(str).isin(wanted)]
-        for eid, src in zip(hit["id"], hit["source"], strict=True):
+        for eid, src in zip(frame["id"], frame["source"], strict=True):
+            if str(eid) not in wanted:
+                continue
             for sid in str(src).split(";"):
                 if sid.strip():
                     out.setdefault(sid.strip(), []).append(str(eid))

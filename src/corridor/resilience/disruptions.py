@@ -117,10 +117,11 @@ def outage(network: Network, element: str, days: float) -> tuple[Change, ...]:
     table = _table_of(network, element)
     if table == "services":
         return (SetValue("services", element, "load_factor", "scale", factor),)
-    row = network.tables[table].set_index("id").loc[element]
+    row = network.row(table, element)
+    assert row is not None  # _table_of found it
     out: list[Change] = []
     for column in ("capacity_teu_per_year", "capacity_t_per_year"):
-        if column in row.index and np.isfinite(float(row[column])):
+        if column in row and np.isfinite(float(row[column])):
             out.append(SetValue(table, element, column, "scale", factor))
     if not out:
         raise UnknownIdError(f"outage of {element}: it has no stated capacity to reduce")
@@ -144,7 +145,7 @@ def caspian_drop(network: Network, metres: float) -> tuple[Change, ...]:
     check_parameter("caspian_drop_m", metres, flag="the Caspian drop in metres")
     factor = round(max(0.0, 1.0 - LOAD_LOST_PER_METRE * metres), 12)
     services = network.services
-    limited = services[services["draft_limited"].astype(bool)]
+    limited = services[np.asarray(services["draft_limited"], dtype=bool)]
     return tuple(
         SetValue("services", str(i), "load_factor", "scale", factor) for i in limited["id"]
     )
@@ -170,13 +171,14 @@ def closure_days(
     if not math.isfinite(spell) or spell < 0:
         raise UnknownIdError(f"closure of {element}: spell hours must be 0 or more")
     table = _table_of(network, element)
-    row = network.tables[table].set_index("id").loc[element]
+    row = network.row(table, element)
+    assert row is not None  # _table_of found it
     factor = (DAYS_PER_YEAR - days) / DAYS_PER_YEAR
     out: list[Change] = []
     if table == "services":
         return (SetValue("services", element, "load_factor", "scale", factor),)
     for column in ("capacity_teu_per_year", "capacity_t_per_year"):
-        if column in row.index and np.isfinite(float(row[column])):
+        if column in row and np.isfinite(float(row[column])):
             out.append(SetValue(table, element, column, "scale", factor))
     wait_h = days / DAYS_PER_YEAR * spell / 2.0
     if wait_h > 0:
@@ -303,7 +305,7 @@ def demand_shock(
             + (f" of {commodity}" if commodity else "")
         )
     return tuple(
-        SetValue("demand", str(i), "volume_per_year", "scale", factor) for i in d.loc[mask, "id"]
+        SetValue("demand", str(i), "volume_per_year", "scale", factor) for i in d["id"][mask]
     )
 
 

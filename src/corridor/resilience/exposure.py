@@ -101,9 +101,7 @@ def _finite(x: float) -> float | None:
 def region_of(loaded: LoadedNetwork) -> dict[str, str]:
     """Region id of each node id (nodes in no region are left out)."""
     regions = loaded.network.tables["regions"]
-    by_country = {
-        c: str(r.id) for r in regions.itertuples(index=False) for c in split_list(r.countries)
-    }
+    by_country = {c: str(r.id) for r in regions.itertuples() for c in split_list(r.countries)}
     g = loaded.graph
     return {
         n: by_country[c] for n, c in zip(g.node_ids, g.node_country, strict=True) if c in by_country

@@ -271,8 +271,8 @@ def observed(network: Network, commodity: str | None = None) -> list[tuple[str, 
     """
     d = network.demand
     rows = d if commodity is None else d[d["commodity"] == commodity]
-    pairs = zip(rows["commodity"].astype(str), rows["corridor"].fillna("").astype(str), strict=True)
-    return list(dict.fromkeys((c, k) for c, k in pairs if k))
+    pairs = zip(rows["commodity"], rows["corridor"], strict=True)
+    return list(dict.fromkeys((str(c), str(k)) for c, k in pairs if k))
 
 
 def headrooms(

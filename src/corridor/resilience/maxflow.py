@@ -224,11 +224,11 @@ class RegionCut:
 def region_nodes(loaded: LoadedNetwork, region: str) -> list[str]:
     """Ids of the nodes in the countries of ``region`` (``regions.csv``)."""
     regions = loaded.network.tables["regions"]
-    rows = regions[regions["id"] == region]
-    if rows.empty:
+    row = loaded.network.row("regions", region)
+    if row is None:
         known = ", ".join(str(r) for r in regions["id"])
         raise UnknownIdError(f"unknown region '{region}' (known: {known})")
-    countries = set(split_list(rows.iloc[0]["countries"]))
+    countries = set(split_list(row["countries"]))
     g = loaded.graph
     return [n for n, c in zip(g.node_ids, g.node_country, strict=True) if c in countries]
 

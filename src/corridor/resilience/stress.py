@@ -97,7 +97,7 @@ def region_pairs(network: Network) -> tuple[tuple[str, str], ...]:
     >>> region_pairs(load_network())[0]
     ('central_asia', 'europe')
     """
-    known = set(network.tables["regions"]["id"].astype(str))
+    known = {str(r) for r in network.tables["regions"]["id"]}
     return tuple(p for p in REGION_PAIRS if set(p) <= known)
 
 

@@ -318,9 +318,7 @@ def build_model(
                 h = rolling.haul_h(legs, i, rule.kind)
                 haul[pool_key] = haul.get(pool_key, 0.0) + per_year / HOURS_PER_YEAR * h
 
-    services = net.services.set_index("id")
-    links = net.links.set_index("id")
-    cond = net.conditions.set_index("condition")
+    cond = {str(r["condition"]): r for r in net.conditions.to_dict("records")}
     effects = link_effects(net)
     snow = link_weather(net)
     storms = service_weather(net)
@@ -411,10 +409,11 @@ def build_model(
         if leg.kind == "link":
             if leg.hours_moving <= 0:
                 return None
-            row = links.loc[leg.element_id]
+            row = net.row("links", str(leg.element_id))
+            assert row is not None  # the leg is an edge of this network
             fx = effects.get(str(leg.element_id))
             if fx is None:  # no structures: failures by the line's condition class
-                c = cond.loc[row["condition"]]
+                c = cond[str(row["condition"])]
                 per_year = float(c["failures_per_1000km_year"]) * float(row["length_km"]) / 1000.0
                 repair_h = float(c["repair_h"])
             else:  # the structures' closures that stop traffic; detours stay in the mean
@@ -438,7 +437,8 @@ def build_model(
             sd = math.hypot(MOVING_CV * leg.hours_moving, waiting_sd)
             return Delay(hours, sd / hours, closure, name=f"link:{leg.element_id}", winter=winter)
         if leg.kind == "service":
-            s = services.loc[leg.element_id]
+            s = net.row("services", str(leg.element_id))
+            assert s is not None
             storm = closure_process(f"storm:{leg.element_id}", storms.get(str(leg.element_id)))
             crossing = float(s["crossing_h"])
             policy = str(s["policy"])

@@ -50,7 +50,7 @@ def pool_rules(network: Network) -> tuple[PoolRule, ...]:
             max_utilisation=float(r.max_utilisation),
             max_wait_share=float(r.max_wait_share),
         )
-        for r in table.itertuples(index=False)
+        for r in table.itertuples()
     )
 
 
@@ -68,7 +68,7 @@ class Rolling:
     def of(cls, network: Network) -> Rolling:
         b, n, t = network.borders, network.nodes, network.terminals
         return cls(
-            dict(zip(b["id"], b["gauge_change"].astype(bool), strict=True)),
+            dict(zip(b["id"], (bool(x) for x in b["gauge_change"]), strict=True)),
             dict(zip(n["id"], n["country"], strict=True)),
             dict(zip(t["id"], t["kind"], strict=True)),
             dict(zip(t["id"], t["node"], strict=True)),

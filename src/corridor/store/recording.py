@@ -56,6 +56,11 @@ class Recording:
         except CorridorError as exc:
             self._give_up(str(exc))
 
+    @property
+    def active(self) -> bool:
+        """Whether the run is being recorded (so results given to :meth:`add` are kept)."""
+        return self.run_id is not None
+
     def add(self, name: str, value: Any) -> None:
         """A result to store with the run: a DataFrame (Parquet) or a JSON value."""
         if self.run_id is not None:

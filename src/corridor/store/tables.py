@@ -11,10 +11,13 @@ ROUTE_COLUMNS = (
 )  # fmt: skip
 
 
-def routes_table(result: dict[str, Any]) -> Any:
-    """One row per route of an ``analyze`` result; ``cost`` in USD/FEU or USD/t by ``unit``."""
-    import pandas as pd
+#: The text columns of the routes table (the others are floats).
+_TEXT_COLUMNS = ("origin", "destination", "commodity", "corridor", "unit")
 
+
+def route_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """One dict per route of an ``analyze`` result, with the :data:`ROUTE_COLUMNS`;
+    ``cost`` in USD/FEU or USD/t by ``unit``."""
     rows = []
     for r in result["routes"]:
         bulk = r.get("unit") == "t"
@@ -32,7 +35,30 @@ def routes_table(result: dict[str, Any]) -> Any:
                 "cost": float(r["cost_usd_per_t"] if bulk else r["cost_usd_per_feu"]),
             }
         )
-    return pd.DataFrame(rows, columns=list(ROUTE_COLUMNS))
+    return rows
+
+
+def routes_table(result: dict[str, Any]) -> Any:
+    """The routes of an ``analyze`` result as a pandas DataFrame (:func:`route_rows`)."""
+    import pandas as pd
+
+    return pd.DataFrame(route_rows(result), columns=list(ROUTE_COLUMNS))
+
+
+def routes_arrow(result: dict[str, Any]) -> Any:
+    """The same table as :func:`routes_table`, as a pyarrow Table: what ``analyze``
+    records in the store (read back as that DataFrame), without importing pandas."""
+    import numpy as np
+
+    from corridor.store.arrow import arrow_table
+
+    rows = route_rows(result)
+    return arrow_table(
+        {
+            c: np.array([r[c] for r in rows], dtype=object if c in _TEXT_COLUMNS else float)
+            for c in ROUTE_COLUMNS
+        }
+    )
 
 
 def compare_routes(a: Any, b: Any) -> Any:

@@ -177,7 +177,9 @@ class Service:
         net = self.base
         nodes = net.nodes
         names = dict(zip(nodes["id"], nodes["name"], strict=True))
-        places = nodes[nodes["kind"].isin(["city", "port", "terminal"])]
+        import numpy as np
+
+        places = nodes[np.isin(nodes["kind"], ["city", "port", "terminal"])]
         pairs = [
             {"origin": o, "destination": d, "commodity": c}
             for o, d, c in zip(
