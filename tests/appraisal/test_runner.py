@@ -73,4 +73,5 @@ def test_a_worker_run_refers_to_this_process_base_tables(tiny: Network) -> None:
 
 
 def _tables_of(net: Network, row_id: str) -> list[str]:
-    return [str(c) for c in net.interventions.set_index("id").loc[[row_id], "component"]]
+    t = net.interventions
+    return [str(c) for c in t["component"][t["id"] == row_id]]

@@ -83,8 +83,8 @@ def test_intervention_flag_and_measure(tiny_dataset: Callable[..., Path]) -> Non
     assert s.changes == (Intervention("i_ferry"), Intervention("i_port_a"),
                          Intervention("i_port_b"))  # fmt: skip
     net = s.apply()
-    assert net.services.set_index("id").loc["fe", "vessels"] == 4
-    assert net.terminals.set_index("id").loc["td", "handling_h"] == 6
+    assert net.services.to_pandas().set_index("id").loc["fe", "vessels"] == 4
+    assert net.terminals.to_pandas().set_index("id").loc["td", "handling_h"] == 6
 
 
 def test_parse_closure_forms_and_suggestions(tiny_dataset: Callable[..., Path]) -> None:

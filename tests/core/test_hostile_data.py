@@ -21,6 +21,7 @@ from corridor.errors import CorridorError, DataError, UnknownIdError
 from corridor.loaded.prepare import prepare
 from corridor.model.network import Network, load_network
 from corridor.model.scenario import DemandGrowth, Scenario, SetValue, load_scenario
+from corridor.model.table import Table
 from tiny_network import TINY
 
 Dataset = Callable[..., Path]
@@ -83,7 +84,7 @@ def test_a_speed_is_accepted_exactly_when_it_is_in_0_to_1000(
 ) -> None:
     folder = tiny_dataset(links=_cell("links", 2, "speed_kmh", repr(speed)))
     if 0 < speed <= 1000:
-        assert load_network(folder).links.loc[0, "speed_kmh"] == speed
+        assert load_network(folder).links["speed_kmh"][0] == speed
     else:
         _refused(folder, "links.csv", 2, "speed_kmh")
 
@@ -95,7 +96,7 @@ def test_whole_numbers_of_any_size_are_checked_not_overflowed(
 ) -> None:
     folder = tiny_dataset(borders=_cell("borders", 2, "servers", str(n)))
     if 1 <= n <= 10_000:
-        assert load_network(folder).borders.loc[0, "servers"] == n
+        assert load_network(folder).borders["servers"][0] == n
     else:
         _refused(folder, "borders.csv", 2, "servers")
 
@@ -147,18 +148,18 @@ def test_capacity_zero_means_closed_not_unlimited() -> None:
     busiest = max(unlimited, key=lambda i: loaded.element_teu[i])
     assert loaded.element_teu[busiest] > 0
     key = caps.key[busiest]
-    table = net.links.copy()
+    table = net.links.to_pandas()
     table.loc[table["id"] == key[1], "capacity_teu_per_year"] = 0.0
-    closed = prepare(net.with_tables(links=table))
+    closed = prepare(net.with_tables(links=Table.from_pandas(table)))
     j = closed.capacities.key.index(key)
     assert closed.element_teu[j] == 0.0 and closed.element_t[j] == 0.0
     table.loc[table["id"] == key[1], "capacity_teu_per_year"] = 1000.0
-    tight = prepare(net.with_tables(links=table))
+    tight = prepare(net.with_tables(links=Table.from_pandas(table)))
     assert 0 < tight.element_teu[tight.capacities.key.index(key)] <= 1000.0 * (1 + 1e-9)
     # the CPC pipeline is limited in tonnes: tonnes 0 closes it
-    pipe = net.links.copy()
+    pipe = net.links.to_pandas()
     pipe.loc[pipe["id"] == "p_cpc", "capacity_t_per_year"] = 0.0
-    shut = prepare(net.with_tables(links=pipe))
+    shut = prepare(net.with_tables(links=Table.from_pandas(pipe)))
     cpc = [i for i, k in enumerate(shut.capacities.key) if k[:2] == ("links", "p_cpc")]
     assert cpc and all(shut.element_t[i] == 0.0 for i in cpc)
 
@@ -232,7 +233,7 @@ def test_a_boolean_given_as_text_means_what_it_says(
 ) -> None:
     change = SetValue("services", "fe", "draft_limited", "set", text)  # type: ignore[arg-type]
     net = Scenario("s", tiny, (change,)).apply()
-    assert bool(net.services.loc[0, "draft_limited"]) is value
+    assert bool(net.services["draft_limited"][0]) is value
 
 
 @FN
@@ -255,7 +256,7 @@ def test_a_blank_set_clears_an_optional_column_and_refuses_a_required_one(tiny: 
     with pytest.raises(DataError, match="a value is required"):
         Scenario("s", tiny, (SetValue("links", "ab", "speed_kmh", "set", "nan"),)).apply()
     ok = Scenario("s", tiny, (SetValue("links", "ab", "stop_h_per_1000km", "set", "nan"),))
-    assert ok.apply().links.loc[0, "stop_h_per_1000km"] == 0.0  # the column's default
+    assert ok.apply().links["stop_h_per_1000km"][0] == 0.0  # the column's default
 
 
 def test_a_builtin_name_wins_over_a_folder_of_that_name(tmp_path: Path) -> None:
@@ -284,4 +285,4 @@ def test_a_scenario_cannot_set_a_condition_class_the_conditions_table_lacks(
     with pytest.raises(DataError, match=r"conditions\.csv"):
         Scenario("s", tiny, (SetValue("links", "ab", "condition", "set", "Z"),)).apply()
     net = Scenario("s", tiny, (SetValue("links", "ab", "condition", "set", "D"),)).apply()
-    assert net.links.loc[0, "condition"] == "D"
+    assert net.links["condition"][0] == "D"

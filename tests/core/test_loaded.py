@@ -91,7 +91,7 @@ def test_no_element_carries_more_than_its_capacity(loaded: LoadedNetwork) -> Non
 
 def test_demand_is_carried_or_reported_unserved(loaded: LoadedNetwork) -> None:
     """Per segment, carried + unserved = demand; segments partition the demand table."""
-    demand = loaded.network.demand.set_index("id")["volume_per_year"]
+    demand = loaded.network.demand.to_pandas().set_index("id")["volume_per_year"]
     seen: list[str] = []
     for f in loaded.flows:
         s = f.segment
@@ -281,7 +281,7 @@ def test_border_dwell_is_reproduced_at_the_observed_load(
         i = int(caps.element_of[e])
         observed_teu[i] = observed_teu.get(i, 0.0) + teu[e]
         observed_t[i] = observed_t.get(i, 0.0) + t[e]
-    borders = net.borders.set_index("id")
+    borders = net.borders.to_pandas().set_index("id")
     checked_loaded = 0
     for e in range(g.n_edges):
         if g.element_id(e) not in borders.index or caps.element_of[e] < 0:

@@ -16,6 +16,7 @@ import pytest
 
 from corridor.errors import DataError, UnknownIdError
 from corridor.model.network import Network, load_network, split_list
+from corridor.model.table import Table
 from corridor.paths.plausible import corridor_applies, route_implausible
 from corridor.paths.routes import Leg, Route
 
@@ -144,16 +145,17 @@ def test_default_pairs_keep_at_least_two_corridors(net: Network) -> None:
 
 
 def test_blank_serves_applies_to_every_pair(net: Network) -> None:
-    corridors = net.corridors.copy()
+    corridors = net.corridors.to_pandas()
     corridors.loc[corridors["id"] == "northern", "serves"] = ""
-    open_net = net.with_tables(corridors=corridors)
+    open_net = net.with_tables(corridors=Table.from_pandas(corridors))
     assert corridor_applies(open_net, "northern", "almaty", "yokohama") is None
 
 
 def test_a_node_outside_every_region_is_named(net: Network) -> None:
-    regions = net.regions.copy()
+    regions = net.regions.to_pandas()
     regions["countries"] = regions["countries"].str.replace("JP;", "", regex=False)
-    reason = corridor_applies(net.with_tables(regions=regions), "china_sea", "almaty", "yokohama")
+    less = net.with_tables(regions=Table.from_pandas(regions))
+    reason = corridor_applies(less, "china_sea", "almaty", "yokohama")
     assert reason is not None and "yokohama (JP)" in reason
 
 

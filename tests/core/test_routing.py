@@ -35,20 +35,20 @@ def tiny_loaded(tiny_dataset: Callable[..., Path]) -> LoadedNetwork:
 def _leg_from_tables(net: Network, leg: Leg, ferry_wait_h: float) -> tuple[float, float, float]:
     """Hours moving, hours waiting and USD of a leg recomputed from the raw tables."""
     if leg.kind == "link":
-        r = net.links.set_index("id").loc[leg.element_id]
-        f = net.conditions.set_index("condition").loc[r["condition"], "speed_factor"]
+        r = net.links.to_pandas().set_index("id").loc[leg.element_id]
+        f = net.conditions.to_pandas().set_index("condition").loc[r["condition"], "speed_factor"]
         return (
             r["length_km"] / (r["speed_kmh"] * f),
             r["stop_h_per_1000km"] * r["length_km"] / 1000,
             r["length_km"] * r["tariff_usd_per_feu_km"],
         )
     if leg.kind == "border":
-        r = net.borders.set_index("id").loc[leg.element_id]
+        r = net.borders.to_pandas().set_index("id").loc[leg.element_id]
         return 0.0, r["dwell_h"], r["fee_usd_per_feu"]
     if leg.kind == "service":
-        r = net.services.set_index("id").loc[leg.element_id]
+        r = net.services.to_pandas().set_index("id").loc[leg.element_id]
         return r["crossing_h"], ferry_wait_h, r["tariff_usd_per_feu"]
-    r = net.terminals.set_index("id").loc[leg.element_id]
+    r = net.terminals.to_pandas().set_index("id").loc[leg.element_id]
     return 0.0, r["handling_h"], r["fee_usd_per_feu"]
 
 

@@ -49,7 +49,7 @@ def test_long_cpc_outage_binds_and_the_rest_is_carried_or_stranded(
 
 def test_caspian_drop_follows_the_datasets_one_metre_figure(default: dict[str, Any]) -> None:
     base = default["base"]
-    limited = set(base.services.loc[base.services["draft_limited"].astype(bool), "id"])
+    limited = set(base.services["id"][base.services["draft_limited"]])
     changes = caspian_drop(base, 1.0)
     assert {c.id for c in changes} == limited
     assert all(c.value == pytest.approx(0.8) for c in changes)
@@ -63,7 +63,7 @@ def test_caspian_drop_follows_the_datasets_one_metre_figure(default: dict[str, A
 def test_a_caspian_drop_never_makes_a_caspian_route_faster(default: dict[str, Any]) -> None:
     base = default["base"]
     out = stress(stress_scenario(base, caspian_drop_m=1.0), calibration=default["calibration"])
-    caspian = set(base.services.loc[base.services["draft_limited"].astype(bool), "from"])
+    caspian = set(base.services["from"][base.services["draft_limited"]])
     after = {(r["origin"], r["destination"], r["commodity"], r["corridor"]): r
              for r in out["routes_after"]}  # fmt: skip
     checked = 0

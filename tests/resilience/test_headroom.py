@@ -98,7 +98,7 @@ def test_without_the_border_limit_the_port_binds_the_middle_only(tmp_path: Path)
     # raise the border to 1 Mt: the middle's port (50,000 t) binds at m = 2.5
     wide = tiny(
         tmp_path / "w",
-        **{**with_tonnes("1000000", "50000"), "demand": net.demand.to_csv(index=False)},
+        **{**with_tonnes("1000000", "50000"), "demand": net.demand.to_pandas().to_csv(index=False)},
     )
     h = headroom(
         wide, "middle", commodity="ore", max_p90_rise=100, max_cost_rise=100, tolerance=0.01

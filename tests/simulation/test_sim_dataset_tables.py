@@ -49,7 +49,7 @@ def test_default_storms_and_snow_are_the_old_figures(built: Built, default: Netw
             f"storm:{f.name.split(':')[1]}", 14.0, 30.0, 0.6, 1.0, 15.0, None
         )
     country = dict(zip(default.nodes["id"], default.nodes["country"], strict=True))
-    links = default.links.set_index("id")
+    links = default.links.to_pandas().set_index("id")
     old = {
         "KZ": (6.0, 24.0, (319.0, 90.0)),
         "GE": (4.0, 12.0, (334.0, 74.0)),

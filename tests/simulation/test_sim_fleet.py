@@ -9,6 +9,7 @@ import simpy
 from scipy import stats
 
 from corridor.model.network import Network
+from corridor.model.table import Table
 from corridor.simulation import engine
 from corridor.simulation.api import simulate
 from corridor.simulation.build import build_model
@@ -175,9 +176,10 @@ def test_one_direction_alone_in_its_fleet_is_the_old_model() -> None:
 
 
 def test_build_shares_the_fleet_of_a_two_way_service(sim_network: Network) -> None:
-    rows = sim_network.demand
+    rows = sim_network.demand.to_pandas()
     back = rows.iloc[[0]].assign(id="d3", origin="f", destination="a", volume_per_year=6000.0)
-    net = sim_network.with_tables(demand=pd.concat([rows, back], ignore_index=True))
+    both = pd.concat([rows, back], ignore_index=True)
+    net = sim_network.with_tables(demand=Table.from_pandas(both))
     built = build_model(net)
     ferries = {x.name: x for x in built.model.resources if isinstance(x, Ferry)}
     assert set(ferries) == {"service:fe:d>e", "service:fe:e>d"}

@@ -70,7 +70,7 @@ def test_the_servers_are_the_datasets_not_raised_in_code(built: Built) -> None:
     # Poti alone is left to the derivation (dataset README: its curve is not settled)
     assert derived == ["terminal:t_poti"]
     net = load_network()
-    borders = net.borders.set_index("id")["station_servers"]
+    borders = net.borders.to_pandas().set_index("id")["station_servers"]
     assert borders["b_brest_malaszewicze"] == 28
-    terminals = net.terminals.set_index("id")["station_servers"]
+    terminals = net.terminals.to_pandas().set_index("id")["station_servers"]
     assert terminals["t_kuryk"] == 6 and terminals["t_turkmenbashi"] == 24

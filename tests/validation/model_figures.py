@@ -81,7 +81,7 @@ def corridor_route(
         return found[0]
     if left_out[0]["status"] == "not_applicable":
         r = route(loaded.graph, origin, destination, corridor=BEST, commodity=commodity)
-        avoid = loaded.network.corridors.set_index("id").at[corridor, "avoid_countries"]
+        avoid = loaded.network.corridors.to_pandas().set_index("id").at[corridor, "avoid_countries"]
         if r is not None and not set(r.countries) & set(split_list(avoid)):
             return r
     raise LookupError(f"no {corridor} route {origin} → {destination}: {left_out}")
@@ -214,8 +214,9 @@ def model_figure(loaded: LoadedNetwork, row: Any) -> Figure:
 
 
 def _service_mode(loaded: LoadedNetwork, service: str) -> str:
-    t = loaded.network.services
-    return str(t.loc[t["id"] == service, "mode"].iloc[0])
+    row = loaded.network.row("services", service)
+    assert row is not None, service
+    return str(row["mode"])
 
 
 def all_figures(loaded: LoadedNetwork, targets: pd.DataFrame) -> dict[str, Figure]:

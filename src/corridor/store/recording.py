@@ -62,7 +62,8 @@ class Recording:
         return self.run_id is not None
 
     def add(self, name: str, value: Any) -> None:
-        """A result to store with the run: a DataFrame (Parquet) or a JSON value."""
+        """A result to store with the run: a table (DataFrame or pyarrow Table, kept as
+        Parquet) or a JSON value."""
         if self.run_id is not None:
             self.pending[name] = value
 
