@@ -60,8 +60,10 @@ def test_the_stations_are_built_as_before(built: Built) -> None:
         # the pool's turnaround follows the line's hours, which the Kazakh rail bridges
         # (structures.csv) moved a little
         assert built.stations[name]["pool_expected_wait_h"] == pytest.approx(pool_wait, rel=1e-2)
-    # as many stations as before; two more flows, the crude probes to Japan (demand.csv)
-    assert (len(built.stations), len(built.model.flows)) == (62, 46)
+    # as many stations as before; two more flows, the crude probes to Japan (demand.csv),
+    # and one more since the loaded network sweeps to its fixed point (Urumqi–Budapest
+    # containers then split over two routes: relative gap 6.6e-6 against 2.4e-5)
+    assert (len(built.stations), len(built.model.flows)) == (62, 47)
 
 
 def test_the_servers_are_the_datasets_not_raised_in_code(built: Built) -> None:

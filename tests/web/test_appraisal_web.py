@@ -152,13 +152,14 @@ def test_progress_counts_each_batch_of_runs_to_its_known_total(tiny_folder: Path
         reports.append((x, phase, done, total))
 
     result = call_appraise(Scenario("base", net), 6e6, 0.09, record)
-    # one report per model run; the first batch is every measure alone and the base,
-    # at each growth anchor
+    # one report per model run; the first batch is the base at each growth anchor
+    # (the runs with measures start from its routes), the second every measure alone
     assert len(reports) == result["model_runs"]
     anchors = len(Parameters(discount_rate=0.09).anchors())
-    first = reports[0]
-    assert first[1] == "each measure alone"
-    assert first[3] == (len(catalogue(net)) + 1) * anchors
+    assert reports[0][1:] == ("without any measure", 1, anchors)
+    second = reports[anchors]
+    assert second[1] == "each measure alone"
+    assert second[3] == len(catalogue(net)) * anchors
     # every batch counts 1, 2, ... up to the total it announced from its first run
     i = 0
     while i < len(reports):

@@ -9,6 +9,13 @@ appraised against the demand of its opening years, not of the dataset year.
 Every run uses one calibration of the base, and the loaded networks are kept
 per set of open measures and demand, so a set costs one ``prepare`` per anchor
 and distinct opening year not seen before.
+
+The run without any measure is prepared from nothing; every run with measures
+starts from its routes (:mod:`corridor.loaded.warm`) and sweeps to its own
+fixed point, so the difference between the two is what the measures move, not
+where two independent loadings happened to settle: a measure that changes
+nothing has a benefit of exactly zero, and the benefits of small measures at
+high load are not lost in the fixed point's tolerance.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from corridor.appraisal.runner import Job, Runner, RunProgress, batch_phase
 from corridor.errors import UnknownIdError
 from corridor.loaded.calibration import Calibration, calibrate
 from corridor.loaded.network import LoadedNetwork
+from corridor.loaded.warm import Start
 from corridor.model.scenario import Scenario
 
 
@@ -109,6 +117,7 @@ class Evaluator:
         self.calibration = calibration if calibration is not None else calibrate(base.base)
         self._loaded = runs_of if runs_of is not None else {}
         self._benefits: dict[tuple[frozenset[str], float], Benefits] = {}
+        self._starts: dict[float, tuple[LoadedNetwork, Start]] = {}
         self._runs = [0]  # shared with the evaluators of with_params
 
     @property
@@ -132,11 +141,21 @@ class Evaluator:
         return self.measures[mid]
 
     def _job(self, ids: frozenset[str], growth: float) -> Job:
+        """The run of ``ids`` at ``growth``: from nothing without measures, else from
+        the routes of the run without them (which must be done already)."""
         for mid in ids:
             self.measure(mid)
         changes = tuple(c for m in self.measures.values() if m.id in ids for c in m.changes())
         scen = self.base.with_changes(*changes, name="+".join(sorted(ids)) or self.base.name)
-        return Job(scen, growth, self.calibration)
+        return Job(scen, growth, self.calibration, self._start(growth) if ids else None)
+
+    def _start(self, growth: float) -> Start:
+        """The routes of the run without measures at ``growth``."""
+        without = self._loaded[(frozenset(), growth)]
+        kept = self._starts.get(growth)
+        if kept is None or kept[0] is not without:
+            kept = self._starts[growth] = (without, Start.of(without))
+        return kept[1]
 
     def _keep(
         self,
@@ -155,7 +174,7 @@ class Evaluator:
         times the dataset year's demand."""
         key = (frozenset(ids), float(growth))
         if key not in self._loaded:
-            self.runner.run([self._job(*key)], lambda _, loaded: self._keep(key, loaded))
+            self.run_keys([key])
         return self._loaded[key]
 
     def needed(self, ids: Iterable[str]) -> list[tuple[frozenset[str], float]]:
@@ -255,13 +274,28 @@ def prefetch(batches: Sequence[tuple[Evaluator, Iterable[Iterable[str]]]]) -> No
 
 def run_keys(batches: Sequence[tuple[Evaluator, Iterable[tuple[frozenset[str], float]]]]) -> None:
     """Do each evaluator's runs ``(set of measures, growth)`` not done yet, as one batch
-    on the first evaluator's runner."""
+    on the first evaluator's runner (after a batch of the runs without measures
+    they start from, where those are not done yet)."""
     todo: dict[tuple[int, frozenset[str], float], Evaluator] = {}
     for ev, keys in batches:
         for ids, growth in keys:
             key = (frozenset(ids), float(growth))
             if key not in ev._loaded:
                 todo[(id(ev._loaded), *key)] = ev
+    without: dict[tuple[int, frozenset[str], float], Evaluator] = {
+        (place, frozenset(), growth): ev
+        for (place, ids, growth), ev in todo.items()
+        if (frozenset(), growth) not in ev._loaded
+    }
+    if without:
+        _run_batch(without)
+        for place_key in without:
+            todo.pop(place_key, None)
+    _run_batch(todo)
+
+
+def _run_batch(todo: dict[tuple[int, frozenset[str], float], Evaluator]) -> None:
+    """Run the keys of ``todo`` (their evaluators' runs) as one batch."""
     if not todo:
         return
     items = list(todo.items())

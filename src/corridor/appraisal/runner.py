@@ -33,6 +33,7 @@ from types import TracebackType
 from corridor.loaded.calibration import Calibration
 from corridor.loaded.network import LoadedNetwork
 from corridor.loaded.prepare import prepare
+from corridor.loaded.warm import Start
 from corridor.model.scenario import Scenario
 
 #: Most worker processes a runner starts (each holds a copy of the network).
@@ -41,11 +42,13 @@ MAX_WORKERS = 16
 
 @dataclass(frozen=True)
 class Job:
-    """One model run: ``scenario`` prepared at ``growth`` times the dataset year's demand."""
+    """One model run: ``scenario`` prepared at ``growth`` times the dataset year's
+    demand, from the routes of ``start`` when given (:mod:`corridor.loaded.warm`)."""
 
     scenario: Scenario
     growth: float
     calibration: Calibration
+    start: Start | None = None
 
 
 @dataclass(frozen=True)
@@ -69,14 +72,21 @@ def batch_phase(sets: Collection[frozenset[str]], scenarios: int = 1) -> str:
     'each measure alone'
     >>> batch_phase([frozenset({"a", "b"})], scenarios=5)
     'sets of measures, 5 scenarios'
+    >>> batch_phase([frozenset()])
+    'without any measure'
     """
-    what = "each measure alone" if all(len(s) <= 1 for s in sets) else "sets of measures"
+    if all(not s for s in sets):
+        what = "without any measure"
+    elif all(len(s) <= 1 for s in sets):
+        what = "each measure alone"
+    else:
+        what = "sets of measures"
     return what if scenarios == 1 else f"{what}, {scenarios} scenarios"
 
 
 def run_job(job: Job) -> LoadedNetwork:
     """Prepare one job's loaded network (what a worker does)."""
-    return prepare(job.scenario, growth=job.growth, calibration=job.calibration)
+    return prepare(job.scenario, growth=job.growth, calibration=job.calibration, start=job.start)
 
 
 def shared_objects(jobs: Iterable[Job]) -> tuple[object, ...]:

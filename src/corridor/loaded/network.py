@@ -48,6 +48,8 @@ class LoadedNetwork:
     flow-weighted cost that flow could save by moving to the cheapest route
     that still has room, over the flow-weighted cost of the routes used
     (flow kept off a cheaper route by a full element counts as settled).
+    ``settled`` says whether the last of the ``sweeps`` moved no flow (the
+    fixed point of :func:`~corridor.loaded.prepare.prepare`'s sweeps).
     """
 
     scenario: str
@@ -65,6 +67,7 @@ class LoadedNetwork:
     flows: tuple[SegmentFlow, ...] = field(repr=False)
     relative_gap: float
     sweeps: int
+    settled: bool = False
 
     @property
     def utilisation(self) -> FloatArray:
