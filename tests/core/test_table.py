@@ -64,6 +64,9 @@ def test_rows_by_mask_and_columns_by_list_leave_the_original_alone() -> None:
     with pytest.raises(ValueError, match="different lengths"):
         Table({"a": [1.0], "b": [1.0, 2.0]})
     assert "vessels" in t and "name" not in t
+    # text kept as Python strings, whatever it came as; NumPy numbers kept as numbers
+    typed = Table({"id": np.array(["a", "b"]), "x": [np.float64(1.0), 2]})
+    assert typed.dtypes == {"id": np.dtype(object), "x": np.dtype(np.float64)}
 
 
 def test_pandas_and_pickle_round_trips_give_the_same_table() -> None:

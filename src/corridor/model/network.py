@@ -163,7 +163,7 @@ def read_tables(folder: Path) -> dict[str, Table]:
             rows: list[dict[str, Any]] = []
         else:
             rows = _read_component(file, decl[component], ids)
-        table = typed_table(rows, decl[component])
+        table = _typed_table(rows, decl[component])
         tables[component] = table
         if "id" in table.columns:
             ids[component] = set(table["id"])
@@ -176,7 +176,7 @@ def read_tables(folder: Path) -> dict[str, Table]:
 _DTYPES = {"float": np.float64, "float+": np.float64, "int+": np.int64, "bool": np.bool_}
 
 
-def typed_table(rows: list[dict[str, Any]], attrs: tuple[Attribute, ...]) -> Table:
+def _typed_table(rows: list[dict[str, Any]], attrs: tuple[Attribute, ...]) -> Table:
     """A table of parsed rows, one column per declared attribute, typed by its kind."""
     return Table(
         {

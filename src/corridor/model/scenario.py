@@ -206,7 +206,7 @@ def _set(net: Network, s: SetValue) -> Network:
     if isinstance(new, str) and new == "" and attr.bounds is not None:
         new = math.nan
     values = np.array(t[s.attribute])
-    if isinstance(new, float) and values.dtype.kind in "iub":
+    if isinstance(new, float) and values.dtype.kind in "iu":
         values = values.astype(np.float64)  # a blank in a whole-number column
     values[mask] = new
     return net.with_tables(**{s.component: t.with_column(s.attribute, values)})

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Iterator, Mapping, Sequence
+from numbers import Number
 from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
@@ -25,25 +26,25 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def column(values: Any, dtype: Any = None) -> npt.NDArray[Any]:
-    """A read-only 1-D column of ``values`` (strings and other objects kept as objects).
+def _column(values: Any) -> npt.NDArray[Any]:
+    """A read-only 1-D copy of ``values``: numbers as NumPy numbers, anything else (text)
+    as Python objects.
 
     Examples
     --------
-    >>> column(["aktau", "alat"]).dtype, column([1.5, 2.0]).dtype
-    (dtype('O'), dtype('float64'))
+    >>> _column(["aktau", "alat"]).dtype, _column([1.5, 2.0]).dtype, _column([3, 4]).dtype
+    (dtype('O'), dtype('float64'), dtype('int64'))
     """
-    if dtype is None and not isinstance(values, np.ndarray):
-        values = list(values)
-        kinds = {type(v) for v in values}
-        dtype = None if kinds and kinds <= {int, float, bool} else object
-    if dtype is None:
-        dtype = np.asarray(values).dtype
-    if np.dtype(dtype) == np.dtype(object):
-        arr = np.empty(len(values), dtype=object)
-        arr[:] = list(values)
+    if isinstance(values, np.ndarray) and values.dtype.kind not in "US":
+        arr = np.array(values)
     else:
-        arr = np.array(values, dtype=dtype)
+        items = values.tolist() if isinstance(values, np.ndarray) else list(values)
+        numeric = bool(items) and all(isinstance(v, Number | np.bool_) for v in items)
+        if numeric:
+            arr = np.array(items)
+        else:
+            arr = np.empty(len(items), dtype=object)
+            arr[:] = items
     if arr.ndim != 1:
         raise ValueError(f"a column is one-dimensional, got shape {arr.shape}")
     arr.flags.writeable = False
@@ -67,7 +68,7 @@ class Table:
     __slots__ = ("_columns", "_length")
 
     def __init__(self, columns: Mapping[str, Any]) -> None:
-        cols = {str(name): column(values) for name, values in columns.items()}
+        cols = {str(name): _column(values) for name, values in columns.items()}
         lengths = {len(c) for c in cols.values()}
         if len(lengths) > 1:
             raise ValueError(f"columns of different lengths: {sorted(lengths)}")
@@ -126,7 +127,7 @@ class Table:
 
     def with_column(self, name: str, values: Any) -> Table:
         """A copy with column ``name`` replaced (or added last)."""
-        new = column(values)
+        new = _column(values)
         if len(new) != self._length:
             raise ValueError(f"column '{name}' has {len(new)} values for {self._length} rows")
         return Table._of({**self._columns, name: new}, self._length)
