@@ -145,8 +145,10 @@ class _State:
     def weight(self, s: Segment) -> FloatArray:
         return self.g.cost_usd + s.value_of_time * (self.g.hours_moving + self.waits)
 
-    def add(self, s: Segment, edges: Sequence[int], volume: float) -> None:
-        """Put ``volume`` of ``s`` on ``edges`` (a negative volume takes it off)."""
+    def add(self, s: Segment, edges: Sequence[int], volume: float, refresh: bool = True) -> None:
+        """Put ``volume`` of ``s`` on ``edges`` (a negative volume takes it off); with
+        ``refresh=False`` the waits are left for one :meth:`update_waits` after
+        many loads."""
         e = np.asarray(edges, dtype=np.int64)
         np.add.at(self.edge_teu, e, volume * s.teu_per_unit)
         np.add.at(self.edge_t, e, volume * s.t_per_unit)
@@ -158,7 +160,7 @@ class _State:
             np.add.at(self.el_box, el, volume * s.teu_per_unit)
         else:
             np.add.at(self.el_bulk, el, volume * s.t_per_unit)
-        if volume > 0:
+        if volume > 0 and refresh:
             self._update_at(e, np.unique(el))
 
     def route(self, s: Segment, edge_ok: npt.NDArray[np.bool_]) -> tuple[float, list[int]] | None:
@@ -390,8 +392,9 @@ def _warm_load(
         for edges, volume in f.paths:
             if volume > 0 and bool(s.edge_ok[list(edges)].all()):
                 p.paths[edges] = p.paths.get(edges, 0.0) + volume
-                state.add(s, edges, volume)
+                state.add(s, edges, volume, refresh=False)
         p.unserved = f.unserved
+    state.update_waits()
     over = np.flatnonzero(state.util > 1.0 + 1e-9)
     if over.size:
         # less capacity than in the run started from: the segments through a
