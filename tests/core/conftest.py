@@ -1,4 +1,5 @@
-"""Factory fixtures: a tiny dataset written to a temporary folder."""
+"""Fixtures: the default dataset and its calibration; a tiny dataset written to a
+temporary folder."""
 
 from __future__ import annotations
 
@@ -7,7 +8,21 @@ from pathlib import Path
 
 import pytest
 
+from corridor.loaded.calibration import Calibration, calibrate
+from corridor.model.network import Network, load_network
 from tiny_network import TINY
+
+
+@pytest.fixture(scope="module")
+def net() -> Network:
+    """The default dataset (a module may define its own ``net``)."""
+    return load_network()
+
+
+@pytest.fixture(scope="module")
+def calibration(net: Network) -> Calibration:
+    """The calibration of the module's ``net``."""
+    return calibrate(net)
 
 
 @pytest.fixture

@@ -21,25 +21,15 @@ import corridor
 from corridor.analysis import analyze
 from corridor.analysis import routes as analysis_routes
 from corridor.errors import NoRouteError
-from corridor.loaded.calibration import Calibration, calibrate, observed_edge_flows
+from corridor.loaded.calibration import Calibration, observed_edge_flows
 from corridor.loaded.network import LoadedNetwork
 from corridor.loaded.prepare import prepare
-from corridor.model.network import Network, load_network
+from corridor.model.network import Network
 from corridor.model.scenario import load_scenario
 from slot_oracle import element_use
 
 SCENARIO_DIR = Path(corridor.__file__).parent / "datasets" / "eurasia-2024" / "scenarios"
 SCENARIOS = ["base", *sorted(p.stem for p in SCENARIO_DIR.glob("*.json"))]
-
-
-@pytest.fixture(scope="module")
-def net() -> Network:
-    return load_network()
-
-
-@pytest.fixture(scope="module")
-def calibration(net: Network) -> Calibration:
-    return calibrate(net)
 
 
 _LOADED: dict[str, LoadedNetwork] = {}

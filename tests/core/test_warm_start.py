@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 
 from corridor.appraisal.benefits import annual_benefits
-from corridor.loaded.calibration import Calibration, calibrate
+from corridor.loaded.calibration import Calibration
 from corridor.loaded.network import LoadedNetwork
 from corridor.loaded.prepare import prepare
 from corridor.loaded.warm import Start, StartFlow
-from corridor.model.network import Network, load_network
+from corridor.model.network import Network
 from corridor.model.scenario import Scenario, SetValue
 from slot_oracle import element_use
 
@@ -27,16 +27,6 @@ from slot_oracle import element_use
 #: Poti, Tengiz–Beyneu and the pipelines are full, and cold runs with and
 #: without a small measure settle in different places.
 HIGH = 1.65
-
-
-@pytest.fixture(scope="module")
-def net() -> Network:
-    return load_network()
-
-
-@pytest.fixture(scope="module")
-def calibration(net: Network) -> Calibration:
-    return calibrate(net)
 
 
 @pytest.fixture(scope="module")
