@@ -91,8 +91,9 @@ def corridor_routes(
 
     Returns the routes (cheapest generalised cost first) and, per corridor
     left out, ``{"corridor", "status", "reason"}`` with status
-    ``not_applicable`` (the corridor does not serve the pair or its best route
-    is no real option) or ``closed`` (no route satisfies it in this scenario).
+    ``not_applicable`` (the corridor does not serve the pair, its best route
+    is no real option, or no route satisfies it even with nothing closed) or
+    ``closed`` (the scenario's changes cut every route that satisfied it).
     """
     net = loaded.network
     net.require_node(origin)
@@ -109,13 +110,7 @@ def corridor_routes(
             continue
         r = route(loaded.graph, origin, destination, corridor=name, commodity=commodity)
         if r is None:
-            left_out.append(
-                {
-                    "corridor": name,
-                    "status": "closed",
-                    "reason": f"no route satisfies corridor '{name}' in this scenario",
-                }
-            )
+            left_out.append(_no_route(loaded, name, origin, destination, commodity))
             continue
         why = route_implausible(net, r) if name != BEST else None
         if why is not None:
@@ -124,6 +119,27 @@ def corridor_routes(
         found.append(r)
     found.sort(key=lambda r: r.generalised_cost_usd)
     return found, left_out
+
+
+def _no_route(
+    loaded: LoadedNetwork, name: str, origin: str, destination: str, commodity: str
+) -> dict[str, Any]:
+    """Why no route satisfies corridor ``name``: the scenario closed it, or it never could."""
+    g0 = loaded.base_graph
+    if g0 is not None:  # a scenario keeps every node of its base (a closure cuts links)
+        r0 = route(g0, origin, destination, corridor=name, commodity=commodity)
+        if r0 is not None and (name == BEST or route_implausible(g0.network, r0) is None):
+            return {
+                "corridor": name,
+                "status": "closed",
+                "reason": f"no route satisfies corridor '{name}' in this scenario",
+            }
+    return {
+        "corridor": name,
+        "status": "not_applicable",
+        "reason": f"no route satisfies corridor '{name}' for {commodity} "
+        f"from {origin} to {destination}, even with nothing closed",
+    }
 
 
 def analyze(

@@ -172,3 +172,29 @@ def test_closed_form_percentiles_match_monte_carlo(tiny_dataset: Callable[..., P
         days = sample_days(r, samples=200_000, seed=3)
         expected = np.percentile(days, [10, 50, 90])
         assert day_percentiles(r) == pytest.approx(expected, rel=0.005)
+
+
+def test_closed_only_when_the_scenario_cut_the_corridor(
+    tiny_dataset: Callable[..., Path],
+) -> None:
+    from corridor.model.scenario import Closure, Scenario
+    from tiny_network import TINY
+
+    # "never" passes z, a place no link reaches: no route satisfies it, closures or not
+    corridors = TINY["corridors"] + "never,Never,z,,,,via a place off the network\n"
+    nodes = TINY["nodes"] + "z,Zulu,TM,junction,38.0,58.0,est\n"
+    net = load_network(tiny_dataset(corridors=corridors, nodes=nodes))
+
+    def status(result: dict) -> dict[str, str]:  # type: ignore[type-arg]
+        out = {r["corridor"]: "open" for r in result["routes"]}
+        out.update({x["corridor"]: x["status"] for x in result["not_offered"]})
+        return out
+
+    base = status(analyze(net))
+    assert base == {"middle": "open", "northern": "open", "never": "not_applicable"}
+    # closing the only link into r cuts the northern corridor (via r); "never" stays what it was
+    cut = status(analyze(Scenario("no-cr", net, (Closure("links", "cr"),))))
+    assert cut == {"middle": "open", "northern": "closed", "never": "not_applicable"}
+    # a scenario that changes the base but closes nothing the corridors use closes none
+    other = status(analyze(Scenario("no-af", net, (Closure("links", "af"),))))
+    assert other == base

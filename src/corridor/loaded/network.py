@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from corridor.capacity.delay import DelayCurves
 from corridor.capacity.elements import Capacities
-from corridor.graph.compiled import CompiledNetwork
+from corridor.graph.compiled import CompiledNetwork, compile_network
 from corridor.loaded.segments import Segment
 from corridor.model.network import Network
 from corridor.paths.routes import Route, corridor_constraints
@@ -50,6 +50,9 @@ class LoadedNetwork:
     (flow kept off a cheaper route by a full element counts as settled).
     ``settled`` says whether the last of the ``sweeps`` moved no flow (the
     fixed point of :func:`~corridor.loaded.prepare.prepare`'s sweeps).
+    ``base`` is the network before the scenario's changes (``None``: not
+    recorded), by which a corridor no route satisfies is told closed (the
+    scenario cut it) from not applicable (it never connects the pair).
     """
 
     scenario: str
@@ -68,6 +71,14 @@ class LoadedNetwork:
     relative_gap: float
     sweeps: int
     settled: bool = False
+    base: Network | None = field(default=None, repr=False)
+
+    @cached_property
+    def base_graph(self) -> CompiledNetwork | None:
+        """:attr:`base` compiled without loads; ``None`` if the scenario changed nothing."""
+        if self.base is None or self.base is self.network:
+            return None
+        return compile_network(self.base)
 
     @property
     def utilisation(self) -> FloatArray:

@@ -365,6 +365,7 @@ def prepare(
             return hit
     cal = calibration if calibration is not None else calibrate(base, cache=cache)
     result = _prepare(net, name, growth, cal, increments, max_sweeps, gap, start)
+    result = replace(result, base=base)  # tells a corridor the scenario closed from one never open
     if cache is not None:
         cache.store("prepare", key, result, objects)
     return result
