@@ -80,10 +80,10 @@ def staged_plan(
     >>> from corridor import load_network
     >>> from corridor.model.scenario import Scenario
     >>> ev = Evaluator(Scenario("base", load_network()))
-    >>> ids = ["i_red_bridge_joint_control"]
+    >>> ids = ["i_single_window_dostyk"]
     >>> plan = staged_plan(ev, ids, annual_budget_usd=1e9, window_years=5)
     >>> plan.start
-    {'i_red_bridge_joint_control': 0}
+    {'i_single_window_dostyk': 0}
     """
     p = ev.params
     h = p.horizon_years
