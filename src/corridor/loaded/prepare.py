@@ -27,7 +27,7 @@ improved by Gauss–Seidel sweeps towards a shipper-segment equilibrium:
    an earlier one had left it: sweeping on would go round the same states),
    when the relative gap is at or below ``gap``, or after ``max_sweeps``. On
    the default dataset the fixed point comes after 3 sweeps at the 2024
-   demand and 5 at 1.65 times it (relative gaps 1.5e-5 and 8.4e-4): it is not
+   demand and 4 at 1.65 times it (relative gaps 5.7e-6 and 6.0e-4): it is not
    an exact equilibrium (the slices are coarse), and the gap it leaves is
    reported.
 
