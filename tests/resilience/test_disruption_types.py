@@ -10,6 +10,7 @@ from tiny_cases import BULK, tiny
 from corridor.errors import CorridorError
 from corridor.graph.compiled import compile_network
 from corridor.loaded.prepare import prepare
+from corridor.model.scenario import Closure
 from corridor.resilience.disruptions import (
     BorderStrike,
     Close,
@@ -17,6 +18,7 @@ from corridor.resilience.disruptions import (
     Storms,
     WinterRoads,
     closure_days,
+    outage,
     stress_scenario,
 )
 from corridor.resilience.exposure import exposure, hhi
@@ -130,3 +132,16 @@ def test_shares_sum_to_one_and_closure_days_checks_its_input(net) -> None:  # ty
     assert x.carried + x.stranded == pytest.approx(30_000)
     with pytest.raises(CorridorError, match="days must be 0–365"):
         closure_days(net, "bc", 400)
+
+
+@pytest.mark.parametrize("days", [365.0, 300.0])
+def test_a_service_out_all_year_is_closed_not_given_a_zero_load_factor(net, days) -> None:  # type: ignore[no-untyped-def]
+    # a load factor must stay in (0, 1]: a ferry out for the whole year is closed
+    # (found by the min-cut property test with an outage of 365 days on 'fe')
+    for changes in (outage(net, "fe", days), closure_days(net, "fe", days)):
+        if days == 365.0:
+            assert changes == (Closure("services", "fe"),)
+        else:
+            assert changes[0].value == pytest.approx(65 / 365)
+        loaded = prepare(stress_scenario(net, outages=(("fe", days),)))
+        assert loaded.relative_gap >= 0

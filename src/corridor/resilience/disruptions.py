@@ -99,6 +99,14 @@ def _table_of(network: Network, element: str) -> str:
     raise UnknownIdError(f"no link, border, service or terminal '{element}' in {network.name}")
 
 
+def _service_out(element: str, factor: float) -> tuple[Change, ...]:
+    """A service keeping ``factor`` of its sailings: its load factor scaled, or the
+    service closed when nothing is left (a load factor must stay above 0)."""
+    if factor <= 0:
+        return (Closure("services", element),)
+    return (SetValue("services", element, "load_factor", "scale", factor),)
+
+
 def outage(network: Network, element: str, days: float) -> tuple[Change, ...]:
     """Changes that take ``element`` out for ``days`` a year (module docs).
 
@@ -116,7 +124,7 @@ def outage(network: Network, element: str, days: float) -> tuple[Change, ...]:
     factor = (DAYS_PER_YEAR - days) / DAYS_PER_YEAR
     table = _table_of(network, element)
     if table == "services":
-        return (SetValue("services", element, "load_factor", "scale", factor),)
+        return _service_out(element, factor)
     row = network.row(table, element)
     assert row is not None  # _table_of found it
     out: list[Change] = []
@@ -176,7 +184,7 @@ def closure_days(
     factor = (DAYS_PER_YEAR - days) / DAYS_PER_YEAR
     out: list[Change] = []
     if table == "services":
-        return (SetValue("services", element, "load_factor", "scale", factor),)
+        return _service_out(element, factor)
     for column in ("capacity_teu_per_year", "capacity_t_per_year"):
         if column in row and np.isfinite(float(row[column])):
             out.append(SetValue(table, element, column, "scale", factor))
