@@ -196,3 +196,44 @@ def test_a_shipper_who_takes_a_cheaper_route_is_not_worse_off() -> None:
     assert len(after.paths) > len(before.paths)  # part of it moved
     loss_per_t = -ev.benefits(["i_aktau_fee_cut"]).by_segment.get(name, 0.0) / 1.4e6
     assert loss_per_t < 0.05
+
+
+def _generalised_cost_by_hand(loaded: LoadedNetwork) -> float:
+    """Money plus value of time × hours of every carried FEU, edge by edge in plain Python."""
+    g = loaded.graph
+    total = 0.0
+    for f in loaded.flows:
+        s = f.segment
+        for edges, volume in f.paths:
+            per_feu = 0.0
+            for e in edges:
+                hours = float(g.hours_moving[e]) + float(g.hours_waiting[e])
+                per_feu += float(g.cost_usd[e]) + s.value_of_time * hours
+            total += volume * s.teu_per_unit / 2 * per_feu
+    return total
+
+
+def test_noise_is_both_runs_gaps_times_the_generalised_cost(ev: Evaluator) -> None:
+    without, with_ = ev.loaded(()), ev.loaded(["m_scanner"])
+    cost = _generalised_cost_by_hand(without)
+    assert cost > 0
+    assert without.generalised_cost_usd() == pytest.approx(cost, rel=1e-12)
+    expected = (without.relative_gap + with_.relative_gap) * cost
+    assert ev.noise(["m_scanner"]) == pytest.approx(expected, rel=1e-12, abs=1e-9)
+    assert ev.noise([]) == 0.0
+
+
+def test_a_measure_that_changes_nothing_is_never_resolved(tiny: Network) -> None:
+    from corridor.appraisal.api import appraise
+
+    result = appraise(Scenario("base", tiny), budget_usd=6e6)
+    by_id = {m["id"]: m for m in result["measures"]}
+    params = Parameters()
+    for m in result["measures"]:
+        rows = m["benefits_by_anchor"]
+        assert [r["year"] for r in rows] == [params.start_year + a for a in params.anchors()]
+        for r in rows:
+            assert r["noise_usd_per_year"] >= 0
+            assert r["resolved"] == (abs(r["benefit_usd_per_year"]) > r["noise_usd_per_year"])
+    assert not any(r["resolved"] for r in by_id["m_nothing"]["benefits_by_anchor"])
+    assert by_id["m_scanner"]["benefits_by_anchor"][0]["resolved"]

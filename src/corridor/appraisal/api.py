@@ -56,7 +56,29 @@ def _record(ev: Evaluator, a: Appraisal) -> dict[str, Any]:
         "payback_years": r.payback_years,
         "first_year_return": _num(r.first_year_return),
         "switching_values": {k: _num(v) for k, v in switching_values(r).items()},
+        "benefits_by_anchor": _by_anchor(ev, a.ids),
     }
+
+
+def _by_anchor(ev: Evaluator, ids: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The yearly benefit at each growth anchor's demand beside the fixed points'
+    tolerance there (:meth:`Evaluator.noise`): a benefit within it is not resolved."""
+    p = ev.params
+    out = []
+    for a in p.anchors():
+        g = p.growth_factor(a)
+        benefit = ev.benefits(ids, g).total_usd
+        noise = ev.noise(ids, g)
+        out.append(
+            {
+                "year": p.start_year + a,
+                "demand_growth": g,
+                "benefit_usd_per_year": benefit,
+                "noise_usd_per_year": noise,
+                "resolved": abs(benefit) > noise,
+            }
+        )
+    return out
 
 
 def _days(

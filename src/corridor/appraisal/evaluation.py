@@ -221,6 +221,17 @@ class Evaluator:
                 self._benefits[key] = _with_extras(b, rel, co2)
         return self._benefits[key]
 
+    def noise(self, ids: Iterable[str], growth: float = 1.0) -> float:
+        """What the two runs behind :meth:`benefits` leave unresolved, in USD a year:
+        the sum of their relative gaps times the generalised cost of the run
+        without the measures (flow that could still gain by moving, in either).
+        A benefit smaller than this is within the fixed points' tolerance."""
+        key = frozenset(ids)
+        if not key:
+            return 0.0
+        without, with_ = self.loaded((), growth), self.loaded(key, growth)
+        return (without.relative_gap + with_.relative_gap) * without.generalised_cost_usd()
+
     def yearly_benefits(self, ids: Iterable[str]) -> FloatArray:
         """Benefit in each year of the horizon of the measures ``ids`` built together
         (module docs): those open in year ``t``, at that year's demand."""

@@ -231,6 +231,21 @@ class LoadedNetwork:
             )
         return out
 
+    def generalised_cost_usd(self) -> float:
+        """Yearly generalised cost of all carried demand: per segment, its paths'
+        money plus value of time × hours at the loaded waits, per FEU (``volume ×
+        teu_per_unit / 2``). :attr:`relative_gap` times this is what flow could
+        still save by moving, in USD a year."""
+        g = self.graph
+        hours = g.hours_moving + g.hours_waiting
+        total = 0.0
+        for f in self.flows:
+            s = f.segment
+            per_feu = g.cost_usd + s.value_of_time * hours
+            carried = sum(v * float(per_feu[list(edges)].sum()) for edges, v in f.paths)
+            total += carried * s.teu_per_unit / 2.0
+        return total
+
     def summary(self, commodity: str = "containers") -> dict[str, Any]:
         """JSON-ready summary of the fixed point: gap, corridor shares, top capacities."""
         volumes = self.corridor_volumes(commodity)
