@@ -217,7 +217,7 @@ def test_noise_is_both_runs_gaps_times_the_generalised_cost(ev: Evaluator) -> No
     without, with_ = ev.loaded(()), ev.loaded(["m_scanner"])
     cost = _generalised_cost_by_hand(without)
     assert cost > 0
-    assert without.generalised_cost_usd() == pytest.approx(cost, rel=1e-12)
+    assert without.generalised_cost_usd == pytest.approx(cost, rel=1e-12)
     expected = (without.relative_gap + with_.relative_gap) * cost
     assert ev.noise(["m_scanner"]) == pytest.approx(expected, rel=1e-12, abs=1e-9)
     assert ev.noise([]) == 0.0

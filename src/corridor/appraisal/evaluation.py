@@ -230,7 +230,7 @@ class Evaluator:
         if not key:
             return 0.0
         without, with_ = self.loaded((), growth), self.loaded(key, growth)
-        return (without.relative_gap + with_.relative_gap) * without.generalised_cost_usd()
+        return (without.relative_gap + with_.relative_gap) * without.generalised_cost_usd
 
     def yearly_benefits(self, ids: Iterable[str]) -> FloatArray:
         """Benefit in each year of the horizon of the measures ``ids`` built together

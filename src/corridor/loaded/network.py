@@ -231,6 +231,7 @@ class LoadedNetwork:
             )
         return out
 
+    @cached_property
     def generalised_cost_usd(self) -> float:
         """Yearly generalised cost of all carried demand: per segment, its paths'
         money plus value of time × hours at the loaded waits, per FEU (``volume ×

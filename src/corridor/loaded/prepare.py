@@ -464,7 +464,9 @@ def _prepare(
     rel_gap = _gap(state, segments, placed, increments)
     settled = cycle = False
     seen = [_routes(placed)]
-    while (warm or rel_gap > gap) and not (settled or cycle) and sweeps < max_sweeps:
+    # a warm start sweeps at least once: its gap was measured before its own waits moved
+    must_sweep = warm
+    while (must_sweep or rel_gap > gap) and not (settled or cycle) and sweeps < max_sweeps:
         sweeps += 1
         for s, p in zip(segments, placed, strict=True):
             _remove(state, s, p)
@@ -475,7 +477,7 @@ def _prepare(
         cycle = any(not _moved(segments, earlier, placed) for earlier in seen[:-1])
         seen.append(_routes(placed))
         rel_gap = _gap(state, segments, placed, increments)
-        warm = False
+        must_sweep = False
     graph = replace(g0, hours_waiting=state.waits, hours_waiting_cv=state.cv)
     flows = tuple(
         SegmentFlow(

@@ -34,8 +34,9 @@ combines any number of them into one scenario, in order.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -107,6 +108,16 @@ def _service_out(element: str, factor: float) -> tuple[Change, ...]:
     return (SetValue("services", element, "load_factor", "scale", factor),)
 
 
+def _capacity_cut(table: str, element: str, row: Mapping[str, Any], factor: float) -> list[Change]:
+    """Each stated capacity (TEU, tonnes) of a link, border or terminal row scaled by
+    ``factor`` (none for a row without one)."""
+    return [
+        SetValue(table, element, column, "scale", factor)
+        for column in ("capacity_teu_per_year", "capacity_t_per_year")
+        if column in row and np.isfinite(float(row[column]))
+    ]
+
+
 def outage(network: Network, element: str, days: float) -> tuple[Change, ...]:
     """Changes that take ``element`` out for ``days`` a year (module docs).
 
@@ -127,10 +138,7 @@ def outage(network: Network, element: str, days: float) -> tuple[Change, ...]:
         return _service_out(element, factor)
     row = network.row(table, element)
     assert row is not None  # _table_of found it
-    out: list[Change] = []
-    for column in ("capacity_teu_per_year", "capacity_t_per_year"):
-        if column in row and np.isfinite(float(row[column])):
-            out.append(SetValue(table, element, column, "scale", factor))
+    out = _capacity_cut(table, element, row, factor)
     if not out:
         raise UnknownIdError(f"outage of {element}: it has no stated capacity to reduce")
     return tuple(out)
@@ -182,12 +190,9 @@ def closure_days(
     row = network.row(table, element)
     assert row is not None  # _table_of found it
     factor = (DAYS_PER_YEAR - days) / DAYS_PER_YEAR
-    out: list[Change] = []
     if table == "services":
         return _service_out(element, factor)
-    for column in ("capacity_teu_per_year", "capacity_t_per_year"):
-        if column in row and np.isfinite(float(row[column])):
-            out.append(SetValue(table, element, column, "scale", factor))
+    out = _capacity_cut(table, element, row, factor)
     wait_h = days / DAYS_PER_YEAR * spell / 2.0
     if wait_h > 0:
         if table == "borders":
